@@ -1,0 +1,52 @@
+using FcnLab.Engine.Tensors;
+
+namespace FcnLab.Engine.Layers;
+
+/// <summary>
+/// Layers applied in order. Binds every layer's parameters to one <see cref="ParameterSet"/> and
+/// tells the first layer that no input gradient is needed.
+/// </summary>
+public sealed class Sequential
+{
+    public IReadOnlyList<Layer> Layers { get; }
+    public ParameterSet Parameters { get; }
+    public int[] InputShape { get; }
+    public int[] OutputShape { get; }
+
+    public Sequential(int[] inputShape, IEnumerable<Layer> layers)
+    {
+        Layers = layers.ToArray();
+        if (Layers.Count == 0) throw new FcnLabException("A network needs at least one layer.");
+        InputShape = (int[])inputShape.Clone();
+        var shape = InputShape;
+        foreach (var layer in Layers) shape = layer.OutputShape(shape);
+        OutputShape = shape;
+        Layers[0].NeedsInputGradient = false;
+        Parameters = new ParameterSet(Layers.SelectMany(l => l.Parameters));
+    }
+
+    /// <summary>All non-learnable state (running statistics) with names prefixed by layer index, PyTorch style ("1.running_mean").</summary>
+    public IEnumerable<(string Name, Tensor Value)> Buffers()
+    {
+        for (int i = 0; i < Layers.Count; i++)
+            foreach (var (name, value) in Layers[i].Buffers)
+                yield return ($"{i}.{name}", value);
+    }
+
+    /// <param name="input">[batch, ...InputShape]</param>
+    public Tensor Forward(Tensor input, bool training)
+    {
+        var x = input;
+        for (int i = 0; i < Layers.Count; i++) x = Layers[i].Forward(x, training);
+        return x;
+    }
+
+    /// <summary>Backward through all layers, accumulating parameter gradients; call Parameters.ZeroGrad() first.</summary>
+    public void Backward(Tensor gradOutput)
+    {
+        Tensor? g = gradOutput;
+        for (int i = Layers.Count - 1; i >= 0 && g != null; i--) g = Layers[i].Backward(g);
+    }
+
+    public string Describe() => string.Join(" -> ", Layers.Select(l => l.Describe()));
+}
