@@ -18,10 +18,10 @@ public class Adam : Optimizer
     {
         _expAvg = NewStateBuffer();
         _expAvgSq = NewStateBuffer();
+        State = [("exp_avg", _expAvg), ("exp_avg_sq", _expAvgSq)]; // built once: reading it allocates nothing
     }
 
-    public override IReadOnlyList<(string Name, Tensor Value)> State =>
-        [("exp_avg", _expAvg), ("exp_avg_sq", _expAvgSq)];
+    public override IReadOnlyList<(string Name, Tensor Value)> State { get; }
 
     /// <summary>Weight decay added to the gradient (L2), Adam's coupled form; AdamW overrides with 0.</summary>
     protected virtual double CoupledWeightDecay => Config.WeightDecay;

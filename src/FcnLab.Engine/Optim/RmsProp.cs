@@ -17,12 +17,12 @@ public sealed class RmsProp : Optimizer
     {
         _squareAvg = NewStateBuffer();
         if (config.Momentum > 0) _momentumBuffer = NewStateBuffer();
+        State = _momentumBuffer is null
+            ? [("square_avg", _squareAvg)]
+            : [("square_avg", _squareAvg), ("momentum_buffer", _momentumBuffer)]; // built once: reading it allocates nothing
     }
 
-    public override IReadOnlyList<(string Name, Tensor Value)> State =>
-        _momentumBuffer is null
-            ? [("square_avg", _squareAvg)]
-            : [("square_avg", _squareAvg), ("momentum_buffer", _momentumBuffer)];
+    public override IReadOnlyList<(string Name, Tensor Value)> State { get; }
 
     protected override void Update(Span<float> values, ReadOnlySpan<float> grads)
     {

@@ -15,10 +15,10 @@ public sealed class Sgd : Optimizer
     public Sgd(OptimizerConfig config, ParameterSet parameters) : base(config, parameters)
     {
         if (config.Momentum != 0) _momentumBuffer = NewStateBuffer();
+        State = _momentumBuffer is null ? [] : [("momentum_buffer", _momentumBuffer)]; // built once: reading it allocates nothing
     }
 
-    public override IReadOnlyList<(string Name, Tensor Value)> State =>
-        _momentumBuffer is null ? [] : [("momentum_buffer", _momentumBuffer)];
+    public override IReadOnlyList<(string Name, Tensor Value)> State { get; }
 
     protected override void Update(Span<float> values, ReadOnlySpan<float> grads)
     {
