@@ -33,13 +33,14 @@ public sealed unsafe class Linear : Layer
         _gemm = gemm;
         Weight = new Parameter("weight", ParameterKind.Weight, inFeatures, outFeatures);
         Bias = new Parameter("bias", ParameterKind.Bias, outFeatures);
+        Parameters = [Weight, Bias];
         _output = new BatchBuffer(outFeatures);
         _gradInput = new BatchBuffer(inFeatures);
     }
 
     public override string Describe() => $"Linear({InFeatures}, {OutFeatures})";
 
-    public override IReadOnlyList<Parameter> Parameters => [Weight, Bias];
+    public override IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>Any per-sample shape with InFeatures elements (an image is read flattened, row-major).</summary>
     public override int[] OutputShape(int[] inputShape)
