@@ -77,8 +77,13 @@ public sealed class SoftmaxCrossEntropy
             var row = z.Slice(i * classes, classes);
             var gr = g.Slice(i * classes, classes);
             double lse = _logSumExp[i];
-            for (int j = 0; j < classes; j++) gr[j] = (float)(Math.Exp(row[j] - lse) * invBatch);
-            gr[_labels[i]] -= (float)invBatch;
+            int label = _labels[i];
+            for (int j = 0; j < classes; j++)
+            {
+                double p = Math.Exp(row[j] - lse);
+                if (j == label) p -= 1;
+                gr[j] = (float)(p * invBatch);
+            }
         }
         return grad;
     }
