@@ -69,7 +69,8 @@ public sealed class BatchNorm1d : Layer
         ResetRunningStats();
     }
 
-    public override string Describe() => FormattableString.Invariant($"BatchNorm1d({Features}, eps={Eps}, momentum={Momentum})");
+    // PyTorch spells eps "1e-05".
+    public override string Describe() => FormattableString.Invariant($"BatchNorm1d({Features}, eps={Eps.ToString("R", System.Globalization.CultureInfo.InvariantCulture).ToLowerInvariant()}, momentum={Momentum})");
 
     public override IReadOnlyList<Parameter> Parameters { get; }
 

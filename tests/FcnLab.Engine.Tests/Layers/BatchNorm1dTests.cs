@@ -80,6 +80,7 @@ public class BatchNorm1dTests
         Assert.Equal(ParameterKind.BatchNormScale, bn.Weight.Kind);
         Assert.Equal(ParameterKind.BatchNormShift, bn.Bias.Kind);
         Assert.Equal([3], bn.OutputShape([3]));
+        Assert.Equal("BatchNorm1d(3, eps=1e-05, momentum=0.1)", bn.Describe());
         Assert.Throws<FcnLabException>(() => bn.OutputShape([4]));
         Assert.Throws<FcnLabException>(() => bn.Forward(Tensor.Zeros(2, 4), true));
         Assert.Throws<FcnLabException>(() => new BatchNorm1d(3, momentum: 2));
