@@ -1,0 +1,103 @@
+using System.Text.Json;
+using FcnLab.Engine.Layers;
+using FcnLab.Engine.Losses;
+using FcnLab.Engine.Random;
+using FcnLab.Engine.Tensors;
+using static FcnLab.Engine.Tests.Layers.LayerTestKit;
+
+namespace FcnLab.Engine.Tests.Layers;
+
+/// <summary>Layers and loss together: one PyTorch SGD step end to end, and no allocation per step.</summary>
+public sealed class SequentialStepTests : IDisposable
+{
+    private readonly WorkerPool _pool = new(2);
+
+    public void Dispose() => _pool.Dispose();
+
+    [Fact]
+    public void OneSgdStep_MatchesPyTorch()
+    {
+        var c = Case("mlp_bn_sgd_step");
+        int[] shape = c.Ints("x_shape");
+        var gemm = NewGemm(_pool);
+        var l0 = new Linear(6, 5, gemm);
+        var bn = new BatchNorm1d(5);
+        var l3 = new Linear(5, 3, gemm);
+        var net = new Sequential([6], [l0, bn, new ReLU(), l3]);
+        Load(c.GetProperty("state_before"), l0, bn, l3);
+        var x = Tensor.From(c.Floats("x"), shape);
+        var labels = c.Ints("labels");
+        var loss = new SoftmaxCrossEntropy();
+
+        net.Parameters.ZeroGrad();
+        double before = loss.Forward(net.Forward(x, training: true), labels);
+        net.Backward(loss.Backward());
+        Assert.Equal(c.GetProperty("loss_before").GetDouble(), before, 5);
+
+        float lr = c.GetProperty("lr").GetSingle();
+        var values = net.Parameters.Values.Span;
+        ReadOnlySpan<float> grads = net.Parameters.Grads.Span;
+        for (int i = 0; i < values.Length; i++) values[i] -= lr * grads[i];
+
+        var after = c.GetProperty("state_after");
+        AssertClose(TransposeWeight(after.Floats("0.weight"), 5, 6), l0.Weight.Value.Span, what: "0.weight");
+        AssertClose(after.Floats("0.bias"), l0.Bias.Value.Span, what: "0.bias");
+        AssertClose(after.Floats("1.weight"), bn.Weight.Value.Span, what: "1.weight");
+        AssertClose(after.Floats("1.bias"), bn.Bias.Value.Span, what: "1.bias");
+        AssertClose(TransposeWeight(after.Floats("3.weight"), 3, 5), l3.Weight.Value.Span, what: "3.weight");
+        AssertClose(after.Floats("3.bias"), l3.Bias.Value.Span, what: "3.bias");
+        Assert.Equal(["1.running_mean", "1.running_var"], net.Buffers().Select(b => b.Name));
+
+        double afterLoss = loss.Forward(net.Forward(x, training: true), labels);
+        Assert.Equal(c.GetProperty("loss_after_one_step").GetDouble(), afterLoss, 5);
+        // The reference recorded its state after that second training-mode forward: running stats moved twice.
+        AssertClose(after.Floats("1.running_mean"), bn.RunningMean.Span, what: "1.running_mean");
+        AssertClose(after.Floats("1.running_var"), bn.RunningVar.Span, what: "1.running_var");
+    }
+
+    [Fact]
+    public void TrainingStep_AllocatesNothingAfterWarmUp()
+    {
+        var gemm = NewGemm(_pool);
+        var rng = new Rng(17);
+        var l0 = new Linear(7, 9, gemm);
+        var bn = new BatchNorm1d(9);
+        var l4 = new Linear(9, 4, gemm);
+        var net = new Sequential([7], [l0, bn, new ReLU(), new Dropout(0.3f, new Rng(18)), l4]);
+        FillUniform(net.Parameters.Values.Span, rng, 0.5f);
+        bn.ResetParameters();
+        var x = Tensor.Zeros(5, 7);
+        FillUniform(x.Span, rng);
+        var xEval = Tensor.Zeros(3, 7);
+        int[] labels = [0, 1, 2, 3, 1];
+        var loss = new SoftmaxCrossEntropy();
+
+        void Step()
+        {
+            net.Parameters.ZeroGrad();
+            double value = loss.Forward(net.Forward(x, training: true), labels);
+            net.Backward(loss.Backward());
+            Assert.True(double.IsFinite(value));
+            net.Forward(xEval, training: false);
+        }
+
+        Step();
+        Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) Step();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+
+    private static void Load(JsonElement state, Linear l0, BatchNorm1d bn, Linear l3)
+    {
+        TransposeWeight(state.Floats("0.weight"), 5, 6).CopyTo(l0.Weight.Value.Span);
+        state.Floats("0.bias").CopyTo(l0.Bias.Value.Span);
+        state.Floats("1.weight").CopyTo(bn.Weight.Value.Span);
+        state.Floats("1.bias").CopyTo(bn.Bias.Value.Span);
+        state.Floats("1.running_mean").CopyTo(bn.RunningMean.Span);
+        state.Floats("1.running_var").CopyTo(bn.RunningVar.Span);
+        TransposeWeight(state.Floats("3.weight"), 3, 5).CopyTo(l3.Weight.Value.Span);
+        state.Floats("3.bias").CopyTo(l3.Bias.Value.Span);
+    }
+}
