@@ -17,6 +17,13 @@ public static class CsvReader
     /// </summary>
     public static (ImageSet Set, int[] ImageShape) Read(string path, int[]? imageShape = null, int? classes = null)
     {
+        var set = ReadSet(path, classes);
+        return (set, ImageShapes.Resolve(imageShape, set.Features, path));
+    }
+
+    /// <summary>Reads the rows without resolving an image shape (the catalog compares train and test first).</summary>
+    internal static ImageSet ReadSet(string path, int? classes)
+    {
         if (classes is <= 0)
             throw new FcnLabException($"The class count must be at least 1, not {classes}.");
 
@@ -67,9 +74,7 @@ public static class CsvReader
             if (labels.Count == 0)
                 throw new FcnLabException($"{path}: the file holds no data rows; expected lines of label,pixel1,...,pixelN.");
 
-            int features = columns - 1;
-            var shape = ImageShapes.Resolve(imageShape, features, path);
-            return (new ImageSet([.. pixels], [.. labels], features), shape);
+            return new ImageSet([.. pixels], [.. labels], columns - 1);
         }
     }
 
