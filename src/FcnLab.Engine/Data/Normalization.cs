@@ -58,9 +58,7 @@ public sealed record Normalization(NormalizeKind Kind, float Mean, float Std)
         double squares = 0;
         foreach (int i in indices)
         {
-            double rowSquares = 0;
-            foreach (float x in Row(set, i)) { double d = x - mean; rowSquares += d * d; }
-            squares += rowSquares;
+            squares += RowSquares(Row(set, i), mean);
         }
         double std = Math.Sqrt(squares / count);
         float meanF = (float)mean, stdF = (float)std;
@@ -103,10 +101,27 @@ public sealed record Normalization(NormalizeKind Kind, float Mean, float Std)
         return set.Pixels.AsSpan(index * set.Features, set.Features);
     }
 
+    // Four independent accumulators break the add latency chain; the order is still fixed, so the
+    // result is the same on every run.
     private static double RowSum(ReadOnlySpan<float> row)
     {
-        double s = 0;
-        foreach (float x in row) s += x;
-        return s;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j <= row.Length - 4; j += 4) { s0 += row[j]; s1 += row[j + 1]; s2 += row[j + 2]; s3 += row[j + 3]; }
+        for (; j < row.Length; j++) s0 += row[j];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static double RowSquares(ReadOnlySpan<float> row, double mean)
+    {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j <= row.Length - 4; j += 4)
+        {
+            double d0 = row[j] - mean, d1 = row[j + 1] - mean, d2 = row[j + 2] - mean, d3 = row[j + 3] - mean;
+            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
+        }
+        for (; j < row.Length; j++) { double d = row[j] - mean; s0 += d * d; }
+        return (s0 + s1) + (s2 + s3);
     }
 }
