@@ -128,6 +128,13 @@ public class IdxReaderTests : IDisposable
     }
 
     [Fact]
+    public void GzipHeaderDeclaringFarMoreThanItCanHold_IsRefusedBeforeAllocating()
+    {
+        string path = Write("bomb.gz", IdxTestFiles.ImageFileBytes([], 1_000_000, 28, 28), gzip: true);
+        AssertFails(() => IdxReader.ReadImages(path), path, "far too small");
+    }
+
+    [Fact]
     public void EmptyFile()
     {
         string path = Write("empty", []);
