@@ -1,0 +1,113 @@
+using FcnLab.Engine.Data;
+using FcnLab.Engine.Random;
+
+namespace FcnLab.Engine.Tests.Data;
+
+public class ValSplitTests
+{
+    private static int[] Labels(int n, int classes) => [.. Enumerable.Range(0, n).Select(i => i % classes)];
+
+    [Theory]
+    [InlineData("0", null, null)]
+    [InlineData("0.1", 0.1, null)]
+    [InlineData(" 0.25 ", 0.25, null)]
+    [InlineData("10%", 0.1, null)]
+    [InlineData("5000", null, 5000)]
+    [InlineData("1", null, 1)]
+    [InlineData("1e3", null, 1000)]
+    public void Parse_Valid(string text, double? fraction, int? count)
+    {
+        var split = ValSplit.Parse(text);
+        Assert.Equal(fraction, split.Fraction);
+        Assert.Equal(count, split.Count);
+        Assert.Equal(fraction is null && count is null, split.IsNone);
+    }
+
+    [Theory]
+    [InlineData("-0.1")]
+    [InlineData("1.5")]
+    [InlineData("abc")]
+    [InlineData("")]
+    [InlineData("NaN")]
+    [InlineData("100%")]
+    [InlineData("1e20")]
+    public void Parse_Invalid_SaysWhatIsAllowed(string text)
+    {
+        var e = Assert.Throws<FcnLabException>(() => ValSplit.Parse(text));
+        Assert.Contains("fraction in (0, 1)", e.Message);
+        Assert.Contains("0 for no validation split", e.Message);
+    }
+
+    [Theory]
+    [InlineData("0.1", 1000, 100)]
+    [InlineData("0.15", 10, 2)]   // 1.5 rounds away from zero
+    [InlineData("0.01", 10, 1)]   // at least one image
+    [InlineData("300", 1000, 300)]
+    [InlineData("0", 1000, 0)]
+    public void Sizes(string text, int n, int expectedVal)
+    {
+        var (train, val) = ValSplit.Split(Labels(n, 3), ValSplit.Parse(text), stratify: false, new Rng(1));
+        Assert.Equal(expectedVal, val.Length);
+        Assert.Equal(n - expectedVal, train.Length);
+    }
+
+    [Theory]
+    [InlineData("1000", 1000)]
+    [InlineData("5000", 1000)]
+    [InlineData("0.99", 10)]
+    public void TooLarge_IsAnError(string text, int n)
+    {
+        var e = Assert.Throws<FcnLabException>(() => ValSplit.Split(Labels(n, 2), ValSplit.Parse(text), false, new Rng(1)));
+        Assert.Contains("--val-split", e.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DisjointCompleteSortedAndDeterministic(bool stratify)
+    {
+        var labels = Labels(997, 7);
+        var split = ValSplit.Parse("0.2");
+        var (train, val) = ValSplit.Split(labels, split, stratify, new Rng(42));
+
+        Assert.Equal(Enumerable.Range(0, 997), train.Concat(val).Order());
+        Assert.Equal(train.Order(), train);
+        Assert.Equal(val.Order(), val);
+
+        var again = ValSplit.Split(labels, split, stratify, new Rng(42));
+        Assert.Equal(train, again.Train);
+        Assert.Equal(val, again.Val);
+
+        var other = ValSplit.Split(labels, split, stratify, new Rng(43));
+        Assert.NotEqual(val, other.Val);
+    }
+
+    [Fact]
+    public void Stratified_KeepsClassProportions()
+    {
+        // Unbalanced classes: 600 / 300 / 100.
+        int[] labels = [.. Enumerable.Repeat(0, 600), .. Enumerable.Repeat(1, 300), .. Enumerable.Repeat(2, 100)];
+        new Rng(5).Shuffle(labels);
+
+        var (_, val) = ValSplit.Split(labels, ValSplit.Parse("0.1"), stratify: true, new Rng(9));
+        var perClass = val.GroupBy(i => labels[i]).OrderBy(g => g.Key).Select(g => g.Count()).ToArray();
+        Assert.Equal([60, 30, 10], perClass);
+
+        // A count whose proportional shares are fractional still sums exactly.
+        var (train, val7) = ValSplit.Split(labels, ValSplit.Parse("7"), stratify: true, new Rng(9));
+        Assert.Equal(7, val7.Length);
+        Assert.Equal(993, train.Length);
+        var shares = val7.GroupBy(i => labels[i]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(4, shares[0]); // 4.2 -> 4, 2.1 -> 2, 0.7 -> 1 (largest remainder)
+        Assert.Equal(2, shares[1]);
+        Assert.Equal(1, shares[2]);
+    }
+
+    [Fact]
+    public void None_KeepsEverythingForTraining()
+    {
+        var (train, val) = ValSplit.Split(Labels(5, 2), ValSplit.None, true, new Rng(1));
+        Assert.Equal([0, 1, 2, 3, 4], train);
+        Assert.Empty(val);
+    }
+}
