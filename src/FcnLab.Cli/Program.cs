@@ -1,6 +1,41 @@
+using System.CommandLine;
+using FcnLab.Engine;
+
 namespace FcnLab.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Parses and runs a command; the only place library exceptions become exit codes.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("FcnLab: train and study neural networks on small image data sets.")
+        {
+            TrainCommand.Create(stdout, stderr),
+            EvalCommand.Create(stdout, stderr),
+            GradcheckCommand.Create(stdout, stderr),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) stderr.WriteLine($"error: {error.Message}");
+            stderr.WriteLine("Run 'fcnlab --help' or 'fcnlab COMMAND --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+        }
+        catch (FcnLabException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("Interrupted.");
+            return ExitCodes.Interrupted;
+        }
+    }
 }

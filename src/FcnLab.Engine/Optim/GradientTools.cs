@@ -36,12 +36,14 @@ public static class GradientTools
     {
         ArgumentNullException.ThrowIfNull(ps);
         if (!double.IsFinite(lambda) || lambda < 0)
-            throw new FcnLabException($"l2 (the weight penalty lambda) must be a finite number >= 0 (got {lambda}).");
+            throw new FcnLabException($"--l2 (the weight penalty lambda) must be a finite number >= 0 (got {lambda}).");
         if (lambda == 0) return 0;
         float l = (float)lambda;
         double sum = 0;
-        foreach (var p in ps.Parameters)
+        // An indexed loop: foreach over the IReadOnlyList would allocate an enumerator every step.
+        for (int k = 0; k < ps.Parameters.Count; k++)
         {
+            var p = ps.Parameters[k];
             if (p.Kind != ParameterKind.Weight) continue;
             ReadOnlySpan<float> w = p.Value.Span;
             Span<float> g = p.Grad.Span;

@@ -47,9 +47,9 @@ public sealed class LrSchedule
         ArgumentNullException.ThrowIfNull(config);
         ValidateConfig(config);
         if (!double.IsFinite(baseLr) || baseLr <= 0)
-            throw new FcnLabException($"lr must be a finite number > 0 (got {baseLr}).");
+            throw new FcnLabException($"--lr must be a finite number > 0 (got {baseLr}).");
         if (totalEpochs < 1)
-            throw new FcnLabException($"epochs must be >= 1 (got {totalEpochs}).");
+            throw new FcnLabException($"--epochs must be >= 1 (got {totalEpochs}).");
         return new LrSchedule(config, baseLr, totalEpochs);
     }
 
@@ -132,15 +132,15 @@ public sealed class LrSchedule
                 break;
             case ScheduleKind.Step:
                 if (config.StepSize < 1)
-                    throw new FcnLabException($"step_size (epochs between lr reductions of the step schedule) must be >= 1 (got {config.StepSize}).");
+                    throw new FcnLabException($"--lr-step-size (epochs between lr reductions of the step schedule) must be >= 1 (got {config.StepSize}).");
                 if (!double.IsFinite(config.Gamma) || config.Gamma <= 0)
-                    throw new FcnLabException($"gamma (the step schedule's lr multiplier) must be a finite number > 0 (got {config.Gamma}).");
+                    throw new FcnLabException($"--lr-gamma (the step schedule's lr multiplier) must be a finite number > 0 (got {config.Gamma}).");
                 break;
             case ScheduleKind.Plateau:
                 if (!(config.Factor > 0 && config.Factor < 1))
-                    throw new FcnLabException($"factor (the plateau schedule's lr multiplier) must be in (0, 1) (got {config.Factor}).");
+                    throw new FcnLabException($"--lr-factor (the plateau schedule's lr multiplier) must be in (0, 1) (got {config.Factor}).");
                 if (config.PlateauPatience < 0)
-                    throw new FcnLabException($"patience (epochs without improvement before the plateau schedule reduces lr) must be >= 0 (got {config.PlateauPatience}).");
+                    throw new FcnLabException($"--lr-plateau-patience (epochs without improvement before the plateau schedule reduces lr) must be >= 0 (got {config.PlateauPatience}).");
                 break;
             default:
                 throw new FcnLabException($"Unknown schedule kind {(int)config.Kind}; allowed: {AllowedNames}.");

@@ -81,23 +81,23 @@ public abstract class Optimizer
         if (!Enum.IsDefined(config.Kind))
             throw new FcnLabException($"Unknown optimizer kind {(int)config.Kind}; allowed: {AllowedNames}.");
         if (!double.IsFinite(config.Lr) || config.Lr <= 0)
-            throw new FcnLabException($"lr must be a finite number > 0 (got {config.Lr}).");
+            throw new FcnLabException($"--lr must be a finite number > 0 (got {config.Lr}).");
         if (!double.IsFinite(config.Momentum) || config.Momentum < 0)
-            throw new FcnLabException($"momentum must be a finite number >= 0 (got {config.Momentum}).");
+            throw new FcnLabException($"--momentum must be a finite number >= 0 (got {config.Momentum}).");
         if (config.Nesterov && config.Kind != OptimizerKind.Sgd)
-            throw new FcnLabException($"nesterov applies to the sgd optimizer only (optimizer is {ToFlag(config.Kind)}).");
+            throw new FcnLabException($"--nesterov applies to the sgd optimizer only (optimizer is {ToFlag(config.Kind)}).");
         if (config.Nesterov && config.Momentum == 0)
-            throw new FcnLabException("nesterov requires momentum > 0 (PyTorch refuses Nesterov momentum without momentum).");
+            throw new FcnLabException("--nesterov requires --momentum > 0 (PyTorch refuses Nesterov momentum without momentum).");
         if (!double.IsFinite(config.Eps) || config.Eps <= 0)
-            throw new FcnLabException($"eps must be a finite number > 0 (got {config.Eps}).");
+            throw new FcnLabException($"--eps must be a finite number > 0 (got {config.Eps}).");
         if (!double.IsFinite(config.WeightDecay) || config.WeightDecay < 0)
-            throw new FcnLabException($"weight_decay must be a finite number >= 0 (got {config.WeightDecay}).");
+            throw new FcnLabException($"--weight-decay must be a finite number >= 0 (got {config.WeightDecay}).");
         if (!(config.Alpha >= 0 && config.Alpha < 1))
-            throw new FcnLabException($"alpha (RMSprop's smoothing constant) must be in [0, 1) (got {config.Alpha}).");
+            throw new FcnLabException($"--alpha (RMSprop's smoothing constant) must be in [0, 1) (got {config.Alpha}).");
         if (!(config.Beta1 >= 0 && config.Beta1 < 1))
-            throw new FcnLabException($"beta1 must be in [0, 1) (got {config.Beta1}).");
+            throw new FcnLabException($"--beta1 must be in [0, 1) (got {config.Beta1}).");
         if (!(config.Beta2 >= 0 && config.Beta2 < 1))
-            throw new FcnLabException($"beta2 must be in [0, 1) (got {config.Beta2}).");
+            throw new FcnLabException($"--beta2 must be in [0, 1) (got {config.Beta2}).");
     }
 
     private const string AllowedNames = "sgd, rmsprop, adam, adamw";

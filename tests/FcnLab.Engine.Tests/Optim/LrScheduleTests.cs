@@ -101,11 +101,11 @@ public class LrScheduleTests
     }
 
     [Theory]
-    [InlineData("step_size", ScheduleKind.Step, 0, 0.1, 0.1, 10)]
-    [InlineData("gamma", ScheduleKind.Step, 5, 0.0, 0.1, 10)]
-    [InlineData("factor", ScheduleKind.Plateau, 5, 0.1, 1.0, 10)]
-    [InlineData("factor", ScheduleKind.Plateau, 5, 0.1, 0.0, 10)]
-    [InlineData("patience", ScheduleKind.Plateau, 5, 0.1, 0.5, -1)]
+    [InlineData("--lr-step-size", ScheduleKind.Step, 0, 0.1, 0.1, 10)]
+    [InlineData("--lr-gamma", ScheduleKind.Step, 5, 0.0, 0.1, 10)]
+    [InlineData("--lr-factor", ScheduleKind.Plateau, 5, 0.1, 1.0, 10)]
+    [InlineData("--lr-factor", ScheduleKind.Plateau, 5, 0.1, 0.0, 10)]
+    [InlineData("--lr-plateau-patience", ScheduleKind.Plateau, 5, 0.1, 0.5, -1)]
     public void ValidateConfig_RefusesBadSettings_NamingThem(string setting, ScheduleKind kind, int stepSize, double gamma, double factor, int patience)
     {
         var config = new ScheduleConfig { Kind = kind, StepSize = stepSize, Gamma = gamma, Factor = factor, PlateauPatience = patience };

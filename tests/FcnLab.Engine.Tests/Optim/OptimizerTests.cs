@@ -161,7 +161,7 @@ public class OptimizerTests
     [InlineData("nesterov", OptimizerKind.Sgd, 0.1, 0.0, true, 1e-8, 0.0, 0.99, 0.9, 0.999)]
     [InlineData("nesterov", OptimizerKind.Adam, 0.1, 0.9, true, 1e-8, 0.0, 0.99, 0.9, 0.999)]
     [InlineData("eps", OptimizerKind.Adam, 0.1, 0.0, false, 0.0, 0.0, 0.99, 0.9, 0.999)]
-    [InlineData("weight_decay", OptimizerKind.AdamW, 0.1, 0.0, false, 1e-8, -1e-4, 0.99, 0.9, 0.999)]
+    [InlineData("--weight-decay", OptimizerKind.AdamW, 0.1, 0.0, false, 1e-8, -1e-4, 0.99, 0.9, 0.999)]
     [InlineData("alpha", OptimizerKind.RmsProp, 0.1, 0.0, false, 1e-8, 0.0, 1.0, 0.9, 0.999)]
     [InlineData("beta1", OptimizerKind.Adam, 0.1, 0.0, false, 1e-8, 0.0, 0.99, 1.0, 0.999)]
     [InlineData("beta2", OptimizerKind.Adam, 0.1, 0.0, false, 1e-8, 0.0, 0.99, 0.9, -0.1)]

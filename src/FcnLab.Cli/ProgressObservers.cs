@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Globalization;
+using FcnLab.Engine.Training;
+using Spectre.Console;
+
+namespace FcnLab.Cli;
+
+/// <summary>One plain line per epoch: for redirected output (CI logs). Quiet prints nothing here.</summary>
+public sealed class PlainObserver(TextWriter output, bool quiet) : ITrainingObserver
+{
+    public void RunStarted(RunInfo info)
+    {
+        if (quiet) return;
+        output.WriteLine($"model: {info.Model}");
+        output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0:N0} parameters; train {1}, validation {2}, test {3} examples; {4} steps per epoch; {5} threads; data {6}",
+            info.Parameters, info.TrainCount, info.ValCount, info.TestCount, info.StepsPerEpoch, info.Threads, info.DataDirectory));
+    }
+
+    public void EpochCompleted(EpochMetrics metrics, int epochs)
+    {
+        if (!quiet) output.WriteLine(Reporting.EpochLine(metrics, epochs));
+    }
+
+    public void Note(string message)
+    {
+        if (!quiet) output.WriteLine(message);
+    }
+}
+
+/// <summary>A live progress bar (steps/s, running loss) for a terminal, with a line per finished epoch above it.</summary>
+public sealed class LiveObserver(ProgressContext context) : ITrainingObserver
+{
+    private ProgressTask? _task;
+    private readonly Stopwatch _clock = new();
+    private long _lastRender;
+    private int _epoch, _epochs;
+
+    public void RunStarted(RunInfo info)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[grey]model:[/] {info.Model}");
+        AnsiConsole.MarkupLineInterpolated($"[grey]{info.Parameters:N0} parameters; train {info.TrainCount}, validation {info.ValCount}, test {info.TestCount}; {info.Threads} threads; data {info.DataDirectory}[/]");
+    }
+
+    public void EpochStarted(int epoch, int epochs, int steps)
+    {
+        (_epoch, _epochs) = (epoch, epochs);
+        _task ??= context.AddTask("training", maxValue: steps);
+        _task.MaxValue = steps;
+        _task.Value = 0;
+        _task.Description = $"epoch {epoch}/{epochs}";
+        _clock.Restart();
+        _lastRender = 0;
+    }
+
+    public void StepCompleted(int epoch, int step, int steps, double runningLoss)
+    {
+        // Throttled: the bar is refreshed a few times a second, not once per step.
+        long now = _clock.ElapsedMilliseconds;
+        if (now - _lastRender < 200 && step != steps) return;
+        _lastRender = now;
+        double rate = step / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
+        _task!.Value = step;
+        _task.Description = string.Format(CultureInfo.InvariantCulture, "epoch {0}/{1}  loss {2:F4}  {3:F1} steps/s", _epoch, _epochs, runningLoss, rate);
+    }
+
+    public void EpochCompleted(EpochMetrics metrics, int epochs) => AnsiConsole.WriteLine(Reporting.EpochLine(metrics, epochs));
+
+    public void Note(string message) => AnsiConsole.WriteLine(message);
+}

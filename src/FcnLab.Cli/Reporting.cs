@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text.Json;
+using FcnLab.Engine.Training;
+
+namespace FcnLab.Cli;
+
+/// <summary>Plain-text and JSON renderings of results, shared by train and eval.</summary>
+public static class Reporting
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string EpochLine(EpochMetrics m, int epochs)
+    {
+        string val = m.ValLoss is { } vl ? string.Format(Inv, "  val_loss {0:F4}  val_acc {1:P2}", vl, m.ValAccuracy) : "";
+        return string.Format(Inv, "epoch {0,3}/{1}  train_loss {2:F4}  train_acc {3:P2}{4}  lr {5:G4}  {6:F1}s",
+            m.Epoch, epochs, m.TrainLoss, m.TrainAccuracy, val, m.Lr, m.Seconds);
+    }
+
+    /// <summary>Test loss and accuracy, per-class precision/recall/F1, and the confusion matrix with class names.</summary>
+    public static void WriteEvaluation(TextWriter w, EvalResult test, IReadOnlyList<string> classNames)
+    {
+        w.WriteLine(string.Format(Inv, "test_loss {0:F4}  test_accuracy {1:P2}  ({2} examples)", test.Loss, test.Accuracy, test.Count));
+        w.WriteLine();
+        int nameWidth = Math.Max(5, classNames.Max(n => n.Length));
+        w.WriteLine($"{"class".PadRight(nameWidth)}  accuracy  precision  recall      f1  support");
+        foreach (var c in test.PerClass())
+        {
+            // Per-class accuracy is the class's recall: correct among its examples.
+            w.WriteLine(string.Format(Inv, "{0}  {1,8:P2}  {2,9:F4}  {3,6:F4}  {4,6:F4}  {5,7}",
+                classNames[c.Class].PadRight(nameWidth), c.Recall, c.Precision, c.Recall, c.F1, c.Support));
+        }
+        w.WriteLine();
+        w.WriteLine("confusion matrix (rows: true class, columns: predicted class)");
+        int cell = Math.Max(6, test.Confusion.Cast<long>().Max().ToString(Inv).Length + 1);
+        w.Write("".PadRight(nameWidth));
+        for (int j = 0; j < test.Classes; j++) w.Write(j.ToString(Inv).PadLeft(cell));
+        w.WriteLine();
+        for (int i = 0; i < test.Classes; i++)
+        {
+            w.Write(classNames[i].PadRight(nameWidth));
+            for (int j = 0; j < test.Classes; j++) w.Write(test.Confusion[i, j].ToString(Inv).PadLeft(cell));
+            w.WriteLine($"   {i}");
+        }
+    }
+
+    public static void WriteEvaluationJson(Utf8JsonWriter w, EvalResult test, IReadOnlyList<string> classNames)
+    {
+        RunDirectory.WriteNullable(w, "test_loss", test.Loss);
+        RunDirectory.WriteNullable(w, "test_accuracy", test.Accuracy);
+        w.WriteStartArray("class_names");
+        foreach (var n in classNames) w.WriteStringValue(n);
+        w.WriteEndArray();
+        w.WriteStartArray("per_class");
+        foreach (var c in test.PerClass())
+        {
+            w.WriteStartObject();
+            w.WriteString("class", classNames[c.Class]);
+            w.WriteNumber("accuracy", c.Recall);
+            w.WriteNumber("precision", c.Precision);
+            w.WriteNumber("recall", c.Recall);
+            w.WriteNumber("f1", c.F1);
+            w.WriteNumber("support", c.Support);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("confusion");
+        for (int i = 0; i < test.Classes; i++)
+        {
+            w.WriteStartArray();
+            for (int j = 0; j < test.Classes; j++) w.WriteNumberValue(test.Confusion[i, j]);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+    }
+}

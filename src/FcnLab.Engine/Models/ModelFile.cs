@@ -1,0 +1,200 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using FcnLab.Engine.Data;
+using FcnLab.Engine.IO;
+using FcnLab.Engine.Layers;
+using FcnLab.Engine.Tensors;
+
+namespace FcnLab.Engine.Models;
+
+/// <summary>What a model file holds: the architecture, the input normalization, class names and every tensor by name.</summary>
+public sealed record ModelContents(ModelSpec Spec, Normalization Normalization, string[] ClassNames, IReadOnlyDictionary<string, (int[] Shape, float[] Values)> Tensors);
+
+/// <summary>
+/// The model file (<c>model.fcnlab</c>): magic, format version, a JSON header (architecture,
+/// normalization, class names, tensor names and shapes), the tensors as little-endian float32 in
+/// header order, and a SHA-256 of everything before it. Nothing depends on the host or the time, so
+/// identical trainings give byte-identical files. Tensor names follow PyTorch's state_dict
+/// ("0.weight", "1.running_mean"); Linear weights are stored [in, out], the transpose of PyTorch's.
+/// </summary>
+public static class ModelFile
+{
+    private static readonly byte[] Magic = [0x89, (byte)'F', (byte)'C', (byte)'N', (byte)'L', (byte)'A', (byte)'B', (byte)'\n'];
+    public const int FormatVersion = 1;
+    private const int ChecksumLength = 32;
+
+    /// <summary>The network's tensors in a fixed order: per layer, its parameters then its buffers.</summary>
+    public static IEnumerable<(string Name, Tensor Value)> NamedTensors(Sequential network)
+    {
+        for (int i = 0; i < network.Layers.Count; i++)
+        {
+            foreach (var p in network.Layers[i].Parameters) yield return ($"{i}.{p.Name}", p.Value);
+            foreach (var (name, value) in network.Layers[i].Buffers) yield return ($"{i}.{name}", value);
+        }
+    }
+
+    public static byte[] Serialize(ModelSpec spec, Normalization normalization, IReadOnlyList<string> classNames, Sequential network)
+    {
+        var tensors = NamedTensors(network).ToList();
+        var header = new MemoryStream();
+        using (var w = new Utf8JsonWriter(header))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", "fcnlab-model");
+            w.WriteStartObject("architecture");
+            WriteInts(w, "input_shape", spec.InputShape);
+            w.WriteNumber("classes", spec.Classes);
+            WriteInts(w, "hidden", spec.Hidden);
+            w.WriteString("activation", Names.Activation(spec.Activation));
+            w.WriteNumber("leaky_slope", spec.LeakySlope);
+            w.WriteBoolean("batch_norm", spec.BatchNorm);
+            w.WriteNumber("dropout", spec.Dropout);
+            w.WriteEndObject();
+            w.WriteStartObject("normalization");
+            w.WriteString("kind", Normalization.Name(normalization.Kind));
+            w.WriteNumber("mean", normalization.Mean);
+            w.WriteNumber("std", normalization.Std);
+            w.WriteEndObject();
+            w.WriteStartArray("class_names");
+            foreach (var c in classNames) w.WriteStringValue(c);
+            w.WriteEndArray();
+            w.WriteStartArray("tensors");
+            foreach (var (name, value) in tensors)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                WriteInts(w, "shape", value.Shape);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        byte[] headerBytes = header.ToArray();
+        long floats = tensors.Sum(t => (long)t.Value.Length);
+        var output = new MemoryStream();
+        output.Write(Magic);
+        Span<byte> word = stackalloc byte[8];
+        BinaryPrimitives.WriteInt32LittleEndian(word, FormatVersion);
+        output.Write(word[..4]);
+        BinaryPrimitives.WriteInt32LittleEndian(word, headerBytes.Length);
+        output.Write(word[..4]);
+        output.Write(headerBytes);
+        BinaryPrimitives.WriteInt64LittleEndian(word, floats);
+        output.Write(word);
+        foreach (var (_, value) in tensors)
+        {
+            var bytes = new byte[value.Length * 4];
+            var span = value.Span;
+            for (int i = 0; i < span.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), span[i]);
+            output.Write(bytes);
+        }
+        output.Write(SHA256.HashData(output.GetBuffer().AsSpan(0, (int)output.Length)));
+        return output.ToArray();
+    }
+
+    public static void Save(string path, ModelSpec spec, Normalization normalization, IReadOnlyList<string> classNames, Sequential network) =>
+        AtomicFile.WriteAllBytes(path, Serialize(spec, normalization, classNames, network));
+
+    /// <summary>Reads a model file or a run directory holding model.fcnlab.</summary>
+    public static ModelContents Load(string path)
+    {
+        if (Directory.Exists(path)) path = Path.Combine(path, "model.fcnlab");
+        if (!File.Exists(path))
+            throw new FcnLabException($"Model file '{path}' does not exist. Pass --model with a model.fcnlab file or a run directory that holds one.");
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (IOException e) { throw new FcnLabException($"Cannot read model file '{path}': {e.Message}", e); }
+        catch (UnauthorizedAccessException e) { throw new FcnLabException($"Cannot read model file '{path}': {e.Message}", e); }
+        return Parse(bytes, path);
+    }
+
+    public static ModelContents Parse(byte[] bytes, string path)
+    {
+        string Bad(string what) => $"'{path}' is not a valid FcnLab model file: {what}.";
+        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new FcnLabException(Bad("it does not start with the FcnLab model magic number (is it a file from another program?)"));
+        if (bytes.Length < Magic.Length + 8 + 8 + ChecksumLength)
+            throw new FcnLabException(Bad($"it is truncated ({bytes.Length} bytes)"));
+        int version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
+        if (version != FormatVersion)
+            throw new FcnLabException(Bad($"format version {version}; this build of FcnLab reads version {FormatVersion}"));
+        var body = bytes.AsSpan(0, bytes.Length - ChecksumLength);
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - ChecksumLength)))
+            throw new FcnLabException(Bad("its checksum does not match (the file is truncated or corrupted)"));
+        int headerLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(12));
+        if (headerLength <= 0 || 16L + headerLength + 8 > body.Length)
+            throw new FcnLabException(Bad($"header length {headerLength} does not fit in the file"));
+        try
+        {
+            using var doc = JsonDocument.Parse(bytes.AsMemory(16, headerLength));
+            var root = doc.RootElement;
+            var arch = root.GetProperty("architecture");
+            var spec = new ModelSpec
+            {
+                InputShape = ReadInts(arch.GetProperty("input_shape")),
+                Classes = arch.GetProperty("classes").GetInt32(),
+                Hidden = ReadInts(arch.GetProperty("hidden")),
+                Activation = Names.ParseActivation(arch.GetProperty("activation").GetString()!),
+                LeakySlope = arch.GetProperty("leaky_slope").GetSingle(),
+                BatchNorm = arch.GetProperty("batch_norm").GetBoolean(),
+                Dropout = arch.GetProperty("dropout").GetSingle(),
+            };
+            NetworkBuilder.Validate(spec);
+            var norm = root.GetProperty("normalization");
+            var normalization = new Normalization(Normalization.ParseKind(norm.GetProperty("kind").GetString()!),
+                norm.GetProperty("mean").GetSingle(), norm.GetProperty("std").GetSingle());
+            var classNames = root.GetProperty("class_names").EnumerateArray().Select(e => e.GetString() ?? "").ToArray();
+            if (classNames.Length != spec.Classes)
+                throw new FcnLabException(Bad($"{classNames.Length} class names for {spec.Classes} classes"));
+            int pos = 16 + headerLength;
+            long floats = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(pos));
+            pos += 8;
+            if (floats * 4 != body.Length - pos)
+                throw new FcnLabException(Bad($"it declares {floats} values but holds {(body.Length - pos) / 4}"));
+            var tensors = new Dictionary<string, (int[], float[])>();
+            foreach (var t in root.GetProperty("tensors").EnumerateArray())
+            {
+                string name = t.GetProperty("name").GetString()!;
+                int[] shape = ReadInts(t.GetProperty("shape"));
+                long n = shape.Aggregate(1L, (a, b) => a * b);
+                if (shape.Any(d => d < 0) || pos + n * 4 > body.Length)
+                    throw new FcnLabException(Bad($"tensor {name} [{string.Join(", ", shape)}] does not fit in the file"));
+                var values = new float[n];
+                for (int i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(pos + i * 4));
+                pos += (int)n * 4;
+                tensors[name] = (shape, values);
+            }
+            if (pos != body.Length)
+                throw new FcnLabException(Bad("the tensors listed in its header do not cover its data"));
+            return new ModelContents(spec, normalization, classNames, tensors);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new FcnLabException(Bad($"its header is malformed ({e.Message})"), e);
+        }
+    }
+
+    /// <summary>Copies the file's tensors into a network built from the same spec.</summary>
+    public static void LoadInto(Sequential network, ModelContents contents, string path)
+    {
+        foreach (var (name, value) in NamedTensors(network))
+        {
+            if (!contents.Tensors.TryGetValue(name, out var stored))
+                throw new FcnLabException($"Model file '{path}' has no tensor '{name}': it was saved from a different architecture.");
+            if (!stored.Shape.SequenceEqual(value.Shape))
+                throw new FcnLabException($"Model file '{path}': tensor '{name}' has shape [{string.Join(", ", stored.Shape)}], the network expects [{string.Join(", ", value.Shape)}].");
+            stored.Values.CopyTo(value.Span);
+        }
+    }
+
+    private static void WriteInts(Utf8JsonWriter w, string name, IEnumerable<int> values)
+    {
+        w.WriteStartArray(name);
+        foreach (int v in values) w.WriteNumberValue(v);
+        w.WriteEndArray();
+    }
+
+    private static int[] ReadInts(JsonElement e) => e.EnumerateArray().Select(x => x.GetInt32()).ToArray();
+}

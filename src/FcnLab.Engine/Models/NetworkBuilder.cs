@@ -1,0 +1,85 @@
+using FcnLab.Engine.Init;
+using FcnLab.Engine.Layers;
+using FcnLab.Engine.Random;
+using FcnLab.Engine.Tensors;
+
+namespace FcnLab.Engine.Models;
+
+/// <summary>Turns a <see cref="ModelSpec"/> into a <see cref="Sequential"/> network and initializes it.</summary>
+public static class NetworkBuilder
+{
+    /// <summary>
+    /// Per hidden layer: Linear -> BatchNorm1d (if on) -> activation -> Dropout (if on); then the
+    /// output Linear. Parameters are zero until <see cref="Initialize"/> (or a model file) fills them.
+    /// </summary>
+    public static Sequential Build(ModelSpec spec, Gemm gemm, Rng dropoutRng)
+    {
+        Validate(spec);
+        var layers = new List<Layer>();
+        int features = spec.InputFeatures;
+        foreach (int width in spec.Hidden)
+        {
+            layers.Add(new Linear(features, width, gemm));
+            if (spec.BatchNorm) layers.Add(new BatchNorm1d(width));
+            layers.Add(spec.Activation switch
+            {
+                Activation.ReLU => new ReLU(),
+                Activation.Sigmoid => new Sigmoid(),
+                Activation.Tanh => new Tanh(),
+                Activation.LeakyReLU => new LeakyReLU(spec.LeakySlope),
+                _ => throw new FcnLabException($"Unknown activation {spec.Activation}."),
+            });
+            if (spec.Dropout > 0) layers.Add(new Dropout(spec.Dropout, dropoutRng));
+            features = width;
+        }
+        layers.Add(new Linear(features, spec.Classes, gemm));
+        return new Sequential([spec.InputFeatures], layers);
+    }
+
+    /// <summary>Initializes every Linear (layer by layer, weight then bias, from one generator) and resets batch norm.</summary>
+    public static void Initialize(Sequential network, ModelSpec spec, InitScheme scheme, double std, Rng initRng)
+    {
+        foreach (var layer in network.Layers)
+        {
+            switch (layer)
+            {
+                case Linear linear:
+                    Initializer.Apply(scheme, linear.Weight, linear.Bias, linear.InFeatures, linear.OutFeatures,
+                        spec.Activation, spec.LeakySlope, std, initRng);
+                    break;
+                case BatchNorm1d bn:
+                    bn.ResetParameters();
+                    break;
+            }
+        }
+    }
+
+    public static void Validate(ModelSpec spec)
+    {
+        if (spec.InputFeatures < 1)
+            throw new FcnLabException("The input must have at least one feature.");
+        if (spec.Classes < 2)
+            throw new FcnLabException($"A classifier needs at least 2 classes (got {spec.Classes}).");
+        foreach (int width in spec.Hidden)
+            if (width < 1)
+                throw new FcnLabException($"--hidden widths must be positive integers (got {width}).");
+        if (!(spec.Dropout >= 0 && spec.Dropout < 1))
+            throw new FcnLabException($"--dropout must be in [0, 1) (got {spec.Dropout}).");
+        if (!(spec.LeakySlope >= 0) || float.IsInfinity(spec.LeakySlope))
+            throw new FcnLabException($"--leaky-slope must be a finite number >= 0 (got {spec.LeakySlope}).");
+    }
+
+    /// <summary>Number of learnable parameters of a spec, without building it.</summary>
+    public static long CountParameters(ModelSpec spec)
+    {
+        long total = 0;
+        int features = spec.InputFeatures;
+        foreach (int width in spec.Hidden)
+        {
+            total += (long)features * width + width;
+            if (spec.BatchNorm) total += 2L * width;
+            features = width;
+        }
+        return total + (long)features * spec.Classes + spec.Classes;
+    }
+}

@@ -1,0 +1,58 @@
+using FcnLab.Engine.Layers;
+using FcnLab.Engine.Losses;
+using FcnLab.Engine.Optim;
+using FcnLab.Engine.Tensors;
+
+namespace FcnLab.Engine.Training;
+
+/// <summary>
+/// One optimization step: forward, loss (+ L2 penalty), backward, clipping, optimizer update.
+/// Allocates nothing on the managed heap after the first step for a batch size.
+/// </summary>
+public sealed class StepRunner
+{
+    private readonly Sequential _network;
+    private readonly Optimizer _optimizer;
+    private readonly SoftmaxCrossEntropy _loss = new();
+    private readonly double _l2;
+    private readonly double? _clipGradNorm;
+    private readonly int _classes;
+
+    public StepRunner(Sequential network, Optimizer optimizer, double l2, double? clipGradNorm)
+    {
+        _network = network;
+        _optimizer = optimizer;
+        _l2 = l2;
+        _clipGradNorm = clipGradNorm;
+        _classes = network.OutputShape[0];
+    }
+
+    /// <summary>
+    /// Trains on one batch. Returns the batch's mean loss (cross-entropy plus the L2 penalty) and the
+    /// number of correct predictions. A non-finite loss returns before any update, so the caller can
+    /// stop the run with the weights that produced it.
+    /// </summary>
+    /// <param name="x">[batch, features]</param>
+    public double Step(Tensor x, ReadOnlySpan<int> labels, out int correct)
+    {
+        var logits = _network.Forward(x, training: true);
+        double loss = _loss.Forward(logits, labels);
+        correct = CountCorrect(logits, labels);
+        _network.Parameters.ZeroGrad();
+        if (_l2 > 0) loss += GradientTools.AddL2(_network.Parameters, _l2);
+        if (!double.IsFinite(loss)) return loss;
+        _network.Backward(_loss.Backward());
+        if (_clipGradNorm is { } max) GradientTools.ClipGradNorm(_network.Parameters, max);
+        _optimizer.Step();
+        return loss;
+    }
+
+    private int CountCorrect(Tensor logits, ReadOnlySpan<int> labels)
+    {
+        var span = logits.Span;
+        int correct = 0;
+        for (int i = 0; i < labels.Length; i++)
+            if (Evaluator.ArgMax(span.Slice(i * _classes, _classes)) == labels[i]) correct++;
+        return correct;
+    }
+}

@@ -1,0 +1,86 @@
+using FcnLab.Engine.Data;
+using FcnLab.Engine.Models;
+using FcnLab.Engine.Optim;
+
+namespace FcnLab.Engine.Training;
+
+/// <summary>
+/// Everything that decides a training run, fully resolved. Defaults are the first study's baseline:
+/// 784-1200-2000-800-10, ReLU, SGD lr 0.025, 20 epochs, batch 512, 90/10 split, standardized input.
+/// Immutable: flags or YAML are parsed into it, the engine only reads it, config.json records it.
+/// </summary>
+public sealed record TrainConfig
+{
+    // Data
+    public string Dataset { get; init; } = "fashion-mnist";
+    public string? DataDir { get; init; }
+    public string ValSplit { get; init; } = "0.1";
+    public bool Stratify { get; init; }
+    public NormalizeKind Normalize { get; init; } = NormalizeKind.Standardize;
+
+    // Model
+    public int[] Hidden { get; init; } = [1200, 2000, 800];
+    public Activation Activation { get; init; } = Activation.ReLU;
+    public float LeakySlope { get; init; } = 0.01f;
+    public bool BatchNorm { get; init; }
+    public float Dropout { get; init; }
+    public InitScheme Init { get; init; } = InitScheme.Default;
+    public double InitStd { get; init; } = 1.0;
+    public string? InitFrom { get; init; }
+
+    // Optimization
+    public OptimizerConfig Optimizer { get; init; } = new();
+    public ScheduleConfig Schedule { get; init; } = new();
+    public double L2 { get; init; }
+    public double? ClipGradNorm { get; init; }
+    public int Epochs { get; init; } = 20;
+    public int BatchSize { get; init; } = 512;
+    public bool Shuffle { get; init; } = true;
+    public int? Patience { get; init; }
+    public bool RestoreBest { get; init; }
+
+    // Reproducibility and resources
+    public long Seed { get; init; } = 1;
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The preset this config started from, if any (recorded, not used by the engine).</summary>
+    public string? Preset { get; init; }
+
+    /// <summary>True when the best-validation-loss weights are the ones tested (--restore-best, implied by --patience).</summary>
+    public bool RestoresBest => RestoreBest || Patience.HasValue;
+
+    public ModelSpec ToModelSpec(int[] inputShape, int classes) => new()
+    {
+        InputShape = inputShape,
+        Classes = classes,
+        Hidden = Hidden,
+        Activation = Activation,
+        LeakySlope = LeakySlope,
+        BatchNorm = BatchNorm,
+        Dropout = Dropout,
+    };
+
+    /// <summary>Refuses bad values before any work, with a message that says what is allowed.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) Fail($"--epochs must be at least 1 (got {Epochs}).");
+        if (BatchSize < 1) Fail($"--batch-size must be at least 1 (got {BatchSize}).");
+        if (Threads < 1) Fail($"--threads must be at least 1 (got {Threads}).");
+        foreach (int h in Hidden)
+            if (h < 1) Fail($"--hidden widths must be positive integers (got {h}).");
+        if (!(Dropout >= 0 && Dropout < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout}).");
+        if (!(LeakySlope >= 0) || float.IsInfinity(LeakySlope)) Fail($"--leaky-slope must be a finite number >= 0 (got {LeakySlope}).");
+        if (!(InitStd > 0) || double.IsInfinity(InitStd)) Fail($"--init-std must be a positive number (got {InitStd}).");
+        if (!(L2 >= 0) || double.IsInfinity(L2)) Fail($"--l2 must be a number >= 0 (got {L2}).");
+        if (ClipGradNorm is { } c && !(c > 0 && !double.IsInfinity(c))) Fail($"--clip-grad-norm must be a positive number (got {c}).");
+        if (Patience is { } p && p < 1) Fail($"--patience must be at least 1 (got {p}).");
+        var split = Data.ValSplit.Parse(ValSplit);
+        if (split.IsNone && Patience.HasValue) Fail("--patience needs a validation set: it cannot be combined with --val-split 0.");
+        if (split.IsNone && RestoreBest) Fail("--restore-best needs a validation set: it cannot be combined with --val-split 0.");
+        if (split.IsNone && Schedule.Kind == ScheduleKind.Plateau) Fail("--lr-schedule plateau needs a validation set: it cannot be combined with --val-split 0.");
+        Optim.Optimizer.ValidateConfig(Optimizer);
+        LrSchedule.Create(Schedule, Optimizer.Lr, Epochs);
+    }
+
+    private static void Fail(string message) => throw new FcnLabException(message);
+}

@@ -1,0 +1,43 @@
+using FcnLab.Engine.Tests.Data;
+
+namespace FcnLab.Cli.Tests;
+
+/// <summary>Runs the CLI in-process on tiny IDX data sets the tests write themselves.</summary>
+public sealed class CliHarness : IDisposable
+{
+    public string Root { get; } = Directory.CreateTempSubdirectory("fcnlab-cli-").FullName;
+
+    public string DataDir { get; }
+
+    public CliHarness(int train = 240, int test = 60, int size = 8, int classes = 4)
+    {
+        DataDir = IdxTestFiles.WriteDataset(Path.Combine(Root, "data"), train, test, size, size, classes, seed: 7);
+    }
+
+    public string Path_(string name) => Path.Combine(Root, name);
+
+    public (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>A small, quick training run on the tiny data set with the given extra flags.</summary>
+    public (int Code, string Out, string Err) Train(string outDir, params string[] extra)
+    {
+        // Defaults for a quick run; a flag in extra replaces its default (a flag may be given once).
+        string[][] defaults = [["--data", DataDir], ["--dataset", "tiny"], ["--hidden", "16,12"], ["--epochs", "3"], ["--batch-size", "32"], ["--lr", "0.1"], ["--threads", "2"], ["--out", outDir]];
+        var args = new List<string> { "train" };
+        foreach (var pair in defaults)
+            if (!extra.Contains(pair[0])) args.AddRange(pair);
+        args.AddRange(extra);
+        return Run([.. args]);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Text.Json;
+
+namespace FcnLab.Cli.Tests;
+
+public class TrainCommandTests
+{
+    private static readonly string[] SummaryKeys =
+    [
+        "status", "test_accuracy", "test_loss", "start_val_accuracy", "best_val_accuracy", "best_val_epoch",
+        "lowest_train_loss", "lowest_train_loss_epoch", "epochs_run", "diverged_epoch", "diverged_step",
+        "train_seconds", "seconds_per_epoch", "parameters",
+    ];
+
+    [Fact]
+    public void Train_WritesTheWholeRunDirectory()
+    {
+        using var cli = new CliHarness();
+        string run = cli.Path_("run");
+        var (code, output, err) = cli.Train(run);
+        Assert.True(code == 0, err + output);
+        foreach (var f in new[] { "model.fcnlab", "config.json", "metrics.csv", "summary.json", "confusion.csv" })
+            Assert.True(File.Exists(Path.Combine(run, f)), f);
+
+        var metrics = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
+        Assert.Equal("epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds", metrics[0]);
+        Assert.Equal(4, metrics.Length);
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        var keys = summary.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
+        Assert.Equal(SummaryKeys, keys);
+        Assert.Equal("completed", summary.RootElement.GetProperty("status").GetString());
+        Assert.Equal(3, summary.RootElement.GetProperty("epochs_run").GetInt32());
+        Assert.Equal(JsonValueKind.Null, summary.RootElement.GetProperty("diverged_epoch").ValueKind);
+        double acc = summary.RootElement.GetProperty("test_accuracy").GetDouble();
+        Assert.InRange(acc, 0, 1);
+
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json")));
+        Assert.Equal(0.1, config.RootElement.GetProperty("lr").GetDouble());
+        Assert.Equal(1, config.RootElement.GetProperty("seed").GetInt64());
+        Assert.Equal("sgd", config.RootElement.GetProperty("optimizer").GetString());
+
+        Assert.Contains("confusion matrix", output);
+        Assert.Contains("epoch   3/3", output);
+        Assert.Contains("completed: test accuracy", output);
+
+        var confusion = File.ReadAllLines(Path.Combine(run, "confusion.csv"));
+        Assert.Equal(5, confusion.Length);
+        long total = confusion.Skip(1).Sum(l => l.Split(',').Skip(1).Sum(long.Parse));
+        Assert.Equal(60, total);
+    }
+
+    [Fact]
+    public void SameSeed_GivesByteIdenticalModelFilesAndEqualSummaries()
+    {
+        using var cli = new CliHarness();
+        var a = cli.Train(cli.Path_("a"), "--dropout", "0.2", "--batch-norm");
+        var b = cli.Train(cli.Path_("b"), "--dropout", "0.2", "--batch-norm", "--threads", "1");
+        Assert.Equal(0, a.Code);
+        Assert.Equal(0, b.Code);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(cli.Path_("a"), "model.fcnlab")), File.ReadAllBytes(Path.Combine(cli.Path_("b"), "model.fcnlab")));
+        Assert.Equal(WithoutTimings(Path.Combine(cli.Path_("a"), "summary.json")), WithoutTimings(Path.Combine(cli.Path_("b"), "summary.json")));
+
+        var c = cli.Train(cli.Path_("c"), "--dropout", "0.2", "--batch-norm", "--seed", "2");
+        Assert.Equal(0, c.Code);
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(cli.Path_("a"), "model.fcnlab")), File.ReadAllBytes(Path.Combine(cli.Path_("c"), "model.fcnlab")));
+    }
+
+    private static string WithoutTimings(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return string.Join(";", doc.RootElement.EnumerateObject()
+            .Where(p => p.Name is not ("train_seconds" or "seconds_per_epoch"))
+            .Select(p => $"{p.Name}={p.Value.GetRawText()}"));
+    }
+
+    [Fact]
+    public void Json_PrintsOneDocumentAndNothingElse()
+    {
+        using var cli = new CliHarness();
+        var (code, output, _) = cli.Train(cli.Path_("run"), "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal("completed", doc.RootElement.GetProperty("summary").GetProperty("status").GetString());
+        Assert.Equal(3, doc.RootElement.GetProperty("epochs").GetArrayLength());
+        Assert.Equal(4, doc.RootElement.GetProperty("test").GetProperty("confusion").GetArrayLength());
+    }
+
+    [Fact]
+    public void Quiet_PrintsOnlyTheFinalLine()
+    {
+        using var cli = new CliHarness();
+        var (code, output, _) = cli.Train(cli.Path_("run"), "--quiet");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("completed: test accuracy", lines[0]);
+    }
+
+    [Theory]
+    [InlineData("--lr", "0", "--lr")]
+    [InlineData("--lr", "-1", "--lr")]
+    [InlineData("--dropout", "1", "--dropout")]
+    [InlineData("--batch-size", "0", "--batch-size")]
+    [InlineData("--optimizer", "adagrad", "sgd, rmsprop, adam, adamw")]
+    [InlineData("--hidden", "abc", "--hidden")]
+    [InlineData("--epochs", "0", "--epochs")]
+    [InlineData("--activation", "gelu", "relu, sigmoid, tanh, leaky-relu")]
+    [InlineData("--val-split", "1.5", "val-split")]
+    [InlineData("--lr-schedule", "linear", "constant, step, cosine, plateau")]
+    [InlineData("--init", "orthogonal", "kaiming-uniform")]
+    public void BadValues_AreRefusedBeforeAnyWork_WithExitCode2(string flag, string value, string expected)
+    {
+        using var cli = new CliHarness();
+        string run = cli.Path_("run");
+        var (code, _, err) = cli.Train(run, flag, value);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, err);
+        Assert.DoesNotContain("   at ", err); // no stack trace
+        Assert.False(File.Exists(Path.Combine(run, "summary.json")));
+    }
+
+    [Fact]
+    public void UnknownFlag_IsAUsageError()
+    {
+        using var cli = new CliHarness();
+        var (code, _, err) = cli.Train(cli.Path_("run"), "--learning-rate", "0.1");
+        Assert.Equal(2, code);
+        Assert.Contains("--learning-rate", err);
+    }
+
+    [Fact]
+    public void NoValidation_GivesNullValidationFields_AndRefusesPatience()
+    {
+        using var cli = new CliHarness();
+        var (code, _, err) = cli.Train(cli.Path_("bad"), "--val-split", "0", "--patience", "2");
+        Assert.Equal(2, code);
+        Assert.Contains("--patience", err);
+
+        string run = cli.Path_("run");
+        (code, _, err) = cli.Train(run, "--val-split", "0");
+        Assert.True(code == 0, err);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        Assert.Equal(JsonValueKind.Null, summary.RootElement.GetProperty("best_val_accuracy").ValueKind);
+        Assert.Equal(JsonValueKind.Null, summary.RootElement.GetProperty("start_val_accuracy").ValueKind);
+        Assert.EndsWith(",,", File.ReadAllLines(Path.Combine(run, "metrics.csv"))[1].Split(",0.1,")[0] + ",,");
+    }
+
+    [Fact]
+    public void Divergence_StopsTheRun_WithExitCode3_AndSaysWhere()
+    {
+        using var cli = new CliHarness();
+        string run = cli.Path_("run");
+        var (code, output, err) = cli.Train(run, "--lr", "1e30", "--init", "normal", "--init-std", "100");
+        Assert.True(code == 3, $"exit {code}: {err}{output}");
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        Assert.Equal("diverged", summary.RootElement.GetProperty("status").GetString());
+        Assert.True(summary.RootElement.GetProperty("diverged_epoch").GetInt32() >= 1);
+        Assert.True(summary.RootElement.GetProperty("diverged_step").GetInt32() >= 1);
+        Assert.Equal(JsonValueKind.Null, summary.RootElement.GetProperty("test_accuracy").ValueKind);
+        Assert.Contains("diverged at epoch", output);
+    }
+
+    [Fact]
+    public void Patience_StopsEarly_AndRestoresTheBestWeights()
+    {
+        using var cli = new CliHarness();
+        string run = cli.Path_("run");
+        // A tiny learning rate schedule that collapses to ~0 after epoch 1 makes later epochs no better.
+        var (code, _, err) = cli.Run("train", "--data", cli.DataDir, "--dataset", "tiny", "--hidden", "8", "--epochs", "30", "--batch-size", "16",
+            "--optimizer", "adam", "--lr", "0.05", "--patience", "2", "--out", run);
+        Assert.True(code == 0, err);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        string status = summary.RootElement.GetProperty("status").GetString()!;
+        Assert.Equal("early-stopped", status);
+        Assert.True(summary.RootElement.GetProperty("epochs_run").GetInt32() < 30);
+    }
+
+    [Fact]
+    public void CorruptData_IsExitCode2_NamingTheFile()
+    {
+        using var cli = new CliHarness();
+        File.WriteAllBytes(Path.Combine(cli.DataDir, "train-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0]);
+        var (code, _, err) = cli.Train(cli.Path_("run"));
+        Assert.Equal(2, code);
+        Assert.Contains("train-labels-idx1-ubyte", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void InitFrom_StartsFromASavedModel()
+    {
+        using var cli = new CliHarness();
+        Assert.Equal(0, cli.Train(cli.Path_("a")).Code);
+        var (code, _, err) = cli.Train(cli.Path_("b"), "--init-from", cli.Path_("a"), "--epochs", "1");
+        Assert.True(code == 0, err);
+        var mismatch = cli.Run("train", "--data", cli.DataDir, "--dataset", "tiny", "--hidden", "5", "--epochs", "1", "--init-from", cli.Path_("a"), "--out", cli.Path_("c"));
+        Assert.Equal(2, mismatch.Code);
+        Assert.Contains("--init-from", mismatch.Err);
+    }
+}

@@ -1,0 +1,113 @@
+using FcnLab.Engine.Data;
+using FcnLab.Engine.Models;
+using FcnLab.Engine.Optim;
+using FcnLab.Engine.Random;
+using FcnLab.Engine.Tensors;
+using FcnLab.Engine.Tests.Data;
+using FcnLab.Engine.Training;
+
+namespace FcnLab.Engine.Tests.Training;
+
+public class TrainerTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("fcnlab-trainer-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, true); } catch (IOException) { }
+    }
+
+    private ImageDataset Data(int classes = 4) =>
+        DatasetCatalog.Load(new DataOptions("tiny", IdxTestFiles.WriteDataset(Path.Combine(_root, $"data{classes}"), 400, 100, 8, 8, classes, seed: 11)));
+
+    [Fact]
+    public void SmallNetwork_LearnsASmallSyntheticProblem()
+    {
+        var config = new TrainConfig
+        {
+            Hidden = [32],
+            Epochs = 15,
+            BatchSize = 32,
+            Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, Lr = 0.01 },
+            Threads = 2,
+        };
+        var result = Trainer.Run(config, Data(), Path.Combine(_root, "run"), NullObserver.Instance);
+        Assert.Equal(RunStatus.Completed, result.Summary.Status);
+        Assert.True(result.Summary.TestAccuracy > 0.9, $"test accuracy {result.Summary.TestAccuracy}");
+        Assert.True(result.Epochs[^1].TrainLoss < result.Epochs[0].TrainLoss / 2);
+    }
+
+    [Theory]
+    [InlineData("sgd", 0.9, "step")]
+    [InlineData("rmsprop", 0.0, "cosine")]
+    [InlineData("adamw", 0.0, "plateau")]
+    public void EveryOptimizerAndSchedule_Trains(string optimizer, double momentum, string schedule)
+    {
+        var config = TrainSettings.Apply(new TrainConfig { Threads = 1 }, new Dictionary<string, string>
+        {
+            ["hidden"] = "24,16", ["epochs"] = "6", ["batch-size"] = "50", ["optimizer"] = optimizer, ["lr"] = optimizer == "sgd" ? "0.05" : "0.003",
+            ["momentum"] = momentum.ToString(System.Globalization.CultureInfo.InvariantCulture), ["lr-schedule"] = schedule,
+            ["lr-step-size"] = "2", ["lr-plateau-patience"] = "1", ["batch_norm"] = "true", ["dropout"] = "0.1", ["l2"] = "0.001",
+            ["clip-grad-norm"] = "5", ["init"] = "kaiming-uniform",
+        });
+        var result = Trainer.Run(config, Data(), Path.Combine(_root, optimizer), NullObserver.Instance);
+        Assert.Equal(RunStatus.Completed, result.Summary.Status);
+        Assert.True(result.Summary.TestAccuracy > 0.6, $"test accuracy {result.Summary.TestAccuracy}");
+        if (schedule == "step") Assert.Equal([0.05, 0.05, 0.005, 0.005, 0.0005, 0.0005], result.Epochs.Select(e => Math.Round(e.Lr, 10)));
+        if (schedule == "cosine") Assert.Equal(0.003 * (1 + Math.Cos(Math.PI * 5 / 6)) / 2, result.Epochs[^1].Lr, 12);
+    }
+
+    [Fact]
+    public void ATrainingStep_AllocatesNothingAfterWarmUp()
+    {
+        using var pool = new WorkerPool(2);
+        var spec = new ModelSpec { InputShape = [20], Classes = 5, Hidden = [16, 8], BatchNorm = true, Dropout = 0.3f };
+        var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(1));
+        NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
+        var optimizer = Optimizer.Create(new OptimizerConfig { Kind = OptimizerKind.Adam, Lr = 0.01, WeightDecay = 0.01 }, net.Parameters);
+        var step = new StepRunner(net, optimizer, l2: 0.001, clipGradNorm: 1.0);
+        var x = Tensor.Zeros(12, 20);
+        var rng = new Rng(3);
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
+        var labels = Enumerable.Range(0, 12).Select(i => i % 5).ToArray();
+        for (int i = 0; i < 3; i++) step.Step(x, labels, out _);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++) step.Step(x, labels, out _);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Summary_TimingFollowsTheContract()
+    {
+        var epochs = new[]
+        {
+            new EpochMetrics(1, 1.0, 0.5, 0.9, 0.6, 0.1, 10),
+            new EpochMetrics(2, 0.8, 0.6, 0.7, 0.8, 0.1, 2),
+            new EpochMetrics(3, 0.6, 0.7, 0.8, 0.7, 0.1, 4),
+            new EpochMetrics(4, 0.7, 0.7, 0.8, 0.8, 0.1, 3),
+        };
+        var s = Trainer.Summarize(RunStatus.Completed, epochs, null, null, null, 10);
+        Assert.Equal(3, s.SecondsPerEpoch);
+        Assert.Equal(19, s.TrainSeconds);
+        Assert.Equal(0.6, s.StartValAccuracy);
+        Assert.Equal(0.8, s.BestValAccuracy);
+        Assert.Equal(2, s.BestValEpoch); // the first of equal bests
+        Assert.Equal(0.6, s.LowestTrainLoss);
+        Assert.Equal(3, s.LowestTrainLossEpoch);
+        Assert.Equal(10, Trainer.Summarize(RunStatus.Completed, epochs[..1], null, null, null, 10).SecondsPerEpoch);
+    }
+
+    [Fact]
+    public void Settings_AcceptFlagAndYamlSpellings_AndRefuseUnknownNames()
+    {
+        var c = TrainSettings.Apply(new TrainConfig(), [new("batch_size", "64"), new("--lr", "0.5"), new("hidden", "[10, 20]"), new("HIDDEN", "10,20")]);
+        Assert.Equal(64, c.BatchSize);
+        Assert.Equal(0.5, c.Optimizer.Lr);
+        Assert.Equal([10, 20], c.Hidden);
+        Assert.Empty(TrainSettings.Apply(new TrainConfig(), [new("hidden", "none")]).Hidden);
+        var e = Assert.Throws<FcnLabException>(() => TrainSettings.Apply(new TrainConfig(), [new("learning_rate", "0.1")]));
+        Assert.Contains("Unknown setting 'learning_rate'", e.Message);
+        Assert.Throws<FcnLabException>(() => TrainSettings.Apply(new TrainConfig(), [new("lr", "fast")]));
+        Assert.Throws<FcnLabException>(() => TrainSettings.Apply(new TrainConfig(), [new("hidden", "12,-3")]));
+    }
+}
