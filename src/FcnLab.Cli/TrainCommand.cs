@@ -16,15 +16,17 @@ public static class TrainCommand
     {
         var command = new Command("train", "Train a network (default: the first study's 784-1200-2000-800-10 ReLU, SGD lr 0.025, 20 epochs, batch 512) and test it once at the end.");
         var settings = new SettingOptions(command, TrainSettings.All);
+        var preset = new Option<string>("--preset") { Description = $"A whole recipe that explicit flags override: {string.Join(", ", Presets.All.Select(p => p.Name))}.", HelpName = "name" };
         var output = new Option<string>("--out") { Description = "Run directory. Default: runs/<timestamp>-<short description>.", HelpName = "dir" };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the final line." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout and nothing else there." };
+        command.Options.Add(preset);
         command.Options.Add(output);
         command.Options.Add(quiet);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            var config = TrainSettings.Apply(new TrainConfig(), settings.Given(parse));
+            var config = Presets.Resolve(new TrainConfig(), parse.GetValue(preset), settings.Given(parse));
             return Execute(config, parse.GetValue(output), parse.GetValue(quiet), parse.GetValue(json), stdout, stderr);
         });
         return command;
@@ -107,8 +109,8 @@ public static class TrainCommand
 
     public static string FinalLine(RunSummary s, string runDir) => s.Status == RunStatus.Diverged
         ? $"{s.Status} at epoch {s.DivergedEpoch}, step {s.DivergedStep}; run directory {runDir}"
-        : string.Format(CultureInfo.InvariantCulture, "{0}: test accuracy {1:P2}, test loss {2:F4}, {3} epochs, {4:F2} s/epoch; run directory {5}",
-            s.Status, s.TestAccuracy, s.TestLoss, s.EpochsRun, s.SecondsPerEpoch, runDir);
+        : string.Format(CultureInfo.InvariantCulture, "{0}: test accuracy {1}, test loss {2:F4}, {3} epochs, {4:F2} s/epoch; run directory {5}",
+            s.Status, Reporting.Percent(s.TestAccuracy), s.TestLoss, s.EpochsRun, s.SecondsPerEpoch, runDir);
 
     private static string DefaultRunDir(TrainConfig c)
     {

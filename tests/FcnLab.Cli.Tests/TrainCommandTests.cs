@@ -197,4 +197,22 @@ public class TrainCommandTests
         Assert.Equal(2, mismatch.Code);
         Assert.Contains("--init-from", mismatch.Err);
     }
+
+    [Fact]
+    public void Preset_IsARecipe_ThatExplicitFlagsOverride()
+    {
+        using var cli = new CliHarness();
+        string run = cli.Path_("run");
+        var (code, _, err) = cli.Train(run, "--preset", "adam", "--hidden", "10", "--epochs", "1");
+        Assert.True(code == 0, err);
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json")));
+        Assert.Equal("adam", config.RootElement.GetProperty("preset").GetString());
+        Assert.Equal("adam", config.RootElement.GetProperty("optimizer").GetString());
+        Assert.Equal(0.1, config.RootElement.GetProperty("lr").GetDouble()); // the harness's explicit --lr wins
+        Assert.Equal(1, config.RootElement.GetProperty("epochs").GetInt32());
+
+        var bad = cli.Train(cli.Path_("bad"), "--preset", "turbo");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("Known presets", bad.Err);
+    }
 }

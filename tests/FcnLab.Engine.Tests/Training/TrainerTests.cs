@@ -111,3 +111,20 @@ public class TrainerTests : IDisposable
         Assert.Throws<FcnLabException>(() => TrainSettings.Apply(new TrainConfig(), [new("hidden", "12,-3")]));
     }
 }
+
+public class PresetTests
+{
+    [Fact]
+    public void ExplicitFlags_OverrideThePreset_AndTheNameIsRecorded()
+    {
+        var c = Presets.Resolve(new TrainConfig(), "bn-adam", [new("epochs", "3")]);
+        Assert.Equal("bn-adam", c.Preset);
+        Assert.Equal([1000, 2000, 1000, 1000], c.Hidden);
+        Assert.True(c.BatchNorm);
+        Assert.Equal(0.0001, c.Optimizer.Lr);
+        Assert.Equal(3, c.Epochs);
+        Assert.Null(Presets.Resolve(new TrainConfig(), null, []).Preset);
+        Assert.Contains("Known presets", Assert.Throws<FcnLabException>(() => Presets.Get("turbo")).Message);
+        foreach (var p in Presets.All) Presets.Resolve(new TrainConfig(), p.Name, []).Validate();
+    }
+}
