@@ -1,4 +1,5 @@
-using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace FcnLab.Engine.Tensors;
 
@@ -6,83 +7,232 @@ namespace FcnLab.Engine.Tensors;
 /// The one matrix multiply every layer uses.
 /// C[m x n] = op(A)[m x k] * op(B)[k x n] (+ C when accumulate) (+ bias[j] on every row).
 /// op(A) = A stored [m x k] row-major with row stride lda, or with transA, A stored [k x m] and read
-/// transposed (likewise B). Work is split by output tiles over the pool; each output element is
-/// summed in one fixed order, so results do not depend on the thread count.
+/// transposed (likewise B).
+/// <para>
+/// GotoBLAS/BLIS structure: op(B) is packed once per call into kc x NR micro-panels (shared, in
+/// parallel); each job then owns a block of MC rows x a chunk of NR-column tiles, and for every kc
+/// block packs its rows of op(A) into a per-thread buffer (kept in L2) and runs the register-tiled
+/// micro-kernel with the B micro-panel in L1. Work is split by output tiles only and k is always
+/// walked in the same kc blocks, so every element of C is summed in one fixed order: results are
+/// bitwise identical for any thread count. After warm-up a call allocates nothing.
+/// </para>
 /// </summary>
 public sealed unsafe class Gemm
 {
-    private readonly WorkerPool _pool;
-    private readonly RowJob _job = new();
+    /// <summary>Largest kc block: a 12 x 32 kernel's B micro-panel (kc x 32 floats) then fits a 48 KB L1 with room for A.</summary>
+    private const int KcMax = 256;
 
-    public Gemm(WorkerPool pool) => _pool = pool;
+    /// <summary>Target rows per A block: 144 x 256 floats = 144 KB, comfortably inside a 1-2 MB L2.</summary>
+    private const int McMax = 144;
+
+    /// <summary>Per-thread buffer: one packed A block plus a scratch tile for edge tiles (max MR x NR = 12 x 32).</summary>
+    private const int ThreadBufferFloats = McMax * KcMax + 12 * 32;
+
+    [ThreadStatic] private static float[]? t_buffer;
+
+    private readonly WorkerPool _pool;
+    private readonly GemmKernelKind _kind;
+    private readonly int _mr, _nr;
+    private readonly PackBJob _packB;
+    private readonly ComputeJob _compute;
+
+    // Packed op(B) for the whole call: block b (k offset p0, size kc) holds nTiles micro-panels of kc x NR
+    // starting at p0 * nPad. Grown on demand and kept.
+    private float[]? _bArray;
+    private float* _bPacked;
+    private long _bCapacity;
+
+    // The current call, read by the jobs.
+    private bool _transA, _transB, _accumulate;
+    private int _m, _n, _k, _lda, _ldb, _ldc;
+    private float* _a, _b, _c, _bias;
+    private int _kcBase, _kBlocks, _nTiles, _nPad, _mcRows, _icBlocks, _ncTiles;
+
+    public Gemm(WorkerPool pool) : this(pool, GemmKernelKind.Auto) { }
+
+    internal Gemm(WorkerPool pool, GemmKernelKind kind)
+    {
+        _pool = pool;
+        if (kind == GemmKernelKind.Auto)
+            kind = Avx512F.IsSupported ? GemmKernelKind.Avx512
+                : Avx2.IsSupported && Fma.IsSupported ? GemmKernelKind.Avx2
+                : GemmKernelKind.Portable;
+        if (kind == GemmKernelKind.Avx512 && !Avx512F.IsSupported || kind == GemmKernelKind.Avx2 && !(Avx2.IsSupported && Fma.IsSupported))
+            throw new PlatformNotSupportedException($"GEMM kernel {kind} is not supported on this CPU.");
+        _kind = kind;
+        (_mr, _nr) = kind switch
+        {
+            GemmKernelKind.Avx512 => (GemmKernels.Avx512Mr, GemmKernels.Avx512Nr),
+            GemmKernelKind.Avx2 => (GemmKernels.Avx2Mr, GemmKernels.Avx2Nr),
+            _ => (GemmKernels.PortableMr, GemmKernels.PortableNr),
+        };
+        _packB = new PackBJob(this);
+        _compute = new ComputeJob(this);
+    }
 
     public WorkerPool Pool => _pool;
+
+    internal GemmKernelKind Kind => _kind;
 
     public void Multiply(bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* bias = null)
     {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"Negative GEMM size {m} x {n} x {k}.");
         if (m == 0 || n == 0) return;
-        _job.Set(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias);
-        int blocks = (m + RowJob.RowsPerBlock - 1) / RowJob.RowsPerBlock;
-        _pool.Run(_job, blocks);
-    }
-
-    /// <summary>Rows of C in blocks; for each row, a vectorised axpy over B's rows (B read transposed gathers).</summary>
-    private sealed class RowJob : IParallelJob
-    {
-        public const int RowsPerBlock = 8;
-        private bool _transA, _transB, _accumulate;
-        private int _m, _n, _k, _lda, _ldb, _ldc;
-        private float* _a, _b, _c, _bias;
-
-        public void Set(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias)
+        if (k == 0)
         {
-            (_transA, _transB, _accumulate) = (transA, transB, accumulate);
-            (_m, _n, _k, _lda, _ldb, _ldc) = (m, n, k, lda, ldb, ldc);
-            _a = a;
-            _b = b;
-            _c = c;
-            _bias = bias;
+            EmptyProduct(m, n, c, ldc, accumulate, bias);
+            return;
         }
 
-        public void Execute(int block)
+        (_transA, _transB, _accumulate) = (transA, transB, accumulate);
+        (_m, _n, _k, _lda, _ldb, _ldc) = (m, n, k, lda, ldb, ldc);
+        _a = a;
+        _b = b;
+        _c = c;
+        _bias = bias;
+
+        // kc blocks of near-equal size; they depend on k only, never on the thread count.
+        _kBlocks = (k + KcMax - 1) / KcMax;
+        _kcBase = (k + _kBlocks - 1) / _kBlocks;
+        _kBlocks = (k + _kcBase - 1) / _kcBase;
+
+        _nTiles = (n + _nr - 1) / _nr;
+        _nPad = _nTiles * _nr;
+        EnsureBCapacity((long)k * _nPad);
+
+        // Row blocks of near-equal size, so jobs are balanced.
+        int mTiles = (m + _mr - 1) / _mr;
+        int mcTilesMax = McMax / _mr;
+        int icBlocks = (mTiles + mcTilesMax - 1) / mcTilesMax;
+        int mcTiles = (mTiles + icBlocks - 1) / icBlocks;
+        _icBlocks = (mTiles + mcTiles - 1) / mcTiles;
+        _mcRows = mcTiles * _mr;
+
+        // Column chunks only to give every thread balanced work; each chunk re-packs its A block.
+        int threads = _pool.Threads, chunks = 1;
+        while (chunks < _nTiles && _icBlocks * chunks % threads != 0 && _icBlocks * chunks < 4 * threads) chunks++;
+        _ncTiles = (_nTiles + chunks - 1) / chunks;
+        chunks = (_nTiles + _ncTiles - 1) / _ncTiles;
+
+        _pool.Run(_packB, _nTiles);
+        _pool.Run(_compute, _icBlocks * chunks);
+    }
+
+    /// <summary>k = 0: the product is empty, so C = (C when accumulate) + bias.</summary>
+    private static void EmptyProduct(int m, int n, float* c, int ldc, bool accumulate, float* bias)
+    {
+        for (int i = 0; i < m; i++)
         {
-            int i0 = block * RowsPerBlock, i1 = Math.Min(_m, i0 + RowsPerBlock);
-            for (int i = i0; i < i1; i++)
+            float* ci = c + (long)i * ldc;
+            for (int j = 0; j < n; j++)
             {
-                float* ci = _c + (long)i * _ldc;
-                if (!_accumulate) new Span<float>(ci, _n).Clear();
-                if (_transB)
+                float v = accumulate ? ci[j] : 0f;
+                if (bias != null) v += bias[j];
+                ci[j] = v;
+            }
+        }
+    }
+
+    private void EnsureBCapacity(long floats)
+    {
+        if (floats <= _bCapacity) return;
+        // Grow geometrically so a network's varying layer sizes settle after the first step.
+        long want = Math.Max(floats, _bCapacity + _bCapacity / 2);
+        _bArray = GC.AllocateArray<float>(checked((int)(want + 16)), pinned: true);
+        _bPacked = Align64(_bArray);
+        _bCapacity = want;
+    }
+
+    private static float* Align64(float[] array) =>
+        (float*)(((nint)Unsafe.AsPointer(ref array[0]) + 63) & ~(nint)63);
+
+    private static float* ThreadBuffer() =>
+        Align64(t_buffer ??= GC.AllocateArray<float>(ThreadBufferFloats + 16, pinned: true));
+
+    /// <summary>Packs one NR-column tile of op(B) for every kc block.</summary>
+    private sealed class PackBJob(Gemm g) : IParallelJob
+    {
+        public void Execute(int tile)
+        {
+            int j0 = tile * g._nr, cols = Math.Min(g._nr, g._n - j0);
+            for (int p0 = 0; p0 < g._k; p0 += g._kcBase)
+            {
+                int kc = Math.Min(g._kcBase, g._k - p0);
+                float* dst = g._bPacked + (long)p0 * g._nPad + (long)tile * kc * g._nr;
+                GemmPack.B(g._transB, g._b, g._ldb, j0, cols, p0, kc, g._nr, dst);
+            }
+        }
+    }
+
+    /// <summary>One block of rows x one chunk of column tiles of C, over all of k in order.</summary>
+    private sealed class ComputeJob(Gemm g) : IParallelJob
+    {
+        public void Execute(int index)
+        {
+            int mr = g._mr, nr = g._nr, k = g._k, n = g._n;
+            long ldc = g._ldc;
+            int i0 = index % g._icBlocks * g._mcRows, rows = Math.Min(g._mcRows, g._m - i0);
+            int t0 = index / g._icBlocks * g._ncTiles, t1 = Math.Min(g._nTiles, t0 + g._ncTiles);
+            float* aBlock = ThreadBuffer();
+            float* scratch = aBlock + McMax * KcMax;
+            for (int p0 = 0; p0 < k; p0 += g._kcBase)
+            {
+                int kc = Math.Min(g._kcBase, k - p0);
+                GemmPack.A(g._transA, g._a, g._lda, i0, rows, p0, kc, mr, aBlock);
+                // The first kc block adds C (when accumulating) and the bias; later ones add onto C.
+                bool load = g._accumulate || p0 > 0;
+                float* bias = p0 == 0 ? g._bias : null;
+                float* bBlock = g._bPacked + (long)p0 * g._nPad;
+                for (int t = t0; t < t1; t++)
                 {
-                    for (int j = 0; j < _n; j++)
+                    int j = t * nr, cols = Math.Min(nr, n - j);
+                    float* bp = bBlock + (long)t * kc * nr;
+                    float* bj = bias == null ? null : bias + j;
+                    for (int ir = 0; ir < rows; ir += mr)
                     {
-                        float* bj = _b + (long)j * _ldb;
-                        float sum = 0;
-                        for (int p = 0; p < _k; p++) sum += A(i, p) * bj[p];
-                        ci[j] += sum;
-                    }
-                }
-                else
-                {
-                    for (int p = 0; p < _k; p++)
-                    {
-                        float av = A(i, p);
-                        float* bp = _b + (long)p * _ldb;
-                        int j = 0;
-                        var va = new Vector<float>(av);
-                        for (; j <= _n - Vector<float>.Count; j += Vector<float>.Count)
+                        float* ap = aBlock + (long)ir * kc;
+                        float* cp = g._c + (i0 + ir) * ldc + j;
+                        int valid = Math.Min(mr, rows - ir);
+                        if (valid == mr && cols == nr)
                         {
-                            var vc = *(Vector<float>*)(ci + j);
-                            *(Vector<float>*)(ci + j) = vc + va * *(Vector<float>*)(bp + j);
+                            g.Kernel(kc, ap, bp, cp, ldc, load, bj);
                         }
-                        for (; j < _n; j++) ci[j] += av * bp[j];
+                        else
+                        {
+                            g.Kernel(kc, ap, bp, scratch, nr, false, null);
+                            StoreEdge(scratch, nr, cp, ldc, valid, cols, load, bj);
+                        }
                     }
                 }
-                if (_bias != null)
-                    for (int j = 0; j < _n; j++) ci[j] += _bias[j];
             }
         }
 
-        private float A(int i, int p) => _transA ? _a[(long)p * _lda + i] : _a[(long)i * _lda + p];
+        /// <summary>The in-range part of a tile computed into scratch, with the kernels' epilogue order.</summary>
+        private static void StoreEdge(float* s, int lds, float* c, long ldc, int rows, int cols, bool load, float* bias)
+        {
+            for (int r = 0; r < rows; r++, s += lds, c += ldc)
+            {
+                for (int j = 0; j < cols; j++)
+                {
+                    float v = s[j];
+                    if (load) v += c[j];
+                    if (bias != null) v += bias[j];
+                    c[j] = v;
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Kernel(int kc, float* a, float* b, float* c, long ldc, bool load, float* bias)
+    {
+        switch (_kind)
+        {
+            case GemmKernelKind.Avx512: GemmKernels.Avx512(kc, a, b, c, ldc, load, bias); break;
+            case GemmKernelKind.Avx2: GemmKernels.Avx2(kc, a, b, c, ldc, load, bias); break;
+            default: GemmKernels.Portable(kc, a, b, c, ldc, load, bias); break;
+        }
     }
 }
