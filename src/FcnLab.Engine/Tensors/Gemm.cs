@@ -112,7 +112,7 @@ public sealed unsafe class Gemm
 
         // Column chunks only to give every thread balanced work; each chunk re-packs its A block.
         int threads = _pool.Threads, chunks = 1;
-        while (chunks < _nTiles && _icBlocks * chunks % threads != 0 && _icBlocks * chunks < 4 * threads) chunks++;
+        while (chunks < _nTiles && _icBlocks * chunks % threads != 0 && _icBlocks * chunks < 8 * threads) chunks++;
         _ncTiles = (_nTiles + chunks - 1) / chunks;
         chunks = (_nTiles + _ncTiles - 1) / _ncTiles;
 
