@@ -28,6 +28,9 @@ public sealed unsafe class Gemm
     /// <summary>Per-thread buffer: one packed A block plus a scratch tile for edge tiles (max MR x NR = 12 x 32).</summary>
     private const int ThreadBufferFloats = McMax * KcMax + 12 * 32;
 
+    /// <summary>Target jobs per thread when splitting columns into chunks (a balance/re-packing trade-off).</summary>
+    private const int JobsPerThread = 4;
+
     [ThreadStatic] private static float[]? t_buffer;
 
     private readonly WorkerPool _pool;
@@ -110,9 +113,11 @@ public sealed unsafe class Gemm
         _icBlocks = (mTiles + mcTiles - 1) / mcTiles;
         _mcRows = mcTiles * _mr;
 
-        // Column chunks only to give every thread balanced work; each chunk re-packs its A block.
+        // Column chunks so each thread gets several jobs: on a shared machine a thread can be
+        // descheduled, and small jobs let the others take its share. Each chunk re-packs its A block.
         int threads = _pool.Threads, chunks = 1;
-        while (chunks < _nTiles && _icBlocks * chunks % threads != 0 && _icBlocks * chunks < 8 * threads) chunks++;
+        if (threads > 1)
+            while (chunks < _nTiles && _icBlocks * chunks < JobsPerThread * threads) chunks++;
         _ncTiles = (_nTiles + chunks - 1) / chunks;
         chunks = (_nTiles + _ncTiles - 1) / _ncTiles;
 
