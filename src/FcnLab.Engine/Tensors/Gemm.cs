@@ -121,7 +121,7 @@ public sealed unsafe class Gemm
         _ncTiles = (_nTiles + chunks - 1) / chunks;
         chunks = (_nTiles + _ncTiles - 1) / _ncTiles;
 
-        _pool.Run(_packB, _nTiles);
+        _pool.Run(_packB, _transB ? _nTiles : _kBlocks * _packB.ChunksPerBlock(_kcBase));
         _pool.Run(_compute, _icBlocks * chunks);
     }
 
@@ -156,18 +156,28 @@ public sealed unsafe class Gemm
     private static float* ThreadBuffer() =>
         Align64(t_buffer ??= GC.AllocateArray<float>(ThreadBufferFloats + 16, pinned: true));
 
-    /// <summary>Packs one NR-column tile of op(B) for every kc block.</summary>
+    /// <summary>
+    /// Packs op(B): read transposed, one NR-column tile (all of k) per index; stored [k x n], one
+    /// chunk of rows of one kc block (all columns) per index. Either way the source is read along
+    /// its rows.
+    /// </summary>
     private sealed class PackBJob(Gemm g) : IParallelJob
     {
-        public void Execute(int tile)
+        private const int RowsPerChunk = 64;
+
+        public int ChunksPerBlock(int kcBase) => (kcBase + RowsPerChunk - 1) / RowsPerChunk;
+
+        public void Execute(int index)
         {
-            int j0 = tile * g._nr, cols = Math.Min(g._nr, g._n - j0);
-            for (int p0 = 0; p0 < g._k; p0 += g._kcBase)
+            if (g._transB)
             {
-                int kc = Math.Min(g._kcBase, g._k - p0);
-                float* dst = g._bPacked + (long)p0 * g._nPad + (long)tile * kc * g._nr;
-                GemmPack.B(g._transB, g._b, g._ldb, j0, cols, p0, kc, g._nr, dst);
+                GemmPack.BTransposedTile(g._b, g._ldb, g._n, g._k, g._kcBase, index, g._nr, g._nPad, g._bPacked);
+                return;
             }
+            int chunks = ChunksPerBlock(g._kcBase);
+            int p0 = index / chunks * g._kcBase, kc = Math.Min(g._kcBase, g._k - p0);
+            int q0 = index % chunks * RowsPerChunk, q1 = Math.Min(kc, q0 + RowsPerChunk);
+            if (q0 < q1) GemmPack.BRows(g._b, g._ldb, g._n, p0, kc, q0, q1, g._nr, g._bPacked + (long)p0 * g._nPad);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -8,84 +9,135 @@ namespace FcnLab.Engine.Tensors;
 /// of kc steps x mr floats per MR rows; for B, kc steps x nr floats per NR columns. Rows/columns past
 /// the matrix edge are zero-filled so kernels never need edge cases. Transposes are handled here,
 /// panel by panel, so a transposed copy of a whole operand is never made.
+/// <para>
+/// Loop orders follow the source: a source stored along the panel width is read row by row across
+/// all micro-panels (walking one strip per panel down a large matrix touches a new page per row and
+/// thrashes the TLB); a source stored along k is read as a few long sequential streams.
+/// </para>
 /// </summary>
 internal static unsafe class GemmPack
 {
     /// <summary>Packs rows [i0, i0 + rows) x steps [p0, p0 + kc) of op(A) as ceil(rows / mr) micro-panels.</summary>
     public static void A(bool transA, float* a, long lda, int i0, int rows, int p0, int kc, int mr, float* dst)
     {
+        if (transA)
+        {
+            Rows(a + (long)p0 * lda + i0, lda, kc, rows, mr, (long)kc * mr, dst);
+            return;
+        }
         for (int t = 0; t < rows; t += mr, dst += (long)kc * mr)
         {
             int valid = Math.Min(mr, rows - t);
-            if (transA) Contiguous(a + (long)p0 * lda + i0 + t, lda, kc, valid, mr, dst);
-            else Strided(a + (long)(i0 + t) * lda + p0, lda, kc, valid, mr, dst);
+            float* src = a + (long)(i0 + t) * lda + p0;
+            int r = 0;
+            for (; r + 4 <= valid; r += 4) Transpose4(src + r * lda, lda, kc, mr, dst + r);
+            for (; r < valid; r++) Transpose1(src + r * lda, kc, mr, dst + r);
+            for (; r < mr; r++) Zero1(kc, mr, dst + r);
         }
     }
 
-    /// <summary>Packs steps [p0, p0 + kc) x columns [j0, j0 + cols) of op(B) as ceil(cols / nr) micro-panels.</summary>
-    public static void B(bool transB, float* b, long ldb, int j0, int cols, int p0, int kc, int nr, float* dst)
-    {
-        for (int t = 0; t < cols; t += nr, dst += (long)kc * nr)
-        {
-            int valid = Math.Min(nr, cols - t);
-            if (transB) Strided(b + (long)(j0 + t) * ldb + p0, ldb, kc, valid, nr, dst);
-            else Contiguous(b + (long)p0 * ldb + j0 + t, ldb, kc, valid, nr, dst);
-        }
-    }
+    /// <summary>
+    /// Packs steps [q0, q1) of the kc block starting at p0 of op(B), all n columns, when B is stored
+    /// [k x n]: the block's micro-panels start at <paramref name="block"/>, kc x nr floats apart.
+    /// </summary>
+    public static void BRows(float* b, long ldb, int n, int p0, int kc, int q0, int q1, int nr, float* block) =>
+        Rows(b + (long)(p0 + q0) * ldb, ldb, q1 - q0, n, nr, (long)kc * nr, block + (long)q0 * nr);
 
-    /// <summary>Source lines already run along the panel width: step p is the contiguous src[p * ld .. + valid].</summary>
-    private static void Contiguous(float* src, long ld, int kc, int valid, int width, float* dst)
+    /// <summary>
+    /// Packs NR-column tile <paramref name="tile"/> of op(B) for every kc block, when B is stored [n x k]
+    /// (read transposed). Block p0 of the packed B starts at packed + p0 * nPad.
+    /// </summary>
+    public static void BTransposedTile(float* b, long ldb, int n, int k, int kcBase, int tile, int nr, long nPad, float* packed)
     {
-        for (int p = 0; p < kc; p++, src += ld, dst += width)
-        {
-            new ReadOnlySpan<float>(src, valid).CopyTo(new Span<float>(dst, valid));
-            if (valid < width) new Span<float>(dst + valid, width - valid).Clear();
-        }
-    }
-
-    /// <summary>Source lines run along k: line r is src[r * ld + p]; a transpose into the panel.</summary>
-    private static void Strided(float* src, long ld, int kc, int valid, int width, float* dst)
-    {
+        int j0 = tile * nr, valid = Math.Min(nr, n - j0);
+        float* src = b + (long)j0 * ldb;
         int r = 0;
-        // Four lines at a time: four sequential read streams, written as 16-byte groups per step.
-        for (; r + 4 <= valid; r += 4)
+        // Rows of stored B outermost, so each is read as one stream along all of k.
+        for (; r < nr; r += r + 4 <= valid ? 4 : 1)
         {
-            float* s0 = src + r * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
-            float* d = dst + r;
-            int p = 0;
-            if (Sse.IsSupported)
+            for (int p0 = 0; p0 < k; p0 += kcBase)
             {
-                // 4 x 4 register transposes: 4 loads and 4 stores per 16 floats instead of 16 of each.
-                for (; p + 4 <= kc; p += 4, d += 4 * width)
+                int kc = Math.Min(kcBase, k - p0);
+                float* dst = packed + p0 * nPad + (long)tile * kc * nr + r;
+                if (r + 4 <= valid) Transpose4(src + r * ldb + p0, ldb, kc, nr, dst);
+                else if (r < valid) Transpose1(src + r * ldb + p0, kc, nr, dst);
+                else Zero1(kc, nr, dst);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Source rows run along the panel width: step p is src[p * ld .. + cols], split over micro-panels
+    /// of <paramref name="width"/> placed <paramref name="panelStride"/> floats apart. Walks 16 steps
+    /// per panel at a time: few enough source pages for the TLB, and one sequential write stream
+    /// (panels lie a multiple of 4 KB apart, so writing all of them per step would fight over the
+    /// same cache sets).
+    /// </summary>
+    private static void Rows(float* src, long ld, int steps, int cols, int width, long panelStride, float* dst)
+    {
+        const int Group = 16;
+        for (int g = 0; g < steps; g += Group)
+        {
+            int ge = Math.Min(steps, g + Group);
+            float* panel = dst + (long)g * width;
+            for (int t = 0; t < cols; t += width, panel += panelStride)
+            {
+                int valid = Math.Min(width, cols - t);
+                float* s = src + g * ld + t, d = panel;
+                for (int p = g; p < ge; p++, s += ld, d += width)
                 {
-                    Vector128<float> x0 = Sse.LoadVector128(s0 + p), x1 = Sse.LoadVector128(s1 + p);
-                    Vector128<float> x2 = Sse.LoadVector128(s2 + p), x3 = Sse.LoadVector128(s3 + p);
-                    Vector128<float> t0 = Sse.UnpackLow(x0, x1), t1 = Sse.UnpackLow(x2, x3);
-                    Vector128<float> t2 = Sse.UnpackHigh(x0, x1), t3 = Sse.UnpackHigh(x2, x3);
-                    Sse.Store(d, Sse.MoveLowToHigh(t0, t1));
-                    Sse.Store(d + width, Sse.MoveHighToLow(t1, t0));
-                    Sse.Store(d + 2 * width, Sse.MoveLowToHigh(t2, t3));
-                    Sse.Store(d + 3 * width, Sse.MoveHighToLow(t3, t2));
+                    // Explicit vectors: a memmove call per 48-128 bytes costs more than the copy itself.
+                    int j = 0;
+                    for (; j + 8 <= valid; j += 8) Vector256.Store(Vector256.Load(s + j), d + j);
+                    if (j + 4 <= valid)
+                    {
+                        Vector128.Store(Vector128.Load(s + j), d + j);
+                        j += 4;
+                    }
+                    for (; j < valid; j++) d[j] = s[j];
+                    for (; j < width; j++) d[j] = 0f;
                 }
             }
-            for (; p < kc; p++, d += width)
+        }
+    }
+
+    /// <summary>Four source lines along k (line r at src + r * ld) into four adjacent panel columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4(float* src, long ld, int kc, int width, float* d)
+    {
+        float* s0 = src, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+        int p = 0;
+        if (Sse.IsSupported)
+        {
+            // 4 x 4 register transposes: 4 loads and 4 stores per 16 floats instead of 16 of each.
+            for (; p + 4 <= kc; p += 4, d += 4 * width)
             {
-                d[0] = s0[p];
-                d[1] = s1[p];
-                d[2] = s2[p];
-                d[3] = s3[p];
+                Vector128<float> x0 = Sse.LoadVector128(s0 + p), x1 = Sse.LoadVector128(s1 + p);
+                Vector128<float> x2 = Sse.LoadVector128(s2 + p), x3 = Sse.LoadVector128(s3 + p);
+                Vector128<float> t0 = Sse.UnpackLow(x0, x1), t1 = Sse.UnpackLow(x2, x3);
+                Vector128<float> t2 = Sse.UnpackHigh(x0, x1), t3 = Sse.UnpackHigh(x2, x3);
+                Sse.Store(d, Sse.MoveLowToHigh(t0, t1));
+                Sse.Store(d + width, Sse.MoveHighToLow(t1, t0));
+                Sse.Store(d + 2 * width, Sse.MoveLowToHigh(t2, t3));
+                Sse.Store(d + 3 * width, Sse.MoveHighToLow(t3, t2));
             }
         }
-        for (; r < valid; r++)
+        for (; p < kc; p++, d += width)
         {
-            float* s = src + r * ld;
-            float* d = dst + r;
-            for (int p = 0; p < kc; p++, d += width) *d = s[p];
+            d[0] = s0[p];
+            d[1] = s1[p];
+            d[2] = s2[p];
+            d[3] = s3[p];
         }
-        for (; r < width; r++)
-        {
-            float* d = dst + r;
-            for (int p = 0; p < kc; p++, d += width) *d = 0f;
-        }
+    }
+
+    private static void Transpose1(float* s, int kc, int width, float* d)
+    {
+        for (int p = 0; p < kc; p++, d += width) *d = s[p];
+    }
+
+    private static void Zero1(int kc, int width, float* d)
+    {
+        for (int p = 0; p < kc; p++, d += width) *d = 0f;
     }
 }
