@@ -9,12 +9,14 @@ namespace FcnLab.Engine.Tensors;
 /// op(A) = A stored [m x k] row-major with row stride lda, or with transA, A stored [k x m] and read
 /// transposed (likewise B).
 /// <para>
-/// GotoBLAS/BLIS structure: op(B) is packed once per call into kc x NR micro-panels (shared, in
-/// parallel); each job then owns a block of MC rows x a chunk of NR-column tiles, and for every kc
-/// block packs its rows of op(A) into a per-thread buffer (kept in L2) and runs the register-tiled
-/// micro-kernel with the B micro-panel in L1. Work is split by output tiles only and k is always
-/// walked in the same kc blocks, so every element of C is summed in one fixed order: results are
-/// bitwise identical for any thread count. After warm-up a call allocates nothing.
+/// GotoBLAS/BLIS structure: for each block of up to NC columns and each kc block of k, the pool
+/// first packs op(A)[all rows, kc] and op(B)[kc, NC] into shared, reused buffers (about 1.5 MB:
+/// they stay in cache until consumed, instead of a packed copy of a whole operand going out to
+/// memory and back), then computes C tiles: each job owns a block of rows x a chunk of NR-column
+/// tiles and runs the register-tiled micro-kernel with its B micro-panel in L1 and its A block in
+/// L2. Work is split by output tiles only and k is always walked in the same kc blocks, so every
+/// element of C is summed in one fixed order: results are bitwise identical for any thread count.
+/// After warm-up a call allocates nothing.
 /// </para>
 /// </summary>
 public sealed unsafe class Gemm
@@ -22,34 +24,38 @@ public sealed unsafe class Gemm
     /// <summary>Largest kc block: a 12 x 32 kernel's B micro-panel (kc x 32 floats) then fits a 48 KB L1 with room for A.</summary>
     private const int KcMax = 256;
 
-    /// <summary>Target rows per A block: 144 x 256 floats = 144 KB, comfortably inside a 1-2 MB L2.</summary>
+    /// <summary>Target rows per compute job's A block: 144 x 256 floats = 144 KB of L2.</summary>
     private const int McMax = 144;
 
-    /// <summary>Per-thread buffer: one packed A block plus a scratch tile for edge tiles (max MR x NR = 12 x 32).</summary>
-    private const int ThreadBufferFloats = McMax * KcMax + 12 * 32;
+    /// <summary>Most columns per packed B block: 256 x 1024 floats = 1 MB, inside a 2 MB L2 with the A block.</summary>
+    private const int NcMax = 1024;
 
-    /// <summary>Target jobs per thread when splitting columns into chunks (a balance/re-packing trade-off).</summary>
+    /// <summary>Target compute jobs per thread: small enough that when the OS deschedules a thread others take its share.</summary>
     private const int JobsPerThread = 4;
 
-    [ThreadStatic] private static float[]? t_buffer;
+    /// <summary>Steps of op(B) per packing job when B is stored [k x n].</summary>
+    private const int PackRowsPerJob = 16;
+
+    [ThreadStatic] private static float[]? t_scratch;
 
     private readonly WorkerPool _pool;
     private readonly GemmKernelKind _kind;
     private readonly int _mr, _nr;
-    private readonly PackBJob _packB;
+    private readonly PackJob _pack;
     private readonly ComputeJob _compute;
 
-    // Packed op(B) for the whole call: block b (k offset p0, size kc) holds nTiles micro-panels of kc x NR
-    // starting at p0 * nPad. Grown on demand and kept.
-    private float[]? _bArray;
-    private float* _bPacked;
-    private long _bCapacity;
+    // Packed panels for the current (column block, kc block); grown on demand and kept.
+    private float[]? _aArray, _bArray;
+    private float* _aPacked, _bPacked;
+    private long _aCapacity, _bCapacity;
 
     // The current call, read by the jobs.
     private bool _transA, _transB, _accumulate;
     private int _m, _n, _k, _lda, _ldb, _ldc;
     private float* _a, _b, _c, _bias;
-    private int _kcBase, _kBlocks, _nTiles, _nPad, _mcRows, _icBlocks, _ncTiles;
+    private int _mcRows, _icBlocks, _ncTiles;
+    // The current (column block, kc block).
+    private int _t0, _t1, _p0, _kc, _aJobs;
 
     public Gemm(WorkerPool pool) : this(pool, GemmKernelKind.Auto) { }
 
@@ -69,7 +75,7 @@ public sealed unsafe class Gemm
             GemmKernelKind.Avx2 => (GemmKernels.Avx2Mr, GemmKernels.Avx2Nr),
             _ => (GemmKernels.PortableMr, GemmKernels.PortableNr),
         };
-        _packB = new PackBJob(this);
+        _pack = new PackJob(this);
         _compute = new ComputeJob(this);
     }
 
@@ -97,13 +103,13 @@ public sealed unsafe class Gemm
         _bias = bias;
 
         // kc blocks of near-equal size; they depend on k only, never on the thread count.
-        _kBlocks = (k + KcMax - 1) / KcMax;
-        _kcBase = (k + _kBlocks - 1) / _kBlocks;
-        _kBlocks = (k + _kcBase - 1) / _kcBase;
+        int kBlocks = (k + KcMax - 1) / KcMax;
+        int kcBase = (k + kBlocks - 1) / kBlocks;
 
-        _nTiles = (n + _nr - 1) / _nr;
-        _nPad = _nTiles * _nr;
-        EnsureBCapacity((long)k * _nPad);
+        // Column blocks of near-equal size.
+        int nTiles = (n + _nr - 1) / _nr, ncMaxTiles = NcMax / _nr;
+        int jcBlocks = (nTiles + ncMaxTiles - 1) / ncMaxTiles;
+        int ncBlockTiles = (nTiles + jcBlocks - 1) / jcBlocks;
 
         // Row blocks of near-equal size, so jobs are balanced.
         int mTiles = (m + _mr - 1) / _mr;
@@ -113,16 +119,29 @@ public sealed unsafe class Gemm
         _icBlocks = (mTiles + mcTiles - 1) / mcTiles;
         _mcRows = mcTiles * _mr;
 
-        // Column chunks so each thread gets several jobs: on a shared machine a thread can be
-        // descheduled, and small jobs let the others take its share. Each chunk re-packs its A block.
+        EnsureCapacity(ref _aArray, ref _aPacked, ref _aCapacity, (long)mTiles * _mr * kcBase);
+        EnsureCapacity(ref _bArray, ref _bPacked, ref _bCapacity, (long)ncBlockTiles * _nr * kcBase);
+
+        // Column chunks within a block so each thread gets several jobs (packing is shared, so
+        // smaller jobs cost nothing but B micro-panel reuse).
         int threads = _pool.Threads, chunks = 1;
         if (threads > 1)
-            while (chunks < _nTiles && _icBlocks * chunks < JobsPerThread * threads) chunks++;
-        _ncTiles = (_nTiles + chunks - 1) / chunks;
-        chunks = (_nTiles + _ncTiles - 1) / _ncTiles;
+            while (chunks < ncBlockTiles && _icBlocks * chunks < JobsPerThread * threads) chunks++;
+        _ncTiles = (ncBlockTiles + chunks - 1) / chunks;
 
-        _pool.Run(_packB, _transB ? _nTiles : _kBlocks * _packB.ChunksPerBlock(_kcBase));
-        _pool.Run(_compute, _icBlocks * chunks);
+        for (_t0 = 0; _t0 < nTiles; _t0 += ncBlockTiles)
+        {
+            _t1 = Math.Min(nTiles, _t0 + ncBlockTiles);
+            int blockChunks = (_t1 - _t0 + _ncTiles - 1) / _ncTiles;
+            for (_p0 = 0; _p0 < k; _p0 += kcBase)
+            {
+                _kc = Math.Min(kcBase, k - _p0);
+                _aJobs = _icBlocks;
+                int bJobs = transB ? _t1 - _t0 : (_kc + PackRowsPerJob - 1) / PackRowsPerJob;
+                _pool.Run(_pack, _aJobs + bJobs);
+                _pool.Run(_compute, _icBlocks * blockChunks);
+            }
+        }
     }
 
     /// <summary>k = 0: the product is empty, so C = (C when accumulate) + bias.</summary>
@@ -140,85 +159,86 @@ public sealed unsafe class Gemm
         }
     }
 
-    private void EnsureBCapacity(long floats)
+    private static void EnsureCapacity(ref float[]? array, ref float* aligned, ref long capacity, long floats)
     {
-        if (floats <= _bCapacity) return;
+        if (floats <= capacity) return;
         // Grow geometrically so a network's varying layer sizes settle after the first step.
-        long want = Math.Max(floats, _bCapacity + _bCapacity / 2);
-        _bArray = GC.AllocateArray<float>(checked((int)(want + 16)), pinned: true);
-        _bPacked = Align64(_bArray);
-        _bCapacity = want;
+        long want = Math.Max(floats, capacity + capacity / 2);
+        array = GC.AllocateArray<float>(checked((int)(want + 16)), pinned: true);
+        aligned = Align64(array);
+        capacity = want;
     }
 
     private static float* Align64(float[] array) =>
         (float*)(((nint)Unsafe.AsPointer(ref array[0]) + 63) & ~(nint)63);
 
-    private static float* ThreadBuffer() =>
-        Align64(t_buffer ??= GC.AllocateArray<float>(ThreadBufferFloats + 16, pinned: true));
+    /// <summary>A per-thread MR x NR tile for edge tiles (largest kernel: 12 x 32).</summary>
+    private static float* Scratch() =>
+        Align64(t_scratch ??= GC.AllocateArray<float>(12 * 32 + 16, pinned: true));
 
     /// <summary>
-    /// Packs op(B): read transposed, one NR-column tile (all of k) per index; stored [k x n], one
-    /// chunk of rows of one kc block (all columns) per index. Either way the source is read along
-    /// its rows.
+    /// Packs the current kc block: indices below _aJobs pack one row block of op(A) each; the rest
+    /// pack op(B), one micro-panel each when B is read transposed, else a few steps across all of
+    /// the block's columns (reading B along its rows either way).
     /// </summary>
-    private sealed class PackBJob(Gemm g) : IParallelJob
+    private sealed class PackJob(Gemm g) : IParallelJob
     {
-        private const int RowsPerChunk = 64;
-
-        public int ChunksPerBlock(int kcBase) => (kcBase + RowsPerChunk - 1) / RowsPerChunk;
-
         public void Execute(int index)
         {
-            if (g._transB)
+            int kc = g._kc, nr = g._nr;
+            if (index < g._aJobs)
             {
-                GemmPack.BTransposedTile(g._b, g._ldb, g._n, g._k, g._kcBase, index, g._nr, g._nPad, g._bPacked);
+                int i0 = index * g._mcRows, rows = Math.Min(g._mcRows, g._m - i0);
+                GemmPack.A(g._transA, g._a, g._lda, i0, rows, g._p0, kc, g._mr, g._aPacked + (long)i0 * kc);
                 return;
             }
-            int chunks = ChunksPerBlock(g._kcBase);
-            int p0 = index / chunks * g._kcBase, kc = Math.Min(g._kcBase, g._k - p0);
-            int q0 = index % chunks * RowsPerChunk, q1 = Math.Min(kc, q0 + RowsPerChunk);
-            if (q0 < q1) GemmPack.BRows(g._b, g._ldb, g._n, p0, kc, q0, q1, g._nr, g._bPacked + (long)p0 * g._nPad);
+            index -= g._aJobs;
+            if (g._transB)
+            {
+                int j0 = (g._t0 + index) * nr;
+                GemmPack.BTransposed(g._b, g._ldb, j0, Math.Min(nr, g._n - j0), g._p0, kc, nr, g._bPacked + (long)index * kc * nr);
+            }
+            else
+            {
+                int q0 = index * PackRowsPerJob, q1 = Math.Min(kc, q0 + PackRowsPerJob);
+                int j0 = g._t0 * nr, cols = Math.Min(g._t1 * nr, g._n) - j0;
+                GemmPack.BRows(g._b, g._ldb, j0, cols, g._p0, kc, q0, q1, nr, g._bPacked);
+            }
         }
     }
 
-    /// <summary>One block of rows x one chunk of column tiles of C, over all of k in order.</summary>
+    /// <summary>One block of rows x one chunk of column tiles of C, for the current kc block.</summary>
     private sealed class ComputeJob(Gemm g) : IParallelJob
     {
         public void Execute(int index)
         {
-            int mr = g._mr, nr = g._nr, k = g._k, n = g._n;
+            int mr = g._mr, nr = g._nr, kc = g._kc, n = g._n;
             long ldc = g._ldc;
             int i0 = index % g._icBlocks * g._mcRows, rows = Math.Min(g._mcRows, g._m - i0);
-            int t0 = index / g._icBlocks * g._ncTiles, t1 = Math.Min(g._nTiles, t0 + g._ncTiles);
-            float* aBlock = ThreadBuffer();
-            float* scratch = aBlock + McMax * KcMax;
-            for (int p0 = 0; p0 < k; p0 += g._kcBase)
+            int t0 = g._t0 + index / g._icBlocks * g._ncTiles, t1 = Math.Min(g._t1, t0 + g._ncTiles);
+            float* aBlock = g._aPacked + (long)i0 * kc;
+            float* scratch = Scratch();
+            // The first kc block adds C (when accumulating) and the bias; later ones add onto C.
+            bool load = g._accumulate || g._p0 > 0;
+            float* bias = g._p0 == 0 ? g._bias : null;
+            for (int t = t0; t < t1; t++)
             {
-                int kc = Math.Min(g._kcBase, k - p0);
-                GemmPack.A(g._transA, g._a, g._lda, i0, rows, p0, kc, mr, aBlock);
-                // The first kc block adds C (when accumulating) and the bias; later ones add onto C.
-                bool load = g._accumulate || p0 > 0;
-                float* bias = p0 == 0 ? g._bias : null;
-                float* bBlock = g._bPacked + (long)p0 * g._nPad;
-                for (int t = t0; t < t1; t++)
+                int j = t * nr, cols = Math.Min(nr, n - j);
+                float* bp = g._bPacked + (long)(t - g._t0) * kc * nr;
+                float* bj = bias == null ? null : bias + j;
+                for (int ir = 0; ir < rows; ir += mr)
                 {
-                    int j = t * nr, cols = Math.Min(nr, n - j);
-                    float* bp = bBlock + (long)t * kc * nr;
-                    float* bj = bias == null ? null : bias + j;
-                    for (int ir = 0; ir < rows; ir += mr)
+                    float* ap = aBlock + (long)ir * kc;
+                    float* cp = g._c + (i0 + ir) * ldc + j;
+                    int valid = Math.Min(mr, rows - ir);
+                    if (valid == mr && cols == nr)
                     {
-                        float* ap = aBlock + (long)ir * kc;
-                        float* cp = g._c + (i0 + ir) * ldc + j;
-                        int valid = Math.Min(mr, rows - ir);
-                        if (valid == mr && cols == nr)
-                        {
-                            g.Kernel(kc, ap, bp, cp, ldc, load, bj);
-                        }
-                        else
-                        {
-                            g.Kernel(kc, ap, bp, scratch, nr, false, null);
-                            StoreEdge(scratch, nr, cp, ldc, valid, cols, load, bj);
-                        }
+                        g.Kernel(kc, ap, bp, cp, ldc, load, bj);
+                    }
+                    else
+                    {
+                        g.Kernel(kc, ap, bp, scratch, nr, false, null);
+                        StoreEdge(scratch, nr, cp, ldc, valid, cols, load, bj);
                     }
                 }
             }

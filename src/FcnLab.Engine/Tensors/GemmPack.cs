@@ -37,33 +37,23 @@ internal static unsafe class GemmPack
     }
 
     /// <summary>
-    /// Packs steps [q0, q1) of the kc block starting at p0 of op(B), all n columns, when B is stored
-    /// [k x n]: the block's micro-panels start at <paramref name="block"/>, kc x nr floats apart.
+    /// Packs steps [q0, q1) of the kc block starting at p0 of op(B), columns [j0, j0 + cols), when B
+    /// is stored [k x n]: the block's micro-panels start at <paramref name="block"/>, kc x nr floats apart.
     /// </summary>
-    public static void BRows(float* b, long ldb, int n, int p0, int kc, int q0, int q1, int nr, float* block) =>
-        Rows(b + (long)(p0 + q0) * ldb, ldb, q1 - q0, n, nr, (long)kc * nr, block + (long)q0 * nr);
+    public static void BRows(float* b, long ldb, int j0, int cols, int p0, int kc, int q0, int q1, int nr, float* block) =>
+        Rows(b + (long)(p0 + q0) * ldb + j0, ldb, q1 - q0, cols, nr, (long)kc * nr, block + (long)q0 * nr);
 
     /// <summary>
-    /// Packs NR-column tile <paramref name="tile"/> of op(B) for every kc block, when B is stored [n x k]
-    /// (read transposed). Block p0 of the packed B starts at packed + p0 * nPad.
+    /// Packs one micro-panel of op(B) (steps [p0, p0 + kc), columns [j0, j0 + valid), zero-padded
+    /// to nr) when B is stored [n x k] and read transposed: each stored row is one stream along k.
     /// </summary>
-    public static void BTransposedTile(float* b, long ldb, int n, int k, int kcBase, int tile, int nr, long nPad, float* packed)
+    public static void BTransposed(float* b, long ldb, int j0, int valid, int p0, int kc, int nr, float* dst)
     {
-        int j0 = tile * nr, valid = Math.Min(nr, n - j0);
-        float* src = b + (long)j0 * ldb;
+        float* src = b + (long)j0 * ldb + p0;
         int r = 0;
-        // Rows of stored B outermost, so each is read as one stream along all of k.
-        for (; r < nr; r += r + 4 <= valid ? 4 : 1)
-        {
-            for (int p0 = 0; p0 < k; p0 += kcBase)
-            {
-                int kc = Math.Min(kcBase, k - p0);
-                float* dst = packed + p0 * nPad + (long)tile * kc * nr + r;
-                if (r + 4 <= valid) Transpose4(src + r * ldb + p0, ldb, kc, nr, dst);
-                else if (r < valid) Transpose1(src + r * ldb + p0, kc, nr, dst);
-                else Zero1(kc, nr, dst);
-            }
-        }
+        for (; r + 4 <= valid; r += 4) Transpose4(src + r * ldb, ldb, kc, nr, dst + r);
+        for (; r < valid; r++) Transpose1(src + r * ldb, kc, nr, dst + r);
+        for (; r < nr; r++) Zero1(kc, nr, dst + r);
     }
 
     /// <summary>
