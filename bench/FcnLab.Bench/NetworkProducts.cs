@@ -20,7 +20,7 @@ public sealed unsafe class NetworkProducts
 
     private readonly int _batch;
     private readonly int[] _widths;
-    private readonly Tensor[] _x, _w, _dW, _bias;
+    private readonly Tensor[] _x, _dY, _dX, _w, _dW, _bias;
 
     public NetworkProducts(int[] widths, int batch)
     {
@@ -32,7 +32,14 @@ public sealed unsafe class NetworkProducts
         _w = new Tensor[layers];
         _dW = new Tensor[layers];
         _bias = new Tensor[layers];
-        for (int i = 0; i < widths.Length; i++) _x[i] = Random(rng, batch, widths[i]);
+        _dY = new Tensor[widths.Length];
+        _dX = new Tensor[widths.Length];
+        for (int i = 0; i < widths.Length; i++)
+        {
+            _x[i] = Random(rng, batch, widths[i]);
+            _dY[i] = Random(rng, batch, widths[i]);
+            _dX[i] = Tensor.Zeros(batch, widths[i]);
+        }
         for (int l = 0; l < layers; l++)
         {
             _w[l] = Random(rng, widths[l], widths[l + 1]);
@@ -58,23 +65,23 @@ public sealed unsafe class NetworkProducts
         return f;
     }
 
-    /// <summary>Issues one product for every layer. Activations double as gradients: only the shapes matter here.</summary>
+    /// <summary>Issues one product for every layer. Gradients are fixed random inputs and separate outputs, so repeated runs keep values bounded.</summary>
     public void Run(Gemm gemm, Product product)
     {
         for (int l = 0; l < _widths.Length - 1; l++)
         {
             int input = _widths[l], output = _widths[l + 1];
-            float* x = _x[l].Pointer, y = _x[l + 1].Pointer, w = _w[l].Pointer;
+            float* x = _x[l].Pointer, y = _x[l + 1].Pointer, dy = _dY[l + 1].Pointer, w = _w[l].Pointer;
             switch (product)
             {
                 case Product.Forward:
                     gemm.Multiply(false, false, _batch, output, input, x, input, w, output, y, output, bias: _bias[l].Pointer);
                     break;
                 case Product.WeightGradient:
-                    gemm.Multiply(true, false, input, output, _batch, x, input, y, output, _dW[l].Pointer, output, accumulate: true);
+                    gemm.Multiply(true, false, input, output, _batch, x, input, dy, output, _dW[l].Pointer, output, accumulate: true);
                     break;
                 case Product.InputGradient:
-                    if (l > 0) gemm.Multiply(false, true, _batch, input, output, y, output, w, output, x, input);
+                    if (l > 0) gemm.Multiply(false, true, _batch, input, output, dy, output, w, output, _dX[l].Pointer, input);
                     break;
             }
         }

@@ -75,7 +75,7 @@ public unsafe class GemmTests
     private static readonly (int M, int N, int K)[] AwkwardShapes =
     [
         (1, 1, 1), (1, 7, 33), (7, 1, 100), (7, 33, 1), (33, 100, 513), (100, 513, 7), (513, 7, 33),
-        (65, 65, 65), (1, 513, 100), (513, 1, 33), (100, 100, 300), (13, 47, 257), (36, 64, 256),
+        (65, 65, 65), (1, 513, 100), (513, 1, 33), (100, 100, 300), (13, 47, 257), (36, 64, 513), (5, 1030, 9),
     ];
 
     public static TheoryData<string, bool, bool> KernelsAndTransposes()
@@ -147,15 +147,18 @@ public unsafe class GemmTests
         {
             foreach (bool tb in new[] { false, true })
             {
-                // Several row blocks, column tiles and kc blocks, with ragged edges.
-                var p = new Problem(ta, tb, 301, 419, 611, seed++);
-                float[] first = p.Run(gemms[0], true, true);
-                for (int t = 1; t < gemms.Length; t++)
+                // Several row blocks, column tiles, column blocks and kc blocks, with ragged edges.
+                foreach (var (m, n, k) in new[] { (301, 419, 1111), (97, 1100, 130) })
                 {
-                    float[] other = p.Run(gemms[t], true, true);
-                    for (int i = 0; i < first.Length; i++)
-                        if (BitConverter.SingleToInt32Bits(first[i]) != BitConverter.SingleToInt32Bits(other[i]))
-                            Assert.Fail($"transA={ta} transB={tb}: {t + 1} threads differ from 1 at {i}: {other[i]} vs {first[i]}.");
+                    var p = new Problem(ta, tb, m, n, k, seed++);
+                    float[] first = p.Run(gemms[0], true, true);
+                    for (int t = 1; t < gemms.Length; t++)
+                    {
+                        float[] other = p.Run(gemms[t], true, true);
+                        for (int i = 0; i < first.Length; i++)
+                            if (BitConverter.SingleToInt32Bits(first[i]) != BitConverter.SingleToInt32Bits(other[i]))
+                                Assert.Fail($"transA={ta} transB={tb} {m}x{n}x{k}: {t + 1} threads differ from 1 at {i}: {other[i]} vs {first[i]}.");
+                    }
                 }
             }
         }
