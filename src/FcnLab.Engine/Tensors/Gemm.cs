@@ -193,6 +193,7 @@ public sealed unsafe class Gemm
     /// </summary>
     private sealed class PackJob(Gemm g) : IParallelJob
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int index)
         {
             int kc = g._kc, nr = g._nr;
@@ -220,6 +221,7 @@ public sealed unsafe class Gemm
     /// <summary>One block of rows x one chunk of column tiles of C, for the current kc block.</summary>
     private sealed class ComputeJob(Gemm g) : IParallelJob
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int index)
         {
             int mr = g._mr, nr = g._nr, kc = g._kc, n = g._n;

@@ -33,6 +33,13 @@ internal static unsafe class GemmKernels
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
         Vector512<float> c90 = default, c91 = default, cA0 = default, cA1 = default, cB0 = default, cB1 = default;
+        // C is usually out in L3 or memory (one pass per kc block); start fetching the tile now so
+        // the epilogue does not stall on 24 cache misses.
+        for (int row = 0; row < Avx512Mr; row++)
+        {
+            Sse.Prefetch0(c + row * ldc);
+            Sse.Prefetch0(c + row * ldc + 16);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);

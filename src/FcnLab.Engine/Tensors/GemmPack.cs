@@ -15,9 +15,12 @@ namespace FcnLab.Engine.Tensors;
 /// thrashes the TLB); a source stored along k is read as a few long sequential streams.
 /// </para>
 /// </summary>
+/// <remarks>Hot loops are compiled fully optimized at once: a training run should not spend its
+/// first steps in tier-0 packing code.</remarks>
 internal static unsafe class GemmPack
 {
     /// <summary>Packs rows [i0, i0 + rows) x steps [p0, p0 + kc) of op(A) as ceil(rows / mr) micro-panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void A(bool transA, float* a, long lda, int i0, int rows, int p0, int kc, int mr, float* dst)
     {
         if (transA)
@@ -40,6 +43,7 @@ internal static unsafe class GemmPack
     /// Packs steps [q0, q1) of the kc block starting at p0 of op(B), columns [j0, j0 + cols), when B
     /// is stored [k x n]: the block's micro-panels start at <paramref name="block"/>, kc x nr floats apart.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BRows(float* b, long ldb, int j0, int cols, int p0, int kc, int q0, int q1, int nr, float* block) =>
         Rows(b + (long)(p0 + q0) * ldb + j0, ldb, q1 - q0, cols, nr, (long)kc * nr, block + (long)q0 * nr);
 
@@ -47,6 +51,7 @@ internal static unsafe class GemmPack
     /// Packs one micro-panel of op(B) (steps [p0, p0 + kc), columns [j0, j0 + valid), zero-padded
     /// to nr) when B is stored [n x k] and read transposed: each stored row is one stream along k.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BTransposed(float* b, long ldb, int j0, int valid, int p0, int kc, int nr, float* dst)
     {
         float* src = b + (long)j0 * ldb + p0;
@@ -63,6 +68,7 @@ internal static unsafe class GemmPack
     /// (panels lie a multiple of 4 KB apart, so writing all of them per step would fight over the
     /// same cache sets).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows(float* src, long ld, int steps, int cols, int width, long panelStride, float* dst)
     {
         const int Group = 16;
@@ -121,11 +127,13 @@ internal static unsafe class GemmPack
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose1(float* s, int kc, int width, float* d)
     {
         for (int p = 0; p < kc; p++, d += width) *d = s[p];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Zero1(int kc, int width, float* d)
     {
         for (int p = 0; p < kc; p++, d += width) *d = 0f;
