@@ -7,11 +7,17 @@ using FcnLab.Engine.Tensors;
 // Usage (always -c Release):
 //   dotnet run -c Release --project bench/FcnLab.Bench -- peak          FMA-chain peak, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- kernel        AVX-512 micro-kernel alone, 1 thread
+//   dotnet run -c Release --project bench/FcnLab.Bench -- pack          packing routines alone, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- quick [reps]  Stopwatch medians, 1 and 2 threads
 //   dotnet run -c Release --project bench/FcnLab.Bench -- [BenchmarkDotNet args, e.g. --filter *]
 if (args.Length > 0 && args[0] == "peak")
 {
     for (int i = 0; i < 5; i++) Console.WriteLine($"FMA peak, 1 thread: {FmaPeak.Measure(0.5):F1} GFLOP/s");
+    return;
+}
+if (args.Length > 0 && args[0] == "pack")
+{
+    PackProbe.Run();
     return;
 }
 if (args.Length > 0 && args[0] == "kernel")

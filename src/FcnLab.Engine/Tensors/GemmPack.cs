@@ -33,6 +33,8 @@ internal static unsafe class GemmPack
             int valid = Math.Min(mr, rows - t);
             float* src = a + (long)(i0 + t) * lda + p0;
             int r = 0;
+            if (Avx.IsSupported)
+                for (; r + 8 <= valid; r += 8) Transpose8(src + r * lda, lda, kc, mr, dst + r);
             for (; r + 4 <= valid; r += 4) Transpose4(src + r * lda, lda, kc, mr, dst + r);
             for (; r < valid; r++) Transpose1(src + r * lda, kc, mr, dst + r);
             for (; r < mr; r++) Zero1(kc, mr, dst + r);
@@ -56,6 +58,8 @@ internal static unsafe class GemmPack
     {
         float* src = b + (long)j0 * ldb + p0;
         int r = 0;
+        if (Avx.IsSupported)
+            for (; r + 8 <= valid; r += 8) Transpose8(src + r * ldb, ldb, kc, nr, dst + r);
         for (; r + 4 <= valid; r += 4) Transpose4(src + r * ldb, ldb, kc, nr, dst + r);
         for (; r < valid; r++) Transpose1(src + r * ldb, kc, nr, dst + r);
         for (; r < nr; r++) Zero1(kc, nr, dst + r);
@@ -94,6 +98,46 @@ internal static unsafe class GemmPack
                     for (; j < width; j++) d[j] = 0f;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Eight source lines along k into eight adjacent panel columns, by 8 x 8 register transposes:
+    /// 8 loads, 24 shuffles and 8 stores per 64 floats (the 4 x 4 version needs 16, 32 and 16).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(float* src, long ld, int kc, int width, float* d)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8, d += 8 * width)
+        {
+            float* s = src + p;
+            Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ld);
+            Vector256<float> r2 = Avx.LoadVector256(s + 2 * ld), r3 = Avx.LoadVector256(s + 3 * ld);
+            Vector256<float> r4 = Avx.LoadVector256(s + 4 * ld), r5 = Avx.LoadVector256(s + 5 * ld);
+            Vector256<float> r6 = Avx.LoadVector256(s + 6 * ld), r7 = Avx.LoadVector256(s + 7 * ld);
+            // Pairs interleaved, then quads, then 128-bit halves swapped into place.
+            Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+            Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+            Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+            Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+            Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+            Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+            Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+            Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+            Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+            Avx.Store(d + width, Avx.Permute2x128(u1, u5, 0x20));
+            Avx.Store(d + 2 * width, Avx.Permute2x128(u2, u6, 0x20));
+            Avx.Store(d + 3 * width, Avx.Permute2x128(u3, u7, 0x20));
+            Avx.Store(d + 4 * width, Avx.Permute2x128(u0, u4, 0x31));
+            Avx.Store(d + 5 * width, Avx.Permute2x128(u1, u5, 0x31));
+            Avx.Store(d + 6 * width, Avx.Permute2x128(u2, u6, 0x31));
+            Avx.Store(d + 7 * width, Avx.Permute2x128(u3, u7, 0x31));
+        }
+        if (p < kc)
+        {
+            Transpose4(src + p, ld, kc - p, width, d);
+            Transpose4(src + 4 * ld + p, ld, kc - p, width, d + 4);
         }
     }
 
