@@ -17,7 +17,8 @@ namespace FcnLab.Engine.Tensors;
 /// (12 x 32 tile: 24 FMAs per 14 loads, so L2 bandwidth suffices). Work is split by output tiles
 /// only and k is always walked in the same kc blocks, so every element of C is summed in one fixed
 /// order: results are bitwise identical for any thread count.
-/// After warm-up a call allocates nothing.
+/// After warm-up a call allocates nothing. One caller at a time: an instance keeps its call's
+/// state and packing buffers in fields.
 /// </para>
 /// </summary>
 public sealed unsafe class Gemm
