@@ -1,4 +1,5 @@
-using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace FcnLab.Engine.Tensors;
 
@@ -6,83 +7,280 @@ namespace FcnLab.Engine.Tensors;
 /// The one matrix multiply every layer uses.
 /// C[m x n] = op(A)[m x k] * op(B)[k x n] (+ C when accumulate) (+ bias[j] on every row).
 /// op(A) = A stored [m x k] row-major with row stride lda, or with transA, A stored [k x m] and read
-/// transposed (likewise B). Work is split by output tiles over the pool; each output element is
-/// summed in one fixed order, so results do not depend on the thread count.
+/// transposed (likewise B).
+/// <para>
+/// GotoBLAS/BLIS structure: for each block of up to NC columns and each kc block of k, the pool
+/// first packs op(A)[all rows, kc] and op(B)[kc, NC] into shared, reused buffers (a few MB:
+/// they stay in cache until consumed, instead of a packed copy of a whole operand going out to
+/// memory and back), then computes C tiles: each job owns a block of rows x a chunk of NR-column
+/// tiles and runs the register-tiled micro-kernel over its A block and B micro-panels, both in L2
+/// (12 x 32 tile: 24 FMAs per 14 loads, so L2 bandwidth suffices). Work is split by output tiles
+/// only and k is always walked in the same kc blocks, so every element of C is summed in one fixed
+/// order: results are bitwise identical for any thread count.
+/// After warm-up a call allocates nothing. One caller at a time: an instance keeps its call's
+/// state and packing buffers in fields.
+/// </para>
 /// </summary>
 public sealed unsafe class Gemm
 {
-    private readonly WorkerPool _pool;
-    private readonly RowJob _job = new();
+    /// <summary>
+    /// Largest kc block. Each kc block costs a pass over C (read and write, out to L3 or memory for a
+    /// large C), so kc is as large as the caches allow: the kernel's B micro-panel (kc x 32 floats,
+    /// 64 KB) then streams from L2 rather than L1, which measured cheaper than twice the C passes
+    /// (kc = 256 lost ~5% on the default network's products).
+    /// </summary>
+    private const int KcMax = 512;
 
-    public Gemm(WorkerPool pool) => _pool = pool;
+    /// <summary>Target rows per compute job's A block: 144 x 512 floats = 288 KB of L2.</summary>
+    private const int McMax = 144;
+
+    /// <summary>
+    /// Most columns per packed B block (512 x 1024 floats = 2 MB, mostly L2-resident). Every column
+    /// block re-packs op(A), so wider is better until B no longer fits near the core; 512 measured
+    /// slower, 2048 no faster.
+    /// </summary>
+    private const int NcMax = 1024;
+
+    /// <summary>Target compute jobs per thread: small enough that when the OS deschedules a thread others take its share.</summary>
+    private const int JobsPerThread = 4;
+
+    /// <summary>Steps of op(B) per packing job when B is stored [k x n].</summary>
+    private const int PackRowsPerJob = 16;
+
+    [ThreadStatic] private static float[]? t_scratch;
+
+    private readonly WorkerPool _pool;
+    private readonly GemmKernelKind _kind;
+    private readonly int _mr, _nr;
+    private readonly PackJob _pack;
+    private readonly ComputeJob _compute;
+
+    // Packed panels for the current (column block, kc block); grown on demand and kept.
+    private float[]? _aArray, _bArray;
+    private float* _aPacked, _bPacked;
+    private long _aCapacity, _bCapacity;
+
+    // The current call, read by the jobs.
+    private bool _transA, _transB, _accumulate;
+    private int _m, _n, _k, _lda, _ldb, _ldc;
+    private float* _a, _b, _c, _bias;
+    private int _mcRows, _icBlocks, _ncTiles;
+    // The current (column block, kc block).
+    private int _t0, _t1, _p0, _kc, _aJobs;
+
+    public Gemm(WorkerPool pool) : this(pool, GemmKernelKind.Auto) { }
+
+    internal Gemm(WorkerPool pool, GemmKernelKind kind)
+    {
+        _pool = pool;
+        if (kind == GemmKernelKind.Auto)
+            kind = Avx512F.IsSupported ? GemmKernelKind.Avx512
+                : Avx2.IsSupported && Fma.IsSupported ? GemmKernelKind.Avx2
+                : GemmKernelKind.Portable;
+        if (kind == GemmKernelKind.Avx512 && !Avx512F.IsSupported || kind == GemmKernelKind.Avx2 && !(Avx2.IsSupported && Fma.IsSupported))
+            throw new PlatformNotSupportedException($"GEMM kernel {kind} is not supported on this CPU.");
+        _kind = kind;
+        (_mr, _nr) = kind switch
+        {
+            GemmKernelKind.Avx512 => (GemmKernels.Avx512Mr, GemmKernels.Avx512Nr),
+            GemmKernelKind.Avx2 => (GemmKernels.Avx2Mr, GemmKernels.Avx2Nr),
+            _ => (GemmKernels.PortableMr, GemmKernels.PortableNr),
+        };
+        _pack = new PackJob(this);
+        _compute = new ComputeJob(this);
+    }
 
     public WorkerPool Pool => _pool;
+
+    internal GemmKernelKind Kind => _kind;
 
     public void Multiply(bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* bias = null)
     {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"Negative GEMM size {m} x {n} x {k}.");
         if (m == 0 || n == 0) return;
-        _job.Set(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias);
-        int blocks = (m + RowJob.RowsPerBlock - 1) / RowJob.RowsPerBlock;
-        _pool.Run(_job, blocks);
-    }
-
-    /// <summary>Rows of C in blocks; for each row, a vectorised axpy over B's rows (B read transposed gathers).</summary>
-    private sealed class RowJob : IParallelJob
-    {
-        public const int RowsPerBlock = 8;
-        private bool _transA, _transB, _accumulate;
-        private int _m, _n, _k, _lda, _ldb, _ldc;
-        private float* _a, _b, _c, _bias;
-
-        public void Set(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias)
+        if (k == 0)
         {
-            (_transA, _transB, _accumulate) = (transA, transB, accumulate);
-            (_m, _n, _k, _lda, _ldb, _ldc) = (m, n, k, lda, ldb, ldc);
-            _a = a;
-            _b = b;
-            _c = c;
-            _bias = bias;
+            EmptyProduct(m, n, c, ldc, accumulate, bias);
+            return;
         }
 
-        public void Execute(int block)
+        (_transA, _transB, _accumulate) = (transA, transB, accumulate);
+        (_m, _n, _k, _lda, _ldb, _ldc) = (m, n, k, lda, ldb, ldc);
+        _a = a;
+        _b = b;
+        _c = c;
+        _bias = bias;
+
+        // kc blocks of near-equal size; they depend on k only, never on the thread count.
+        int kBlocks = (k + KcMax - 1) / KcMax;
+        int kcBase = (k + kBlocks - 1) / kBlocks;
+
+        // Column blocks of near-equal size.
+        int nTiles = (n + _nr - 1) / _nr, ncMaxTiles = NcMax / _nr;
+        int jcBlocks = (nTiles + ncMaxTiles - 1) / ncMaxTiles;
+        int ncBlockTiles = (nTiles + jcBlocks - 1) / jcBlocks;
+
+        // Row blocks of near-equal size, so jobs are balanced.
+        int mTiles = (m + _mr - 1) / _mr;
+        int mcTilesMax = McMax / _mr;
+        int icBlocks = (mTiles + mcTilesMax - 1) / mcTilesMax;
+        int mcTiles = (mTiles + icBlocks - 1) / icBlocks;
+        _icBlocks = (mTiles + mcTiles - 1) / mcTiles;
+        _mcRows = mcTiles * _mr;
+
+        EnsureCapacity(ref _aArray, ref _aPacked, ref _aCapacity, (long)mTiles * _mr * kcBase);
+        EnsureCapacity(ref _bArray, ref _bPacked, ref _bCapacity, (long)ncBlockTiles * _nr * kcBase);
+
+        // Column chunks within a block so each thread gets several jobs (packing is shared, so
+        // smaller jobs cost nothing but B micro-panel reuse).
+        int threads = _pool.Threads, chunks = 1;
+        if (threads > 1)
+            while (chunks < ncBlockTiles && _icBlocks * chunks < JobsPerThread * threads) chunks++;
+        _ncTiles = (ncBlockTiles + chunks - 1) / chunks;
+
+        for (_t0 = 0; _t0 < nTiles; _t0 += ncBlockTiles)
         {
-            int i0 = block * RowsPerBlock, i1 = Math.Min(_m, i0 + RowsPerBlock);
-            for (int i = i0; i < i1; i++)
+            _t1 = Math.Min(nTiles, _t0 + ncBlockTiles);
+            int blockChunks = (_t1 - _t0 + _ncTiles - 1) / _ncTiles;
+            for (_p0 = 0; _p0 < k; _p0 += kcBase)
             {
-                float* ci = _c + (long)i * _ldc;
-                if (!_accumulate) new Span<float>(ci, _n).Clear();
-                if (_transB)
+                _kc = Math.Min(kcBase, k - _p0);
+                _aJobs = _icBlocks;
+                int bJobs = transB ? _t1 - _t0 : (_kc + PackRowsPerJob - 1) / PackRowsPerJob;
+                _pool.Run(_pack, _aJobs + bJobs);
+                _pool.Run(_compute, _icBlocks * blockChunks);
+            }
+        }
+    }
+
+    /// <summary>k = 0: the product is empty, so C = (C when accumulate) + bias.</summary>
+    private static void EmptyProduct(int m, int n, float* c, int ldc, bool accumulate, float* bias)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            float* ci = c + (long)i * ldc;
+            for (int j = 0; j < n; j++)
+            {
+                float v = accumulate ? ci[j] : 0f;
+                if (bias != null) v += bias[j];
+                ci[j] = v;
+            }
+        }
+    }
+
+    private static void EnsureCapacity(ref float[]? array, ref float* aligned, ref long capacity, long floats)
+    {
+        if (floats <= capacity) return;
+        // Grow geometrically so a network's varying layer sizes settle after the first step.
+        long want = Math.Max(floats, capacity + capacity / 2);
+        array = GC.AllocateArray<float>(checked((int)(want + 16)), pinned: true);
+        aligned = Align64(array);
+        capacity = want;
+    }
+
+    private static float* Align64(float[] array) =>
+        (float*)(((nint)Unsafe.AsPointer(ref array[0]) + 63) & ~(nint)63);
+
+    /// <summary>A per-thread MR x NR tile for edge tiles (largest kernel: 12 x 32).</summary>
+    private static float* Scratch() =>
+        Align64(t_scratch ??= GC.AllocateArray<float>(12 * 32 + 16, pinned: true));
+
+    /// <summary>
+    /// Packs the current kc block: indices below _aJobs pack one row block of op(A) each; the rest
+    /// pack op(B), one micro-panel each when B is read transposed, else a few steps across all of
+    /// the block's columns (reading B along its rows either way).
+    /// </summary>
+    private sealed class PackJob(Gemm g) : IParallelJob
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Execute(int index)
+        {
+            int kc = g._kc, nr = g._nr;
+            if (index < g._aJobs)
+            {
+                int i0 = index * g._mcRows, rows = Math.Min(g._mcRows, g._m - i0);
+                GemmPack.A(g._transA, g._a, g._lda, i0, rows, g._p0, kc, g._mr, g._aPacked + (long)i0 * kc);
+                return;
+            }
+            index -= g._aJobs;
+            if (g._transB)
+            {
+                int j0 = (g._t0 + index) * nr;
+                GemmPack.BTransposed(g._b, g._ldb, j0, Math.Min(nr, g._n - j0), g._p0, kc, nr, g._bPacked + (long)index * kc * nr);
+            }
+            else
+            {
+                int q0 = index * PackRowsPerJob, q1 = Math.Min(kc, q0 + PackRowsPerJob);
+                int j0 = g._t0 * nr, cols = Math.Min(g._t1 * nr, g._n) - j0;
+                GemmPack.BRows(g._b, g._ldb, j0, cols, g._p0, kc, q0, q1, nr, g._bPacked);
+            }
+        }
+    }
+
+    /// <summary>One block of rows x one chunk of column tiles of C, for the current kc block.</summary>
+    private sealed class ComputeJob(Gemm g) : IParallelJob
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Execute(int index)
+        {
+            int mr = g._mr, nr = g._nr, kc = g._kc, n = g._n;
+            long ldc = g._ldc;
+            int i0 = index % g._icBlocks * g._mcRows, rows = Math.Min(g._mcRows, g._m - i0);
+            int t0 = g._t0 + index / g._icBlocks * g._ncTiles, t1 = Math.Min(g._t1, t0 + g._ncTiles);
+            float* aBlock = g._aPacked + (long)i0 * kc;
+            float* scratch = Scratch();
+            // The first kc block adds C (when accumulating) and the bias; later ones add onto C.
+            bool load = g._accumulate || g._p0 > 0;
+            float* bias = g._p0 == 0 ? g._bias : null;
+            for (int t = t0; t < t1; t++)
+            {
+                int j = t * nr, cols = Math.Min(nr, n - j);
+                float* bp = g._bPacked + (long)(t - g._t0) * kc * nr;
+                float* bj = bias == null ? null : bias + j;
+                for (int ir = 0; ir < rows; ir += mr)
                 {
-                    for (int j = 0; j < _n; j++)
+                    float* ap = aBlock + (long)ir * kc;
+                    float* cp = g._c + (i0 + ir) * ldc + j;
+                    int valid = Math.Min(mr, rows - ir);
+                    if (valid == mr && cols == nr)
                     {
-                        float* bj = _b + (long)j * _ldb;
-                        float sum = 0;
-                        for (int p = 0; p < _k; p++) sum += A(i, p) * bj[p];
-                        ci[j] += sum;
+                        g.Kernel(kc, ap, bp, cp, ldc, load, bj);
+                    }
+                    else
+                    {
+                        g.Kernel(kc, ap, bp, scratch, nr, false, null);
+                        StoreEdge(scratch, nr, cp, ldc, valid, cols, load, bj);
                     }
                 }
-                else
-                {
-                    for (int p = 0; p < _k; p++)
-                    {
-                        float av = A(i, p);
-                        float* bp = _b + (long)p * _ldb;
-                        int j = 0;
-                        var va = new Vector<float>(av);
-                        for (; j <= _n - Vector<float>.Count; j += Vector<float>.Count)
-                        {
-                            var vc = *(Vector<float>*)(ci + j);
-                            *(Vector<float>*)(ci + j) = vc + va * *(Vector<float>*)(bp + j);
-                        }
-                        for (; j < _n; j++) ci[j] += av * bp[j];
-                    }
-                }
-                if (_bias != null)
-                    for (int j = 0; j < _n; j++) ci[j] += _bias[j];
             }
         }
 
-        private float A(int i, int p) => _transA ? _a[(long)p * _lda + i] : _a[(long)i * _lda + p];
+        /// <summary>The in-range part of a tile computed into scratch, with the kernels' epilogue order.</summary>
+        private static void StoreEdge(float* s, int lds, float* c, long ldc, int rows, int cols, bool load, float* bias)
+        {
+            for (int r = 0; r < rows; r++, s += lds, c += ldc)
+            {
+                for (int j = 0; j < cols; j++)
+                {
+                    float v = s[j];
+                    if (load) v += c[j];
+                    if (bias != null) v += bias[j];
+                    c[j] = v;
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Kernel(int kc, float* a, float* b, float* c, long ldc, bool load, float* bias)
+    {
+        switch (_kind)
+        {
+            case GemmKernelKind.Avx512: GemmKernels.Avx512(kc, a, b, c, ldc, load, bias); break;
+            case GemmKernelKind.Avx2: GemmKernels.Avx2(kc, a, b, c, ldc, load, bias); break;
+            default: GemmKernels.Portable(kc, a, b, c, ldc, load, bias); break;
+        }
     }
 }

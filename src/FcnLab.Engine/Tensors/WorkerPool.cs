@@ -9,9 +9,15 @@ public interface IParallelJob
 /// <summary>
 /// A persistent pool of worker threads. Run() hands out job indices dynamically; since every index
 /// writes its own outputs in a fixed order, results do not depend on which thread ran it, nor on the
-/// thread count. Run() returns only after every worker has acknowledged the job, so no worker can
-/// lag into the next one. Workers spin briefly between jobs (a training step issues them back to
-/// back), then sleep on a monitor.
+/// thread count.
+/// <para>
+/// Indices are claimed from one 64-bit ticket holding (generation, next index), by compare-and-swap
+/// that only succeeds for the generation a worker picked the job up under. So a worker that wakes
+/// late (descheduled on a busy machine) can never run an index of a finished job nor steal one of the
+/// next job under the old job's identity; Run() returns as soon as every index has completed, without
+/// waiting for workers that never showed up. Workers spin briefly between jobs (a training step
+/// issues them back to back), then sleep on a monitor.
+/// </para>
 /// </summary>
 public sealed class WorkerPool : IDisposable
 {
@@ -19,9 +25,9 @@ public sealed class WorkerPool : IDisposable
     private readonly object _gate = new();
     private IParallelJob? _job;
     private int _count;
-    private int _next;
-    private int _acks;
-    private long _generation;
+    private long _ticket; // generation << 32 | next index
+    private int _done;
+    private uint _generation;
     private volatile bool _disposed;
 
     public int Threads { get; }
@@ -48,25 +54,35 @@ public sealed class WorkerPool : IDisposable
             for (int i = 0; i < count; i++) job.Execute(i);
             return;
         }
+        // Every index of the previous job has completed and every later claim attempt on its
+        // generation fails, so these can be overwritten.
         _job = job;
         _count = count;
-        _next = 0;
-        _acks = 0;
+        _done = 0;
+        long gen = ++_generation;
         lock (_gate)
         {
-            Interlocked.Increment(ref _generation);
+            Volatile.Write(ref _ticket, gen << 32); // publishes _job, _count and _done
             Monitor.PulseAll(_gate);
         }
-        Work(job, count);
+        Work(gen, job, count);
         var spin = new SpinWait();
-        while (Volatile.Read(ref _acks) < _threads.Length) spin.SpinOnce(-1);
-        _job = null;
+        while (Volatile.Read(ref _done) < count) spin.SpinOnce(-1);
     }
 
-    private void Work(IParallelJob job, int count)
+    /// <summary>Claims and runs indices of generation <paramref name="gen"/> until none are left.</summary>
+    private void Work(long gen, IParallelJob job, int count)
     {
-        int i;
-        while ((i = Interlocked.Increment(ref _next) - 1) < count) job.Execute(i);
+        while (true)
+        {
+            long t = Volatile.Read(ref _ticket);
+            if (t >>> 32 != gen) return;
+            int i = (int)(t & 0xFFFF_FFFF);
+            if (i >= count) return;
+            if (Interlocked.CompareExchange(ref _ticket, t + 1, t) != t) continue;
+            job.Execute(i);
+            Interlocked.Increment(ref _done);
+        }
     }
 
     private void WorkerLoop()
@@ -75,18 +91,21 @@ public sealed class WorkerPool : IDisposable
         while (true)
         {
             var spin = new SpinWait();
-            for (int s = 0; s < 4000 && Volatile.Read(ref _generation) == seen && !_disposed; s++) spin.SpinOnce(-1);
-            if (Volatile.Read(ref _generation) == seen)
+            for (int s = 0; s < 4000 && Volatile.Read(ref _ticket) >>> 32 == seen && !_disposed; s++) spin.SpinOnce(-1);
+            if (Volatile.Read(ref _ticket) >>> 32 == seen)
             {
                 lock (_gate)
                 {
-                    while (Volatile.Read(ref _generation) == seen && !_disposed) Monitor.Wait(_gate);
+                    while (Volatile.Read(ref _ticket) >>> 32 == seen && !_disposed) Monitor.Wait(_gate);
                 }
             }
             if (_disposed) return;
-            seen = Volatile.Read(ref _generation);
-            Work(_job!, _count);
-            Interlocked.Increment(ref _acks);
+            // Read the generation first: the job and count read after it belong to it or to a later
+            // job, and in the latter case every claim under this generation fails.
+            seen = Volatile.Read(ref _ticket) >>> 32;
+            var job = Volatile.Read(ref _job);
+            int count = Volatile.Read(ref _count);
+            if (job != null) Work(seen, job, count);
         }
     }
 

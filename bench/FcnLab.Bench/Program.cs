@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+using FcnLab.Bench;
+using FcnLab.Engine.Tensors;
+
+// Usage (always -c Release):
+//   dotnet run -c Release --project bench/FcnLab.Bench -- peak          FMA-chain peak, 1 thread
+//   dotnet run -c Release --project bench/FcnLab.Bench -- kernel        AVX-512 micro-kernel alone, 1 thread
+//   dotnet run -c Release --project bench/FcnLab.Bench -- pack          packing routines alone, 1 thread
+//   dotnet run -c Release --project bench/FcnLab.Bench -- quick [reps]  Stopwatch medians, 1 and 2 threads
+//   dotnet run -c Release --project bench/FcnLab.Bench -- [BenchmarkDotNet args, e.g. --filter *]
+if (args.Length > 0 && args[0] == "peak")
+{
+    for (int i = 0; i < 5; i++) Console.WriteLine($"FMA peak, 1 thread: {FmaPeak.Measure(0.5):F1} GFLOP/s");
+    return;
+}
+if (args.Length > 0 && args[0] == "pack")
+{
+    PackProbe.Run();
+    return;
+}
+if (args.Length > 0 && args[0] == "kernel")
+{
+    foreach (int kc in new[] { 64, 256 })
+        for (int i = 0; i < 3; i++) Console.WriteLine($"AVX-512 12x32 kernel alone, kc={kc}: {KernelProbe.Measure(kc, 0.5):F1} GFLOP/s");
+    return;
+}
+if (args.Length > 0 && args[0] == "quick")
+{
+    int reps = args.Length > 1 ? int.Parse(args[1]) : 15;
+    var net = new NetworkProducts(NetworkProducts.DefaultWidths, 512);
+    foreach (int threads in new[] { 1, 2 })
+    {
+        using var pool = new WorkerPool(threads);
+        var gemm = new Gemm(pool);
+        foreach (var product in Enum.GetValues<Product>())
+        {
+            var times = new double[reps];
+            net.Run(gemm, product);
+            net.Run(gemm, product);
+            for (int r = 0; r < reps; r++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                net.Run(gemm, product);
+                times[r] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            }
+            Array.Sort(times);
+            double median = times[reps / 2];
+            Console.WriteLine($"{threads} thread(s) {product,-15} median {median * 1e3,7:F2} ms  {net.Flops(product) / median / 1e9,6:F1} GFLOP/s  (best {net.Flops(product) / times[0] / 1e9:F1})");
+        }
+    }
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly)
+    .Run(args, DefaultConfig.Instance.AddColumn(new GflopsColumn()));
