@@ -61,7 +61,7 @@ public sealed unsafe class Gemm
     private long _aCapacity, _bCapacity;
 
     // The current call, read by the jobs.
-    private bool _transA, _transB, _accumulate;
+    private bool _transA, _transB, _accumulate, _relu;
     private int _m, _n, _k, _lda, _ldb, _ldc;
     private float* _a, _b, _c, _bias;
     private int _mcRows, _icBlocks, _ncTiles;
@@ -95,18 +95,23 @@ public sealed unsafe class Gemm
     internal GemmKernelKind Kind => _kind;
 
     public void Multiply(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* bias = null)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* bias = null) =>
+        Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, GemmEpilogue.None);
+
+    /// <summary>As the other overload, then <paramref name="epilogue"/> on every element of C.</summary>
+    public void Multiply(bool transA, bool transB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, GemmEpilogue epilogue)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentOutOfRangeException(nameof(m), $"Negative GEMM size {m} x {n} x {k}.");
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
-            EmptyProduct(m, n, c, ldc, accumulate, bias);
+            EmptyProduct(m, n, c, ldc, accumulate, bias, epilogue == GemmEpilogue.Relu);
             return;
         }
 
-        (_transA, _transB, _accumulate) = (transA, transB, accumulate);
+        (_transA, _transB, _accumulate, _relu) = (transA, transB, accumulate, epilogue == GemmEpilogue.Relu);
         (_m, _n, _k, _lda, _ldb, _ldc) = (m, n, k, lda, ldb, ldc);
         _a = a;
         _b = b;
@@ -155,8 +160,8 @@ public sealed unsafe class Gemm
         }
     }
 
-    /// <summary>k = 0: the product is empty, so C = (C when accumulate) + bias.</summary>
-    private static void EmptyProduct(int m, int n, float* c, int ldc, bool accumulate, float* bias)
+    /// <summary>k = 0: the product is empty, so C = (C when accumulate) + bias, then the epilogue.</summary>
+    private static void EmptyProduct(int m, int n, float* c, int ldc, bool accumulate, float* bias, bool relu)
     {
         for (int i = 0; i < m; i++)
         {
@@ -165,6 +170,7 @@ public sealed unsafe class Gemm
             {
                 float v = accumulate ? ci[j] : 0f;
                 if (bias != null) v += bias[j];
+                if (relu && v < 0f) v = 0f;
                 ci[j] = v;
             }
         }
@@ -231,9 +237,11 @@ public sealed unsafe class Gemm
             int t0 = g._t0 + index / g._icBlocks * g._ncTiles, t1 = Math.Min(g._t1, t0 + g._ncTiles);
             float* aBlock = g._aPacked + (long)i0 * kc;
             float* scratch = Scratch();
-            // The first kc block adds C (when accumulating) and the bias; later ones add onto C.
+            // The first kc block adds C (when accumulating) and the bias; later ones add onto C;
+            // the last applies the epilogue to the finished sums.
             bool load = g._accumulate || g._p0 > 0;
             float* bias = g._p0 == 0 ? g._bias : null;
+            bool relu = g._relu && g._p0 + kc == g._k;
             for (int t = t0; t < t1; t++)
             {
                 int j = t * nr, cols = Math.Min(nr, n - j);
@@ -246,19 +254,19 @@ public sealed unsafe class Gemm
                     int valid = Math.Min(mr, rows - ir);
                     if (valid == mr && cols == nr)
                     {
-                        g.Kernel(kc, ap, bp, cp, ldc, load, bj);
+                        g.Kernel(kc, ap, bp, cp, ldc, load, bj, relu);
                     }
                     else
                     {
-                        g.Kernel(kc, ap, bp, scratch, nr, false, null);
-                        StoreEdge(scratch, nr, cp, ldc, valid, cols, load, bj);
+                        g.Kernel(kc, ap, bp, scratch, nr, false, null, false);
+                        StoreEdge(scratch, nr, cp, ldc, valid, cols, load, bj, relu);
                     }
                 }
             }
         }
 
         /// <summary>The in-range part of a tile computed into scratch, with the kernels' epilogue order.</summary>
-        private static void StoreEdge(float* s, int lds, float* c, long ldc, int rows, int cols, bool load, float* bias)
+        private static void StoreEdge(float* s, int lds, float* c, long ldc, int rows, int cols, bool load, float* bias, bool relu)
         {
             for (int r = 0; r < rows; r++, s += lds, c += ldc)
             {
@@ -267,6 +275,7 @@ public sealed unsafe class Gemm
                     float v = s[j];
                     if (load) v += c[j];
                     if (bias != null) v += bias[j];
+                    if (relu && v < 0f) v = 0f;
                     c[j] = v;
                 }
             }
@@ -274,13 +283,13 @@ public sealed unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Kernel(int kc, float* a, float* b, float* c, long ldc, bool load, float* bias)
+    private void Kernel(int kc, float* a, float* b, float* c, long ldc, bool load, float* bias, bool relu)
     {
         switch (_kind)
         {
-            case GemmKernelKind.Avx512: GemmKernels.Avx512(kc, a, b, c, ldc, load, bias); break;
-            case GemmKernelKind.Avx2: GemmKernels.Avx2(kc, a, b, c, ldc, load, bias); break;
-            default: GemmKernels.Portable(kc, a, b, c, ldc, load, bias); break;
+            case GemmKernelKind.Avx512: GemmKernels.Avx512(kc, a, b, c, ldc, load, bias, relu); break;
+            case GemmKernelKind.Avx2: GemmKernels.Avx2(kc, a, b, c, ldc, load, bias, relu); break;
+            default: GemmKernels.Portable(kc, a, b, c, ldc, load, bias, relu); break;
         }
     }
 }

@@ -69,8 +69,8 @@ internal static unsafe class GemmPack
     /// Source rows run along the panel width: step p is src[p * ld .. + cols], split over micro-panels
     /// of <paramref name="width"/> placed <paramref name="panelStride"/> floats apart. Walks 16 steps
     /// per panel at a time: few enough source pages for the TLB, and one sequential write stream
-    /// (panels lie a multiple of 4 KB apart, so writing all of them per step would fight over the
-    /// same cache sets).
+    /// (panels lie kc x width floats apart, often a multiple of 4 KB, so writing all of them per
+    /// step would fight over the same cache sets).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows(float* src, long ld, int steps, int cols, int width, long panelStride, float* dst)

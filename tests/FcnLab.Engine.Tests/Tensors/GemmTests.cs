@@ -37,14 +37,27 @@ public unsafe class GemmTests
             return x;
         }
 
-        public float[] Run(Gemm? gemm, bool accumulate, bool bias)
+        public float[] Run(Gemm? gemm, bool accumulate, bool bias, GemmEpilogue epilogue = GemmEpilogue.None)
         {
             var c = (float[])C.Clone();
             fixed (float* a = A, b = B, pc = c, pb = Bias)
             {
                 float* biasPtr = bias ? pb : null;
-                if (gemm == null) GemmReference.Multiply(TransA, TransB, M, N, K, a, Lda, b, Ldb, pc, Ldc, accumulate, biasPtr);
-                else gemm.Multiply(TransA, TransB, M, N, K, a, Lda, b, Ldb, pc, Ldc, accumulate, biasPtr);
+                if (gemm == null)
+                {
+                    GemmReference.Multiply(TransA, TransB, M, N, K, a, Lda, b, Ldb, pc, Ldc, accumulate, biasPtr);
+                    if (epilogue == GemmEpilogue.Relu)
+                        for (int i = 0; i < M; i++)
+                            for (int j = 0; j < N; j++) c[i * Ldc + j] = Math.Max(0f, c[i * Ldc + j]);
+                }
+                else if (epilogue == GemmEpilogue.None)
+                {
+                    gemm.Multiply(TransA, TransB, M, N, K, a, Lda, b, Ldb, pc, Ldc, accumulate, biasPtr);
+                }
+                else
+                {
+                    gemm.Multiply(TransA, TransB, M, N, K, a, Lda, b, Ldb, pc, Ldc, accumulate, biasPtr, epilogue);
+                }
             }
             return c;
         }
@@ -109,6 +122,23 @@ public unsafe class GemmTests
                 foreach (bool bias in new[] { false, true })
                     p.AssertMatches(p.Run(null, accumulate, bias), p.Run(gemm, accumulate, bias),
                         $"{kernel} transA={transA} transB={transB} {m}x{n}x{k} accumulate={accumulate} bias={bias}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelsAndTransposes))]
+    public void ReluEpilogue_MatchesReferenceThenClamp(string kernel, bool transA, bool transB)
+    {
+        using var pool = new WorkerPool(2);
+        var gemm = new Gemm(pool, Enum.Parse<GemmKernelKind>(kernel));
+        int seed = 50;
+        // k = 1111: three kc blocks, so the clamp must wait for the last one.
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (33, 100, 513), (13, 47, 1111), (100, 65, 7), (5, 9, 0) })
+        {
+            var p = new Problem(transA, transB, m, n, k, seed++);
+            foreach (bool accumulate in new[] { false, true })
+                p.AssertMatches(p.Run(null, accumulate, true, GemmEpilogue.Relu), p.Run(gemm, accumulate, true, GemmEpilogue.Relu),
+                    $"{kernel} transA={transA} transB={transB} {m}x{n}x{k} accumulate={accumulate} relu");
         }
     }
 
