@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using FcnLab.Engine.Benchmarks;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Bench;

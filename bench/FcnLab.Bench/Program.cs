@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using FcnLab.Bench;
+using FcnLab.Engine.Benchmarks;
 using FcnLab.Engine.Tensors;
 
 // Usage (always -c Release):

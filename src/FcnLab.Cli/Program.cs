@@ -15,6 +15,7 @@ public static class Program
             TrainCommand.Create(stdout, stderr),
             EvalCommand.Create(stdout, stderr),
             GradcheckCommand.Create(stdout, stderr),
+            BenchCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.IO;
+using FcnLab.Engine.Init;
 using FcnLab.Engine.Layers;
 using FcnLab.Engine.Tensors;
 

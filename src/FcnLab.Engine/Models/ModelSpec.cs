@@ -1,24 +1,6 @@
+using FcnLab.Engine.Layers;
+
 namespace FcnLab.Engine.Models;
-
-public enum Activation
-{
-    ReLU,
-    Sigmoid,
-    Tanh,
-    LeakyReLU,
-}
-
-public enum InitScheme
-{
-    /// <summary>Exactly PyTorch's nn.Linear default: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)).</summary>
-    Default,
-    /// <summary>N(0, std^2) for weights (torch.nn.init.normal_), zero biases.</summary>
-    Normal,
-    XavierNormal,
-    XavierUniform,
-    KaimingUniform,
-    KaimingNormal,
-}
 
 /// <summary>
 /// A fully connected network: per hidden layer Linear -> BatchNorm1d (if on) -> activation ->

@@ -92,6 +92,9 @@ public sealed unsafe class Gemm
 
     public WorkerPool Pool => _pool;
 
+    /// <summary>The micro-kernel in use, e.g. "Avx512 12x32", for benchmark reports.</summary>
+    public string KernelName => $"{_kind} {_mr}x{_nr}";
+
     internal GemmKernelKind Kind => _kind;
 
     public void Multiply(bool transA, bool transB, int m, int n, int k,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.Init;
+using FcnLab.Engine.Layers;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
 

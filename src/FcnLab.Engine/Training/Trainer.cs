@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FcnLab.Engine.Data;
+using FcnLab.Engine.Init;
 using FcnLab.Engine.Layers;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;

@@ -1,4 +1,6 @@
 using FcnLab.Engine.Data;
+using FcnLab.Engine.Init;
+using FcnLab.Engine.Layers;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;

@@ -1,6 +1,6 @@
 using FcnLab.Engine.Tensors;
 
-namespace FcnLab.Bench;
+namespace FcnLab.Engine.Benchmarks;
 
 /// <summary>Which of a Linear layer's three GEMMs.</summary>
 public enum Product
@@ -26,7 +26,7 @@ public sealed unsafe class NetworkProducts
     {
         _widths = widths;
         _batch = batch;
-        var rng = new System.Random(1);
+        var rng = new Random.Rng(1);
         int layers = widths.Length - 1;
         _x = new Tensor[widths.Length];
         _w = new Tensor[layers];
@@ -36,39 +36,49 @@ public sealed unsafe class NetworkProducts
         _dX = new Tensor[widths.Length];
         for (int i = 0; i < widths.Length; i++)
         {
-            _x[i] = Random(rng, batch, widths[i]);
-            _dY[i] = Random(rng, batch, widths[i]);
+            _x[i] = RandomTensor(rng, batch, widths[i]);
+            _dY[i] = RandomTensor(rng, batch, widths[i]);
             _dX[i] = Tensor.Zeros(batch, widths[i]);
         }
         for (int l = 0; l < layers; l++)
         {
-            _w[l] = Random(rng, widths[l], widths[l + 1]);
+            _w[l] = RandomTensor(rng, widths[l], widths[l + 1]);
             _dW[l] = Tensor.Zeros(widths[l], widths[l + 1]);
-            _bias[l] = Random(rng, widths[l + 1]);
+            _bias[l] = RandomTensor(rng, widths[l + 1]);
         }
     }
 
-    private static Tensor Random(System.Random rng, params int[] shape)
+    private static Tensor RandomTensor(Random.Rng rng, params int[] shape)
     {
         var t = Tensor.Zeros(shape);
         var s = t.Span;
-        for (int i = 0; i < s.Length; i++) s[i] = (float)(rng.NextDouble() - 0.5);
+        for (int i = 0; i < s.Length; i++) s[i] = rng.NextFloat() - 0.5f;
         return t;
     }
+
+    public int Layers => _widths.Length - 1;
 
     /// <summary>Floating-point operations (2 m n k) of one product over all layers.</summary>
     public double Flops(Product product)
     {
         double f = 0;
-        for (int l = 0; l < _widths.Length - 1; l++)
-            if (product != Product.InputGradient || l > 0) f += 2.0 * _batch * _widths[l] * _widths[l + 1];
+        for (int l = 0; l < Layers; l++) f += Flops(product, l);
         return f;
     }
+
+    /// <summary>Floating-point operations of one product of one layer (0 for the first layer's input gradient, which is never issued).</summary>
+    public double Flops(Product product, int layer) =>
+        product == Product.InputGradient && layer == 0 ? 0 : 2.0 * _batch * _widths[layer] * _widths[layer + 1];
 
     /// <summary>Issues one product for every layer. Gradients are fixed random inputs and separate outputs, so repeated runs keep values bounded.</summary>
     public void Run(Gemm gemm, Product product)
     {
-        for (int l = 0; l < _widths.Length - 1; l++)
+        for (int l = 0; l < Layers; l++) Run(gemm, product, l);
+    }
+
+    /// <summary>Issues one product of one layer.</summary>
+    public void Run(Gemm gemm, Product product, int l)
+    {
         {
             int input = _widths[l], output = _widths[l + 1];
             float* x = _x[l].Pointer, y = _x[l + 1].Pointer, dy = _dY[l + 1].Pointer, w = _w[l].Pointer;

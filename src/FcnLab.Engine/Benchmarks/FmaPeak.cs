@@ -3,7 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace FcnLab.Bench;
+using FcnLab.Engine.Tensors;
+
+namespace FcnLab.Engine.Benchmarks;
 
 /// <summary>
 /// The FMA ceiling: independent Vector512 (or Vector256) FMA chains, enough of them to cover the FMA
@@ -64,6 +66,21 @@ public static class FmaPeak
             return 10 * 8 * 2;
         }
         throw new PlatformNotSupportedException("No FMA on this CPU.");
+    }
+
+    /// <summary>GFLOP/s of all the pool's threads running chains at once (their sum).</summary>
+    public static double MeasureParallel(WorkerPool pool, double seconds)
+    {
+        var job = new PeakJob(seconds, pool.Threads);
+        pool.Run(job, pool.Threads);
+        return job.Results.Sum();
+    }
+
+    private sealed class PeakJob(double seconds, int threads) : IParallelJob
+    {
+        public double[] Results { get; } = new double[threads];
+
+        public void Execute(int index) => Results[index] = Measure(seconds);
     }
 
     public static float Sink;
