@@ -26,11 +26,11 @@ public class Adam : Optimizer
     /// <summary>Weight decay added to the gradient (L2), Adam's coupled form; AdamW overrides with 0.</summary>
     protected virtual double CoupledWeightDecay => Config.WeightDecay;
 
-    protected override void Update(Span<float> values, ReadOnlySpan<float> grads) =>
-        AdamUpdate(values, grads, (float)CoupledWeightDecay);
+    protected override void Update(int offset, Span<float> values, ReadOnlySpan<float> grads) =>
+        AdamUpdate(offset, values, grads, (float)CoupledWeightDecay);
 
     /// <summary>The Adam update shared with AdamW (which decays the parameters itself first).</summary>
-    protected void AdamUpdate(Span<float> values, ReadOnlySpan<float> grads, float wd)
+    protected void AdamUpdate(int offset, Span<float> values, ReadOnlySpan<float> grads, float wd)
     {
         double beta1 = Config.Beta1, beta2 = Config.Beta2;
         // Bias corrections and step size in double, as PyTorch computes them from Python floats.
@@ -41,8 +41,8 @@ public class Adam : Optimizer
         float b1 = (float)beta1, oneMinusB1 = (float)(1 - beta1);
         float b2 = (float)beta2, oneMinusB2 = (float)(1 - beta2);
         float eps = (float)Config.Eps;
-        Span<float> m = _expAvg.Span;
-        Span<float> s = _expAvgSq.Span;
+        Span<float> m = _expAvg.Span.Slice(offset, values.Length);
+        Span<float> s = _expAvgSq.Span.Slice(offset, values.Length);
 
         int n = values.Length;
         int i = 0;

@@ -13,7 +13,7 @@ public sealed class AdamW : Adam
 
     protected override double CoupledWeightDecay => 0;
 
-    protected override void Update(Span<float> values, ReadOnlySpan<float> grads)
+    protected override void Update(int offset, Span<float> values, ReadOnlySpan<float> grads)
     {
         if (Config.WeightDecay != 0)
         {
@@ -28,6 +28,6 @@ public sealed class AdamW : Adam
             }
             for (; i < n; i++) values[i] *= decay;
         }
-        AdamUpdate(values, grads, 0f);
+        AdamUpdate(offset, values, grads, 0f);
     }
 }

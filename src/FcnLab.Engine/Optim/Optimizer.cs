@@ -16,13 +16,22 @@ public abstract class Optimizer
 {
     private long _stepCount;
 
+    /// <summary>Elements per parallel chunk: a multiple of every vector width, fixed, so each element takes the same path on any thread count.</summary>
+    private const int ChunkLength = 1 << 16;
+
+    private readonly StepJob _job;
+
     protected Optimizer(OptimizerConfig config, ParameterSet parameters)
     {
         ValidateConfig(config);
         Config = config;
         Parameters = parameters;
         Lr = config.Lr;
+        _job = new StepJob(this);
     }
+
+    /// <summary>When set, Step() updates fixed chunks of the buffers on the pool's threads (elementwise, so the result is the same).</summary>
+    public WorkerPool? Pool { get; init; }
 
     public OptimizerConfig Config { get; }
 
@@ -54,22 +63,38 @@ public abstract class Optimizer
         if (!double.IsFinite(Lr) || Lr < 0)
             throw new FcnLabException($"The learning rate must be a finite number >= 0 (got {Lr}).");
         _stepCount++;
-        Update(Parameters.Values.Span, Parameters.Grads.Span);
+        int chunks = (Parameters.Count + ChunkLength - 1) / ChunkLength;
+        if (Pool == null || chunks < 2) Update(0, Parameters.Values.Span, Parameters.Grads.Span);
+        else Pool.Run(_job, chunks);
     }
 
-    /// <summary>Applies the update rule; StepCount already counts this step.</summary>
-    protected abstract void Update(Span<float> values, ReadOnlySpan<float> grads);
+    /// <summary>
+    /// Applies the update rule to elements [offset, offset + values.Length) of the flat buffers
+    /// (values and grads are already sliced; state buffers are sliced by the implementation).
+    /// StepCount already counts this step.
+    /// </summary>
+    protected abstract void Update(int offset, Span<float> values, ReadOnlySpan<float> grads);
 
-    public static Optimizer Create(OptimizerConfig config, ParameterSet parameters)
+    private sealed class StepJob(Optimizer optimizer) : IParallelJob
+    {
+        public void Execute(int index)
+        {
+            int start = index * ChunkLength;
+            int length = Math.Min(ChunkLength, optimizer.Parameters.Count - start);
+            optimizer.Update(start, optimizer.Parameters.Values.Span.Slice(start, length), optimizer.Parameters.Grads.Span.Slice(start, length));
+        }
+    }
+
+    public static Optimizer Create(OptimizerConfig config, ParameterSet parameters, WorkerPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(parameters);
         return config.Kind switch
         {
-            OptimizerKind.Sgd => new Sgd(config, parameters),
-            OptimizerKind.RmsProp => new RmsProp(config, parameters),
-            OptimizerKind.Adam => new Adam(config, parameters),
-            OptimizerKind.AdamW => new AdamW(config, parameters),
+            OptimizerKind.Sgd => new Sgd(config, parameters) { Pool = pool },
+            OptimizerKind.RmsProp => new RmsProp(config, parameters) { Pool = pool },
+            OptimizerKind.Adam => new Adam(config, parameters) { Pool = pool },
+            OptimizerKind.AdamW => new AdamW(config, parameters) { Pool = pool },
             _ => throw new FcnLabException($"Unknown optimizer kind {config.Kind}."),
         };
     }

@@ -24,7 +24,7 @@ public sealed class RmsProp : Optimizer
 
     public override IReadOnlyList<(string Name, Tensor Value)> State { get; }
 
-    protected override void Update(Span<float> values, ReadOnlySpan<float> grads)
+    protected override void Update(int offset, Span<float> values, ReadOnlySpan<float> grads)
     {
         float negLr = (float)-Lr;
         float wd = (float)Config.WeightDecay;
@@ -33,8 +33,8 @@ public sealed class RmsProp : Optimizer
         float eps = (float)Config.Eps;
         float momentum = (float)Config.Momentum;
         bool hasMomentum = _momentumBuffer is not null;
-        Span<float> sq = _squareAvg.Span;
-        Span<float> buf = hasMomentum ? _momentumBuffer!.Span : default;
+        Span<float> sq = _squareAvg.Span.Slice(offset, values.Length);
+        Span<float> buf = hasMomentum ? _momentumBuffer!.Span.Slice(offset, values.Length) : default;
 
         int n = values.Length;
         int i = 0;

@@ -20,7 +20,7 @@ public sealed class Sgd : Optimizer
 
     public override IReadOnlyList<(string Name, Tensor Value)> State { get; }
 
-    protected override void Update(Span<float> values, ReadOnlySpan<float> grads)
+    protected override void Update(int offset, Span<float> values, ReadOnlySpan<float> grads)
     {
         // Scalars are cast to float as PyTorch does when it passes a Python number to a float kernel.
         float negLr = (float)-Lr;
@@ -29,7 +29,7 @@ public sealed class Sgd : Optimizer
         bool hasMomentum = _momentumBuffer is not null;
         bool nesterov = Config.Nesterov;
         bool first = StepCount == 1; // PyTorch's "buf is None": the buffer starts as a copy of d
-        Span<float> buf = hasMomentum ? _momentumBuffer!.Span : default;
+        Span<float> buf = hasMomentum ? _momentumBuffer!.Span.Slice(offset, values.Length) : default;
 
         int n = values.Length;
         int i = 0;

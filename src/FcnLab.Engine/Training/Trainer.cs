@@ -58,7 +58,7 @@ public sealed class Trainer
         var testX = normalization.Apply(data.Test, allTest);
         var testY = data.Test.Labels;
 
-        var optimizer = Optimizer.Create(config.Optimizer, network.Parameters);
+        var optimizer = Optimizer.Create(config.Optimizer, network.Parameters, pool);
         var schedule = LrSchedule.Create(config.Schedule, config.Optimizer.Lr, config.Epochs);
         var stepper = new StepRunner(network, optimizer, config.L2, config.ClipGradNorm);
 
