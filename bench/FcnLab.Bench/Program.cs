@@ -8,12 +8,20 @@ using FcnLab.Engine.Tensors;
 // Usage (always -c Release):
 //   dotnet run -c Release --project bench/FcnLab.Bench -- peak          FMA-chain peak, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- kernel        AVX-512 micro-kernel alone, 1 thread
+//   dotnet run -c Release --project bench/FcnLab.Bench -- layers [threads] where a training step's time goes, per layer
 //   dotnet run -c Release --project bench/FcnLab.Bench -- pack          packing routines alone, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- quick [reps]  Stopwatch medians, 1 and 2 threads
 //   dotnet run -c Release --project bench/FcnLab.Bench -- [BenchmarkDotNet args, e.g. --filter *]
 if (args.Length > 0 && args[0] == "peak")
 {
     for (int i = 0; i < 5; i++) Console.WriteLine($"FMA peak, 1 thread: {FmaPeak.Measure(0.5):F1} GFLOP/s");
+    return;
+}
+if (args.Length > 0 && args[0] == "layers")
+{
+    int threads = args.Length > 1 ? int.Parse(args[1]) : Environment.ProcessorCount;
+    LayerProbe.Run([1200, 2000, 800], batchNorm: false, FcnLab.Engine.Optim.OptimizerKind.Sgd, threads);
+    LayerProbe.Run([1000, 2000, 1000, 1000], batchNorm: true, FcnLab.Engine.Optim.OptimizerKind.Adam, threads);
     return;
 }
 if (args.Length > 0 && args[0] == "pack")

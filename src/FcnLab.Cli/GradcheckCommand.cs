@@ -60,7 +60,7 @@ public static class GradcheckCommand
 
         var inv = CultureInfo.InvariantCulture;
         stdout.WriteLine($"model: {network.Describe()}");
-        stdout.WriteLine(string.Format(inv, "{0} training examples (one per class), eps = {1:G}, tolerance eps^2 = {2:G}", labels.Length, eps, eps * eps));
+        stdout.WriteLine(string.Format(inv, "{0} training examples (one per class), eps = {1:G}, tolerance eps^2 = {2:G}; weight indices are [out, in] as in PyTorch", labels.Length, eps, eps * eps));
         stdout.WriteLine();
         int width = Math.Max(18, rows.Max(r => r.Description.Length));
         stdout.WriteLine($"{"Weight".PadRight(width)}  {"dE/dw (backprop)",16}  {"approximation",16}  {"|difference|",12}  within eps^2?");

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using FcnLab.Engine.Init;
+using FcnLab.Engine.Layers;
+using FcnLab.Engine.Losses;
+using FcnLab.Engine.Models;
+using FcnLab.Engine.Optim;
+using FcnLab.Engine.Random;
+using FcnLab.Engine.Tensors;
+
+namespace FcnLab.Bench;
+
+/// <summary>Where a training step's time goes: median milliseconds of each layer's forward and backward, the loss and the optimizer.</summary>
+public static class LayerProbe
+{
+    public static void Run(int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 15)
+    {
+        using var pool = new WorkerPool(threads);
+        var spec = new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm };
+        var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(1));
+        NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
+        var optimizer = Optimizer.Create(new OptimizerConfig { Kind = optimizerKind, Lr = 1e-4 }, net.Parameters, pool);
+        var loss = new SoftmaxCrossEntropy();
+        var x = Tensor.Zeros(batch, 784);
+        var rng = new Rng(3);
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
+        var labels = Enumerable.Range(0, batch).Select(i => i % 10).ToArray();
+
+        int layers = net.Layers.Count;
+        var fwd = new double[layers, reps];
+        var bwd = new double[layers, reps];
+        var other = new double[3, reps];
+        var inputs = new Tensor[layers + 1];
+        for (int r = -3; r < reps; r++)
+        {
+            inputs[0] = x;
+            for (int l = 0; l < layers; l++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                inputs[l + 1] = net.Layers[l].Forward(inputs[l], training: true);
+                if (r >= 0) fwd[l, r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            }
+            long t1 = Stopwatch.GetTimestamp();
+            loss.Forward(inputs[layers], labels);
+            Tensor? g = loss.Backward();
+            if (r >= 0) other[0, r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+            t1 = Stopwatch.GetTimestamp();
+            net.Parameters.ZeroGrad();
+            if (r >= 0) other[1, r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+            for (int l = layers - 1; l >= 0 && g != null; l--)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                g = net.Layers[l].Backward(g);
+                if (r >= 0) bwd[l, r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            }
+            t1 = Stopwatch.GetTimestamp();
+            optimizer.Step();
+            if (r >= 0) other[2, r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+        }
+        double Median(double[,] a, int row)
+        {
+            var v = Enumerable.Range(0, reps).Select(i => a[row, i]).OrderBy(d => d).ToArray();
+            return v[reps / 2];
+        }
+        double total = 0;
+        Console.WriteLine($"{threads} thread(s), batch {batch}, {optimizerKind}: {net.Describe()}");
+        for (int l = 0; l < layers; l++)
+        {
+            double f = Median(fwd, l), b = Median(bwd, l);
+            total += f + b;
+            Console.WriteLine($"  {net.Layers[l].Describe(),-26} forward {f,7:F2} ms  backward {b,7:F2} ms");
+        }
+        string[] names = ["loss fwd+bwd", "zero_grad", "optimizer step"];
+        for (int i = 0; i < 3; i++)
+        {
+            total += Median(other, i);
+            Console.WriteLine($"  {names[i],-26} {Median(other, i),7:F2} ms");
+        }
+        Console.WriteLine($"  total (sum of medians)     {total,7:F2} ms per step");
+    }
+}
