@@ -44,7 +44,7 @@ public static class LayerProbe
             Tensor? g = loss.Backward();
             if (r >= 0) other[0, r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
             t1 = Stopwatch.GetTimestamp();
-            net.Parameters.ZeroGrad();
+            net.Parameters.ZeroGrad(pool);
             if (r >= 0) other[1, r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
             for (int l = layers - 1; l >= 0 && g != null; l--)
             {

@@ -38,7 +38,7 @@ public sealed class StepRunner
         var logits = _network.Forward(x, training: true);
         double loss = _loss.Forward(logits, labels);
         correct = CountCorrect(logits, labels);
-        _network.Parameters.ZeroGrad();
+        _network.Parameters.ZeroGrad(_optimizer.Pool);
         if (_l2 > 0) loss += GradientTools.AddL2(_network.Parameters, _l2);
         if (!double.IsFinite(loss)) return loss;
         _network.Backward(_loss.Backward());
