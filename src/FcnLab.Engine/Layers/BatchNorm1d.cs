@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Layers;
@@ -7,6 +9,11 @@ namespace FcnLab.Engine.Layers;
 /// Batch normalization over the batch for each feature (PyTorch's nn.BatchNorm1d on [batch, features]).
 /// Training: normalise with the batch mean and biased variance, and update the running statistics
 /// with the unbiased variance. Eval: normalise with the running statistics.
+/// <para>
+/// Work is split into fixed chunks of <see cref="ChunkColumns"/> features, run on the worker pool
+/// when there is one. Each chunk walks the rows in order and accumulates its per-feature sums in
+/// double, so every result is bitwise the same whatever the thread count (or without a pool).
+/// </para>
 /// </summary>
 public sealed class BatchNorm1d : Layer
 {
@@ -17,14 +24,24 @@ public sealed class BatchNorm1d : Layer
     // Per-feature statistics of the last Forward (batch ones in training, running ones in eval), kept for backward.
     private readonly float[] _mean;
     private readonly float[] _invStd;
-    private readonly float[] _row;
     private readonly float[] _scale;
     private readonly float[] _c1;
     private readonly float[] _c2;
     private readonly double[] _sum;
     private readonly double[] _sum2;
+    private readonly WorkerPool? _pool;
+    private readonly int _chunks;
+    private readonly ForwardJob _forwardJob;
+    private readonly BackwardJob _backwardJob;
     private Tensor? _input;
     private bool _lastTraining;
+    // State of the Forward/Backward in progress, read by the chunk jobs.
+    private Tensor? _y;
+    private Tensor? _gradOutput;
+    private Tensor? _dx;
+
+    /// <summary>Features per parallel chunk: a multiple of every vector width, and fixed, so the results do not depend on the thread count.</summary>
+    public const int ChunkColumns = 256;
 
     public int Features { get; }
     public double Momentum { get; }
@@ -42,7 +59,8 @@ public sealed class BatchNorm1d : Layer
     /// <summary>[features]</summary>
     public Tensor RunningVar => _runningVar;
 
-    public BatchNorm1d(int features, double momentum = 0.1, double eps = 1e-5)
+    /// <param name="pool">Worker pool to spread the features over (null: run on the calling thread; same results).</param>
+    public BatchNorm1d(int features, double momentum = 0.1, double eps = 1e-5, WorkerPool? pool = null)
     {
         if (features < 1) throw new FcnLabException($"BatchNorm1d({features}): the feature count must be at least 1.");
         if (!(momentum >= 0 && momentum <= 1)) throw new FcnLabException($"BatchNorm1d: momentum must be in [0, 1] (got {momentum}); PyTorch's default is 0.1.");
@@ -60,12 +78,15 @@ public sealed class BatchNorm1d : Layer
         _gradInput = new BatchBuffer(features);
         _mean = new float[features];
         _invStd = new float[features];
-        _row = new float[features];
         _scale = new float[features];
         _c1 = new float[features];
         _c2 = new float[features];
         _sum = new double[features];
         _sum2 = new double[features];
+        _pool = pool;
+        _chunks = (features + ChunkColumns - 1) / ChunkColumns;
+        _forwardJob = new ForwardJob(this);
+        _backwardJob = new BackwardJob(this);
         ResetRunningStats();
     }
 
@@ -104,67 +125,15 @@ public sealed class BatchNorm1d : Layer
         int batch = input.Rows, c = Features;
         if (input.Rank != 2 || input.Shape[1] != c)
             throw new FcnLabException($"{Describe()} got an input of shape [{string.Join(", ", input.Shape)}]; it needs [batch, {c}].");
-        ReadOnlySpan<float> x = input.Span;
-
-        if (training)
-        {
-            if (batch < 2)
-                throw new FcnLabException($"{Describe()} cannot train on a batch of {batch}: batch statistics need more than 1 value per feature (PyTorch errors too). Use a batch size of at least 2, or drop the last incomplete batch.");
-            // Two passes in double, rows in order: exact enough and reproducible.
-            var sum = _sum.AsSpan();
-            var sq = _sum2.AsSpan();
-            sum.Clear();
-            sq.Clear();
-            for (int i = 0; i < batch; i++)
-            {
-                var row = x.Slice(i * c, c);
-                for (int j = 0; j < c; j++) sum[j] += row[j];
-            }
-            for (int j = 0; j < c; j++) sum[j] /= batch;
-            for (int i = 0; i < batch; i++)
-            {
-                var row = x.Slice(i * c, c);
-                for (int j = 0; j < c; j++)
-                {
-                    double d = row[j] - sum[j];
-                    sq[j] += d * d;
-                }
-            }
-            var runningMean = _runningMean.Span;
-            var runningVar = _runningVar.Span;
-            for (int j = 0; j < c; j++)
-            {
-                double mean = sum[j], variance = sq[j] / batch;
-                _mean[j] = (float)mean;
-                _invStd[j] = (float)(1.0 / Math.Sqrt(variance + Eps));
-                runningMean[j] = (float)((1 - Momentum) * runningMean[j] + Momentum * mean);
-                runningVar[j] = (float)((1 - Momentum) * runningVar[j] + Momentum * variance * batch / (batch - 1));
-            }
-        }
-        else
-        {
-            ReadOnlySpan<float> runningMean = _runningMean.Span, runningVar = _runningVar.Span;
-            for (int j = 0; j < c; j++)
-            {
-                _mean[j] = runningMean[j];
-                _invStd[j] = (float)(1.0 / Math.Sqrt(runningVar[j] + Eps));
-            }
-        }
+        if (training && batch < 2)
+            throw new FcnLabException($"{Describe()} cannot train on a batch of {batch}: batch statistics need more than 1 value per feature (PyTorch errors too). Use a batch size of at least 2, or drop the last incomplete batch.");
 
         var y = _output.For(batch);
-        var ys = y.Span;
-        ReadOnlySpan<float> gamma = Weight.Value.Span, beta = Bias.Value.Span;
-        for (int i = 0; i < batch; i++)
-        {
-            var xhat = NormalizeRow(x.Slice(i * c, c));
-            var yr = ys.Slice(i * c, c);
-            int j = 0;
-            for (; j <= c - Vector<float>.Count; j += Vector<float>.Count)
-                (new Vector<float>(xhat.Slice(j)) * new Vector<float>(gamma.Slice(j)) + new Vector<float>(beta.Slice(j))).CopyTo(yr.Slice(j));
-            for (; j < c; j++) yr[j] = xhat[j] * gamma[j] + beta[j];
-        }
         _input = input;
         _lastTraining = training;
+        _y = y;
+        RunChunks(_forwardJob);
+        _y = null;
         return y;
     }
 
@@ -176,64 +145,267 @@ public sealed class BatchNorm1d : Layer
         int batch = input.Rows, c = Features;
         if (!gradOutput.Shape.AsSpan().SequenceEqual(input.Shape))
             throw new FcnLabException($"{Describe()} got an output gradient of shape [{string.Join(", ", gradOutput.Shape)}]; it needs [{batch}, {c}] to match the last Forward.");
-        ReadOnlySpan<float> x = input.Span, dy = gradOutput.Span;
 
-        var sumDy = _sum.AsSpan();
-        var sumDyXhat = _sum2.AsSpan();
+        var dx = NeedsInputGradient ? _gradInput.For(batch) : null;
+        _gradOutput = gradOutput;
+        _dx = dx;
+        RunChunks(_backwardJob);
+        _gradOutput = null;
+        _dx = null;
+        return dx;
+    }
+
+    private void RunChunks(IParallelJob job)
+    {
+        if (_pool == null)
+        {
+            for (int i = 0; i < _chunks; i++) job.Execute(i);
+        }
+        else
+        {
+            _pool.Run(job, _chunks);
+        }
+    }
+
+    private sealed class ForwardJob(BatchNorm1d layer) : IParallelJob
+    {
+        public void Execute(int index) => layer.ForwardChunk(index);
+    }
+
+    private sealed class BackwardJob(BatchNorm1d layer) : IParallelJob
+    {
+        public void Execute(int index) => layer.BackwardChunk(index);
+    }
+
+    /// <summary>Forward for features [index * ChunkColumns, +ChunkColumns): statistics, then y, rows in order.</summary>
+    private void ForwardChunk(int index)
+    {
+        int c = Features, j0 = index * ChunkColumns, w = Math.Min(ChunkColumns, c - j0);
+        var input = _input!;
+        int batch = input.Rows;
+        ReadOnlySpan<float> x = input.Span;
+        var mean = _mean.AsSpan(j0, w);
+        var invStd = _invStd.AsSpan(j0, w);
+        var runningMean = _runningMean.Span.Slice(j0, w);
+        var runningVar = _runningVar.Span.Slice(j0, w);
+
+        if (_lastTraining)
+        {
+            // Two passes in double, rows in order: exact enough and reproducible.
+            var sum = _sum.AsSpan(j0, w);
+            var sq = _sum2.AsSpan(j0, w);
+            sum.Clear();
+            sq.Clear();
+            for (int i = 0; i < batch; i++)
+            {
+                if (i + PrefetchRows < batch) Prefetch(x.Slice((i + PrefetchRows) * c + j0, w));
+                AccumulateSum(x.Slice(i * c + j0, w), sum);
+            }
+            for (int j = 0; j < w; j++) sum[j] /= batch;
+            for (int i = 0; i < batch; i++) AccumulateSquaredDeviations(x.Slice(i * c + j0, w), sum, sq);
+            for (int j = 0; j < w; j++)
+            {
+                double m = sum[j], variance = sq[j] / batch;
+                mean[j] = (float)m;
+                invStd[j] = (float)(1.0 / Math.Sqrt(variance + Eps));
+                runningMean[j] = (float)((1 - Momentum) * runningMean[j] + Momentum * m);
+                runningVar[j] = (float)((1 - Momentum) * runningVar[j] + Momentum * variance * batch / (batch - 1));
+            }
+        }
+        else
+        {
+            for (int j = 0; j < w; j++)
+            {
+                mean[j] = runningMean[j];
+                invStd[j] = (float)(1.0 / Math.Sqrt(runningVar[j] + Eps));
+            }
+        }
+
+        Span<float> y = _y!.Span;
+        ReadOnlySpan<float> gamma = Weight.Value.Span.Slice(j0, w), beta = Bias.Value.Span.Slice(j0, w);
+        for (int i = 0; i < batch; i++) NormalizeAffine(x.Slice(i * c + j0, w), mean, invStd, gamma, beta, y.Slice(i * c + j0, w));
+    }
+
+    /// <summary>Backward for features [index * ChunkColumns, +ChunkColumns): sums of dy and dy*xhat, then dx, rows in order.</summary>
+    private void BackwardChunk(int index)
+    {
+        int c = Features, j0 = index * ChunkColumns, w = Math.Min(ChunkColumns, c - j0);
+        var input = _input!;
+        int batch = input.Rows;
+        ReadOnlySpan<float> x = input.Span, dy = _gradOutput!.Span;
+        ReadOnlySpan<float> mean = _mean.AsSpan(j0, w), invStd = _invStd.AsSpan(j0, w);
+
+        var sumDy = _sum.AsSpan(j0, w);
+        var sumDyXhat = _sum2.AsSpan(j0, w);
         sumDy.Clear();
         sumDyXhat.Clear();
         for (int i = 0; i < batch; i++)
         {
-            var xhat = NormalizeRow(x.Slice(i * c, c));
-            var dyr = dy.Slice(i * c, c);
-            for (int j = 0; j < c; j++)
+            if (i + PrefetchRows < batch)
             {
-                sumDy[j] += dyr[j];
-                sumDyXhat[j] += (double)dyr[j] * xhat[j];
+                Prefetch(x.Slice((i + PrefetchRows) * c + j0, w));
+                Prefetch(dy.Slice((i + PrefetchRows) * c + j0, w));
             }
+            AccumulateGradSums(x.Slice(i * c + j0, w), dy.Slice(i * c + j0, w), mean, invStd, sumDy, sumDyXhat);
         }
-        var dGamma = Weight.Grad.Span;
-        var dBeta = Bias.Grad.Span;
-        for (int j = 0; j < c; j++)
+        var dGamma = Weight.Grad.Span.Slice(j0, w);
+        var dBeta = Bias.Grad.Span.Slice(j0, w);
+        for (int j = 0; j < w; j++)
         {
             dGamma[j] += (float)sumDyXhat[j];
             dBeta[j] += (float)sumDy[j];
         }
-        if (!NeedsInputGradient) return null;
+        if (_dx == null) return;
 
-        ReadOnlySpan<float> gamma = Weight.Value.Span;
-        for (int j = 0; j < c; j++)
+        ReadOnlySpan<float> gamma = Weight.Value.Span.Slice(j0, w);
+        var scale = _scale.AsSpan(j0, w);
+        var c1 = _c1.AsSpan(j0, w);
+        var c2 = _c2.AsSpan(j0, w);
+        for (int j = 0; j < w; j++)
         {
-            _scale[j] = gamma[j] * _invStd[j];
-            _c1[j] = _lastTraining ? (float)(sumDy[j] / batch) : 0f;
-            _c2[j] = _lastTraining ? (float)(sumDyXhat[j] / batch) : 0f;
+            scale[j] = gamma[j] * invStd[j];
+            c1[j] = _lastTraining ? (float)(sumDy[j] / batch) : 0f;
+            c2[j] = _lastTraining ? (float)(sumDyXhat[j] / batch) : 0f;
         }
-        var dx = _gradInput.For(batch);
-        var dxs = dx.Span;
+        Span<float> dx = _dx.Span;
         for (int i = 0; i < batch; i++)
-        {
-            var xhat = NormalizeRow(x.Slice(i * c, c));
-            var dyr = dy.Slice(i * c, c);
-            var dxr = dxs.Slice(i * c, c);
-            int j = 0;
-            for (; j <= c - Vector<float>.Count; j += Vector<float>.Count)
-            {
-                var inner = new Vector<float>(dyr.Slice(j)) - new Vector<float>(_c1, j) - new Vector<float>(xhat.Slice(j)) * new Vector<float>(_c2, j);
-                (new Vector<float>(_scale, j) * inner).CopyTo(dxr.Slice(j));
-            }
-            for (; j < c; j++) dxr[j] = _scale[j] * (dyr[j] - _c1[j] - xhat[j] * _c2[j]);
-        }
-        return dx;
+            InputGradientRow(x.Slice(i * c + j0, w), dy.Slice(i * c + j0, w), mean, invStd, scale, c1, c2, dx.Slice(i * c + j0, w));
     }
 
-    /// <summary>xhat = (x - mean) * invstd for one row, into a scratch row (same float arithmetic in forward and backward).</summary>
-    private ReadOnlySpan<float> NormalizeRow(ReadOnlySpan<float> x)
+    // Rows ahead to prefetch on a chunk's first pass: a chunk reads a short piece of each row, a stride
+    // the hardware prefetchers follow poorly; later passes find the chunk in the cache.
+    private const int PrefetchRows = 4;
+
+    private static unsafe void Prefetch(ReadOnlySpan<float> row)
     {
-        var xhat = _row.AsSpan();
-        int c = x.Length, j = 0;
-        for (; j <= c - Vector<float>.Count; j += Vector<float>.Count)
-            ((new Vector<float>(x.Slice(j)) - new Vector<float>(_mean, j)) * new Vector<float>(_invStd, j)).CopyTo(xhat.Slice(j));
-        for (; j < c; j++) xhat[j] = (x[j] - _mean[j]) * _invStd[j];
-        return xhat;
+        if (!Sse.IsSupported) return;
+        fixed (float* p = row)
+        {
+            for (int k = 0; k < row.Length; k += 16) Sse.Prefetch0(p + k);
+            Sse.Prefetch0(p + row.Length - 1);
+        }
+    }
+
+    // The row kernels below take equally long spans. Vector lanes and the scalar tail do the same
+    // arithmetic (no fused multiply-add), and each feature always lands in the same one of them.
+
+    /// <summary>sum += x (in double).</summary>
+    private static void AccumulateSum(ReadOnlySpan<float> x, Span<double> sum)
+    {
+        int n = x.Length, j = 0;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref double sr = ref MemoryMarshal.GetReference(sum);
+        for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+        {
+            Vector.Widen(Vector.LoadUnsafe(ref xr, (nuint)j), out var lo, out var hi);
+            nuint k = (nuint)j, k2 = (nuint)(j + Vector<double>.Count);
+            (Vector.LoadUnsafe(ref sr, k) + lo).StoreUnsafe(ref sr, k);
+            (Vector.LoadUnsafe(ref sr, k2) + hi).StoreUnsafe(ref sr, k2);
+        }
+        for (; j < n; j++) sum[j] += x[j];
+    }
+
+    /// <summary>sq += (x - mean)^2 (in double).</summary>
+    private static void AccumulateSquaredDeviations(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, Span<double> sq)
+    {
+        int n = x.Length, j = 0;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref double mr = ref MemoryMarshal.GetReference(mean);
+        ref double qr = ref MemoryMarshal.GetReference(sq);
+        for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+        {
+            Vector.Widen(Vector.LoadUnsafe(ref xr, (nuint)j), out var lo, out var hi);
+            nuint k = (nuint)j, k2 = (nuint)(j + Vector<double>.Count);
+            var d0 = lo - Vector.LoadUnsafe(ref mr, k);
+            var d1 = hi - Vector.LoadUnsafe(ref mr, k2);
+            (Vector.LoadUnsafe(ref qr, k) + d0 * d0).StoreUnsafe(ref qr, k);
+            (Vector.LoadUnsafe(ref qr, k2) + d1 * d1).StoreUnsafe(ref qr, k2);
+        }
+        for (; j < n; j++)
+        {
+            double d = x[j] - mean[j];
+            sq[j] += d * d;
+        }
+    }
+
+    /// <summary>y = ((x - mean) * invstd) * gamma + beta (in float; xhat as in the backward kernels).</summary>
+    private static void NormalizeAffine(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y)
+    {
+        int n = x.Length, j = 0;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float mr = ref MemoryMarshal.GetReference(mean);
+        ref float ir = ref MemoryMarshal.GetReference(invStd);
+        ref float gr = ref MemoryMarshal.GetReference(gamma);
+        ref float br = ref MemoryMarshal.GetReference(beta);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+        {
+            nuint k = (nuint)j;
+            var xhat = (Vector.LoadUnsafe(ref xr, k) - Vector.LoadUnsafe(ref mr, k)) * Vector.LoadUnsafe(ref ir, k);
+            (xhat * Vector.LoadUnsafe(ref gr, k) + Vector.LoadUnsafe(ref br, k)).StoreUnsafe(ref yr, k);
+        }
+        for (; j < n; j++)
+        {
+            float xhat = (x[j] - mean[j]) * invStd[j];
+            y[j] = xhat * gamma[j] + beta[j];
+        }
+    }
+
+    /// <summary>sumDy += dy;  sumDyXhat += dy * xhat  (in double, xhat in float as in forward).</summary>
+    private static void AccumulateGradSums(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> mean,
+        ReadOnlySpan<float> invStd, Span<double> sumDy, Span<double> sumDyXhat)
+    {
+        int n = x.Length, j = 0;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float dr = ref MemoryMarshal.GetReference(dy);
+        ref float mr = ref MemoryMarshal.GetReference(mean);
+        ref float ir = ref MemoryMarshal.GetReference(invStd);
+        ref double sr = ref MemoryMarshal.GetReference(sumDy);
+        ref double pr = ref MemoryMarshal.GetReference(sumDyXhat);
+        for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+        {
+            nuint k = (nuint)j, k2 = (nuint)(j + Vector<double>.Count);
+            var xhat = (Vector.LoadUnsafe(ref xr, k) - Vector.LoadUnsafe(ref mr, k)) * Vector.LoadUnsafe(ref ir, k);
+            Vector.Widen(Vector.LoadUnsafe(ref dr, k), out var d0, out var d1);
+            Vector.Widen(xhat, out var h0, out var h1);
+            (Vector.LoadUnsafe(ref sr, k) + d0).StoreUnsafe(ref sr, k);
+            (Vector.LoadUnsafe(ref sr, k2) + d1).StoreUnsafe(ref sr, k2);
+            (Vector.LoadUnsafe(ref pr, k) + d0 * h0).StoreUnsafe(ref pr, k);
+            (Vector.LoadUnsafe(ref pr, k2) + d1 * h1).StoreUnsafe(ref pr, k2);
+        }
+        for (; j < n; j++)
+        {
+            float xhat = (x[j] - mean[j]) * invStd[j];
+            sumDy[j] += dy[j];
+            sumDyXhat[j] += (double)dy[j] * xhat;
+        }
+    }
+
+    /// <summary>dx = scale * (dy - c1 - xhat * c2).</summary>
+    private static void InputGradientRow(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
+        ReadOnlySpan<float> scale, ReadOnlySpan<float> c1, ReadOnlySpan<float> c2, Span<float> dx)
+    {
+        int n = x.Length, j = 0;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float dr = ref MemoryMarshal.GetReference(dy);
+        ref float mr = ref MemoryMarshal.GetReference(mean);
+        ref float ir = ref MemoryMarshal.GetReference(invStd);
+        ref float sr = ref MemoryMarshal.GetReference(scale);
+        ref float ar = ref MemoryMarshal.GetReference(c1);
+        ref float br = ref MemoryMarshal.GetReference(c2);
+        ref float dxr = ref MemoryMarshal.GetReference(dx);
+        for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+        {
+            nuint k = (nuint)j;
+            var xhat = (Vector.LoadUnsafe(ref xr, k) - Vector.LoadUnsafe(ref mr, k)) * Vector.LoadUnsafe(ref ir, k);
+            var inner = Vector.LoadUnsafe(ref dr, k) - Vector.LoadUnsafe(ref ar, k) - xhat * Vector.LoadUnsafe(ref br, k);
+            (Vector.LoadUnsafe(ref sr, k) * inner).StoreUnsafe(ref dxr, k);
+        }
+        for (; j < n; j++)
+        {
+            float xhat = (x[j] - mean[j]) * invStd[j];
+            dx[j] = scale[j] * (dy[j] - c1[j] - xhat * c2[j]);
+        }
     }
 }

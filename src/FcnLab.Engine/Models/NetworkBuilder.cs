@@ -20,7 +20,7 @@ public static class NetworkBuilder
         foreach (int width in spec.Hidden)
         {
             layers.Add(new Linear(features, width, gemm));
-            if (spec.BatchNorm) layers.Add(new BatchNorm1d(width));
+            if (spec.BatchNorm) layers.Add(new BatchNorm1d(width, pool: gemm.Pool));
             layers.Add(spec.Activation switch
             {
                 Activation.ReLU => new ReLU(),

@@ -99,10 +99,78 @@ public class BatchNorm1dTests
         AssertClose([0.95f], bn.RunningVar.Span, what: "running_var");
     }
 
-    private static (BatchNorm1d, Tensor) Random(int batch, int features, int seed)
+    [Theory]
+    [InlineData(37, 333)]
+    [InlineData(37, 1029)]
+    public void ThreadCount_DoesNotChangeAnyBit(int batch, int features)
+    {
+        // Several feature chunks plus a ragged last one with a scalar tail.
+        using var one = new WorkerPool(1);
+        using var three = new WorkerPool(3);
+        var reference = TrainEvalRun(null, batch, features);
+        foreach (var pool in new[] { one, three })
+        {
+            var run = TrainEvalRun(pool, batch, features);
+            for (int k = 0; k < reference.Length; k++)
+                Assert.True(reference[k].AsSpan().SequenceEqual(run[k]), $"output {k} differs with {pool.Threads} thread(s)");
+        }
+    }
+
+    [Fact]
+    public void ForwardAndBackward_AllocateNothingAfterWarmUp_OnAPool()
+    {
+        using var pool = new WorkerPool(2);
+        var (bn, x) = Random(16, 700, seed: 24, pool);
+        var dy = Tensor.Zeros(16, 700);
+        FillUniform(dy.Span, new Rng(25));
+        var xEval = Tensor.Zeros(3, 700);
+        var dyEval = Tensor.Zeros(3, 700);
+        void Step()
+        {
+            bn.Forward(x, training: true);
+            bn.Backward(dy);
+            bn.Forward(xEval, training: false);
+            bn.Backward(dyEval);
+        }
+        Step();
+        Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>Two training steps (forward, backward), then an eval forward and backward: every output, bit for bit.</summary>
+    private static float[][] TrainEvalRun(WorkerPool? pool, int batch, int features)
+    {
+        var (bn, x) = Random(batch, features, seed: 23, pool);
+        var rng = new Rng(99);
+        var dy = Tensor.Zeros(batch, features);
+        var results = new List<float[]>();
+        for (int step = 0; step < 2; step++)
+        {
+            FillUniform(dy.Span, rng);
+            results.Add(bn.Forward(x, training: true).ToArray());
+            results.Add(bn.Backward(dy)!.ToArray());
+            for (int i = 0; i < x.Length; i++) x[i] += 0.25f * x[i] * x[i];
+        }
+        results.Add(bn.Forward(x, training: false).ToArray());
+        results.Add(bn.Backward(dy)!.ToArray());
+        results.Add(bn.Weight.Grad.ToArray());
+        results.Add(bn.Bias.Grad.ToArray());
+        results.Add(bn.RunningMean.ToArray());
+        results.Add(bn.RunningVar.ToArray());
+        bn.NeedsInputGradient = false;
+        bn.Forward(x, training: true);
+        Assert.Null(bn.Backward(dy));
+        results.Add(bn.Weight.Grad.ToArray());
+        results.Add(bn.Bias.Grad.ToArray());
+        return [.. results];
+    }
+
+    private static (BatchNorm1d, Tensor) Random(int batch, int features, int seed, WorkerPool? pool = null)
     {
         var rng = new Rng((ulong)seed);
-        var bn = new BatchNorm1d(features);
+        var bn = new BatchNorm1d(features, pool: pool);
         Bind(bn);
         bn.ResetParameters();
         FillUniform(bn.Weight.Value.Span, rng);
