@@ -30,7 +30,8 @@ public static class EvalCommand
     {
         var contents = ModelFile.Load(modelPath);
         datasetName ??= RunDatasetName(modelPath) ?? "fashion-mnist";
-        var data = DatasetCatalog.Load(new DataOptions(datasetName, dataDir));
+        // The model knows its input shape and class count: CSV test data is read with them.
+        var data = DatasetCatalog.Load(new DataOptions(datasetName, dataDir, contents.Spec.InputShape, contents.Spec.Classes));
         if (data.Test.Features != contents.Spec.InputFeatures)
             throw new FcnLabException($"The model expects images of {contents.Spec.InputFeatures} pixels ({string.Join("x", contents.Spec.InputShape)}), but data set '{data.Name}' in {data.Directory} has {data.Test.Features}. Evaluate it on the data it was trained for.");
         if (data.Classes > contents.Spec.Classes)

@@ -15,7 +15,7 @@ namespace FcnLab.Cli;
 public static class GradcheckCommand
 {
     private static readonly string[] ModelSettings =
-        ["data", "dataset", "hidden", "activation", "leaky-slope", "batch-norm", "init", "init-std", "l2", "normalize", "seed", "threads"];
+        ["data", "dataset", "image-shape", "classes", "hidden", "activation", "leaky-slope", "batch-norm", "init", "init-std", "l2", "normalize", "seed", "threads"];
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -39,7 +39,7 @@ public static class GradcheckCommand
     public static int Execute(TrainConfig config, double eps, TextWriter stdout)
     {
         config.Validate();
-        var data = DatasetCatalog.Load(new DataOptions(config.Dataset, config.DataDir));
+        var data = DatasetCatalog.Load(config.DataOptions);
         // One training example per class: the first of each, in file order.
         var picked = new List<int>();
         for (int c = 0; c < data.Classes; c++)

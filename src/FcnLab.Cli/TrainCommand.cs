@@ -35,7 +35,7 @@ public static class TrainCommand
     public static int Execute(TrainConfig config, string? outDir, bool quiet, bool json, TextWriter stdout, TextWriter stderr)
     {
         config.Validate();
-        var data = DatasetCatalog.Load(new DataOptions(config.Dataset, config.DataDir));
+        var data = DatasetCatalog.Load(config.DataOptions);
         string runDir = outDir ?? DefaultRunDir(config);
 
         using var cancel = new CancellationTokenSource();

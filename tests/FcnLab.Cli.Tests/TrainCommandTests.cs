@@ -216,4 +216,36 @@ public class TrainCommandTests
         Assert.Equal(2, bad.Code);
         Assert.Contains("Known presets", bad.Err);
     }
+
+    [Fact]
+    public void CsvData_TrainsWithImageShapeAndClasses_AndEvaluates()
+    {
+        using var cli = new CliHarness();
+        string dir = Directory.CreateDirectory(cli.Path_("csv")).FullName;
+        var rng = new System.Random(3);
+        foreach (var (file, rows) in new[] { ("train.csv", 120), ("test.csv", 30) })
+        {
+            var lines = new List<string> { "label," + string.Join(",", Enumerable.Range(1, 12).Select(i => $"pixel{i}")) };
+            for (int r = 0; r < rows; r++)
+            {
+                int label = r % 3;
+                lines.Add(label + "," + string.Join(",", Enumerable.Range(0, 12).Select(i => (i / 4 == label ? 200 : 20) + rng.Next(30))));
+            }
+            File.WriteAllLines(Path.Combine(dir, file), lines);
+        }
+        string run = cli.Path_("run");
+        var (code, _, err) = cli.Run("train", "--data", dir, "--dataset", "shapes", "--image-shape", "3x4", "--classes", "3",
+            "--hidden", "8", "--epochs", "5", "--batch-size", "16", "--optimizer", "adam", "--lr", "0.05", "--out", run);
+        Assert.True(code == 0, err);
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json")));
+        Assert.Equal(3, config.RootElement.GetProperty("classes").GetInt32());
+        Assert.Equal([1, 3, 4], config.RootElement.GetProperty("image_shape").EnumerateArray().Select(e => e.GetInt32()));
+        var eval = cli.Run("eval", "--model", run, "--data", dir, "--json");
+        Assert.True(eval.Code == 0, eval.Err);
+        using var doc = JsonDocument.Parse(eval.Out);
+        Assert.True(doc.RootElement.GetProperty("test_accuracy").GetDouble() > 0.9);
+
+        var bad = cli.Run("train", "--data", dir, "--image-shape", "5x5", "--out", cli.Path_("bad"));
+        Assert.Equal(2, bad.Code);
+    }
 }

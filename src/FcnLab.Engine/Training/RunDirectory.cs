@@ -25,6 +25,10 @@ public static class RunDirectory
             w.WriteString("preset", c.Preset);
             w.WriteString("dataset", c.Dataset);
             w.WriteString("data_dir", data.Directory);
+            w.WriteStartArray("image_shape");
+            foreach (int d in data.ImageShape) w.WriteNumberValue(d);
+            w.WriteEndArray();
+            w.WriteNumber("classes", data.Classes);
             w.WriteString("val_split", c.ValSplit);
             w.WriteBoolean("stratify", c.Stratify);
             w.WriteString("normalize", Normalization.Name(c.Normalize));

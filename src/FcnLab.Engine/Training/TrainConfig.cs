@@ -16,6 +16,10 @@ public sealed record TrainConfig
     // Data
     public string Dataset { get; init; } = "fashion-mnist";
     public string? DataDir { get; init; }
+    /// <summary>Image shape of CSV data ([channels,] height, width); null: the square root of the pixel count.</summary>
+    public int[]? ImageShape { get; init; }
+    /// <summary>Class count; null: 10 for fashion-mnist and mnist, else from the labels.</summary>
+    public int? Classes { get; init; }
     public string ValSplit { get; init; } = "0.1";
     public bool Stratify { get; init; }
     public NormalizeKind Normalize { get; init; } = NormalizeKind.Standardize;
@@ -51,6 +55,8 @@ public sealed record TrainConfig
     /// <summary>True when the best-validation-loss weights are the ones tested (--restore-best, implied by --patience).</summary>
     public bool RestoresBest => RestoreBest || Patience.HasValue;
 
+    public DataOptions DataOptions => new(Dataset, DataDir, ImageShape, Classes);
+
     public ModelSpec ToModelSpec(int[] inputShape, int classes) => new()
     {
         InputShape = inputShape,
@@ -65,6 +71,9 @@ public sealed record TrainConfig
     /// <summary>Refuses bad values before any work, with a message that says what is allowed.</summary>
     public void Validate()
     {
+        if (Classes is { } k && k < 2) Fail($"--classes must be at least 2 (got {k}).");
+        if (ImageShape is { } shape && (shape.Length is < 2 or > 3 || shape.Any(d => d < 1)))
+            Fail($"--image-shape must be HEIGHTxWIDTH or CHANNELSxHEIGHTxWIDTH with positive sizes (got {string.Join("x", shape)}).");
         if (Epochs < 1) Fail($"--epochs must be at least 1 (got {Epochs}).");
         if (BatchSize < 1) Fail($"--batch-size must be at least 1 (got {BatchSize}).");
         if (Threads < 1) Fail($"--threads must be at least 1 (got {Threads}).");

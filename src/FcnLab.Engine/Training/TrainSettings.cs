@@ -21,6 +21,8 @@ public static class TrainSettings
     [
         new("data", "Data set directory (holds the four IDX files or train.csv + test.csv)."),
         new("dataset", "Data set name: fashion-mnist (default), mnist, or any directory name under FCNLAB_DATA."),
+        new("image-shape", "Image shape of CSV data: HEIGHTxWIDTH or CHANNELSxHEIGHTxWIDTH (e.g. 28x28). Default: the square root of the pixel count."),
+        new("classes", "Number of classes. Default: 10 for fashion-mnist and mnist, else from the labels."),
         new("hidden", "Hidden layer widths, e.g. 1200,2000,800; 'none' is softmax regression. Default 1200,2000,800."),
         new("activation", "relu (default), sigmoid, tanh or leaky-relu."),
         new("leaky-slope", "Negative slope of leaky-relu. Default 0.01."),
@@ -77,6 +79,8 @@ public static class TrainSettings
             {
                 "data" => c with { DataDir = v },
                 "dataset" => c with { Dataset = NonEmpty(name, v) },
+                "image-shape" => c with { ImageShape = ParseShape(v) },
+                "classes" => c with { Classes = Integer(name, v) },
                 "hidden" => c with { Hidden = ParseHidden(v) },
                 "activation" => c with { Activation = Names.ParseActivation(v) },
                 "leaky-slope" => c with { LeakySlope = (float)Number(name, v) },
@@ -128,6 +132,17 @@ public static class TrainSettings
             if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1)
                 throw new FcnLabException($"--hidden '{v}' is not a list of positive integers: '{parts[i]}' is not a width. Example: --hidden 1200,2000,800, or --hidden none for softmax regression.");
         return widths;
+    }
+
+    /// <summary>"28x28", "1x28x28" (also with commas).</summary>
+    public static int[] ParseShape(string v)
+    {
+        var parts = v.Trim().Trim('[', ']').Split(['x', 'X', ','], StringSplitOptions.TrimEntries);
+        var dims = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]) || dims[i] < 1)
+                throw new FcnLabException($"--image-shape '{v}' is not a shape: write HEIGHTxWIDTH or CHANNELSxHEIGHTxWIDTH, e.g. 28x28.");
+        return dims;
     }
 
     private static string NonEmpty(string name, string v) =>
