@@ -156,7 +156,7 @@ public sealed unsafe class Gemm
         EnsureCapacity(ref _aArray, ref _aPacked, ref _aCapacity, (long)mTiles * _mr * kcBase);
         long bFloats = (long)ncBlockTiles * _nr * kcBase;
         EnsureCapacity(ref _bArray, ref _bPacked, ref _bCapacity, bFloats);
-        EnsureCapacity(ref _bArray2, ref _bNext, ref _bCapacity2, bFloats);
+        if (_pool.Threads > 1) EnsureCapacity(ref _bArray2, ref _bNext, ref _bCapacity2, bFloats);
 
         // Steps run (column block, kc block) in order. One pool run per step: the first jobs each
         // pack one row block of op(A) and compute it against the step's packed B (so no thread waits
@@ -165,15 +165,26 @@ public sealed unsafe class Gemm
         (_nt0, _np0) = (0, 0);
         _nt1 = Math.Min(nTiles, ncBlockTiles);
         _nkc = Math.Min(kcBase, k);
-        _pool.Run(_pack, PackJobs());
+        // One thread has no one to wait for: it packs each step's B into the one buffer just before
+        // using it (measured slightly faster than keeping two).
+        bool single = _pool.Threads == 1;
+        if (!single) _pool.Run(_pack, PackJobs());
         while (_nt0 < nTiles)
         {
             (_t0, _t1, _p0, _kc) = (_nt0, _nt1, _np0, _nkc);
-            float* bSwap = _bPacked;
-            _bPacked = _bNext;
-            _bNext = bSwap;
-            (_bArray, _bArray2) = (_bArray2, _bArray);
-            (_bCapacity, _bCapacity2) = (_bCapacity2, _bCapacity);
+            if (single)
+            {
+                _bNext = _bPacked;
+                _pool.Run(_pack, PackJobs());
+            }
+            else
+            {
+                float* bSwap = _bPacked;
+                _bPacked = _bNext;
+                _bNext = bSwap;
+                (_bArray, _bArray2) = (_bArray2, _bArray);
+                (_bCapacity, _bCapacity2) = (_bCapacity2, _bCapacity);
+            }
             _np0 = _p0 + kcBase;
             if (_np0 >= k)
             {
@@ -182,7 +193,7 @@ public sealed unsafe class Gemm
                 _nt1 = Math.Min(nTiles, _nt0 + ncBlockTiles);
             }
             _nkc = Math.Min(kcBase, k - _np0);
-            _pool.Run(_compute, _icBlocks + (_nt0 < nTiles ? PackJobs() : 0));
+            _pool.Run(_compute, _icBlocks + (!single && _nt0 < nTiles ? PackJobs() : 0));
         }
     }
 
