@@ -9,13 +9,12 @@ namespace FcnLab.Engine.Tensors;
 /// op(A) = A stored [m x k] row-major with row stride lda, or with transA, A stored [k x m] and read
 /// transposed (likewise B).
 /// <para>
-/// GotoBLAS/BLIS structure: for each block of up to NC columns and each kc block of k (a step),
-/// op(B)[kc, NC] is packed into a shared, reused buffer (a few MB: it stays in cache until consumed,
-/// instead of a packed copy of a whole operand going out to memory and back). One pool run per step:
-/// each job packs one block of rows of op(A)[rows, kc] itself and computes those rows x the step's
-/// columns of C with the register-tiled micro-kernel over its A block and B micro-panels, both in L2
-/// (12 x 32 tile: 24 FMAs per 14 loads, so L2 bandwidth suffices); the run's remaining jobs pack the
-/// next step's op(B) into a second buffer, so a call costs one barrier per step. Work is split by output tiles
+/// GotoBLAS/BLIS structure: for each block of up to NC columns and each kc block of k, the pool
+/// first packs op(A)[all rows, kc] and op(B)[kc, NC] into shared, reused buffers (a few MB:
+/// they stay in cache until consumed, instead of a packed copy of a whole operand going out to
+/// memory and back), then computes C tiles: each job owns a block of rows x a chunk of NR-column
+/// tiles and runs the register-tiled micro-kernel over its A block and B micro-panels, both in L2
+/// (12 x 32 tile: 24 FMAs per 14 loads, so L2 bandwidth suffices). Work is split by output tiles
 /// only and k is always walked in the same kc blocks, so every element of C is summed in one fixed
 /// order: results are bitwise identical for any thread count.
 /// After warm-up a call allocates nothing. One caller at a time: an instance keeps its call's
@@ -42,8 +41,8 @@ public sealed unsafe class Gemm
     /// </summary>
     private const int NcMax = 1024;
 
-    /// <summary>Least row-block jobs per thread when there are several: enough that when the OS deschedules a thread others take its share.</summary>
-    private const int MinJobsPerThread = 2;
+    /// <summary>Target compute jobs per thread: small enough that when the OS deschedules a thread others take its share.</summary>
+    private const int JobsPerThread = 4;
 
     /// <summary>Steps of op(B) per packing job when B is stored [k x n].</summary>
     private const int PackRowsPerJob = 16;
@@ -57,21 +56,18 @@ public sealed unsafe class Gemm
     private readonly ComputeJob _compute;
     private readonly NarrowJob _narrow;
 
-    // Packed op(A) row blocks for the current step, and op(B) for the current and the next step
-    // (two buffers, swapped each step); grown on demand and kept.
-    private float[]? _aArray, _bArray, _bArray2;
-    private float* _aPacked, _bPacked, _bNext;
-    private long _aCapacity, _bCapacity, _bCapacity2;
+    // Packed panels for the current (column block, kc block); grown on demand and kept.
+    private float[]? _aArray, _bArray;
+    private float* _aPacked, _bPacked;
+    private long _aCapacity, _bCapacity;
 
     // The current call, read by the jobs.
     private bool _transA, _transB, _accumulate, _relu;
     private int _m, _n, _k, _lda, _ldb, _ldc;
     private float* _a, _b, _c, _bias;
-    private int _mcRows, _icBlocks;
-    // The current step (column block, kc block), whose packed B is _bPacked.
-    private int _t0, _t1, _p0, _kc;
-    // The next step, whose B the pack jobs write into _bNext.
-    private int _nt0, _nt1, _np0, _nkc;
+    private int _mcRows, _icBlocks, _ncTiles;
+    // The current (column block, kc block).
+    private int _t0, _t1, _p0, _kc, _aJobs;
 
     public Gemm(WorkerPool pool) : this(pool, GemmKernelKind.Auto) { }
 
@@ -142,63 +138,38 @@ public sealed unsafe class Gemm
         int jcBlocks = (nTiles + ncMaxTiles - 1) / ncMaxTiles;
         int ncBlockTiles = (nTiles + jcBlocks - 1) / jcBlocks;
 
-        // Row blocks of near-equal size, so jobs are balanced; with several threads, at least
-        // MinJobsPerThread per thread (a job packs and computes one row block).
+        // Row blocks of near-equal size, so jobs are balanced.
         int mTiles = (m + _mr - 1) / _mr;
         int mcTilesMax = McMax / _mr;
         int icBlocks = (mTiles + mcTilesMax - 1) / mcTilesMax;
-        int threads = _pool.Threads;
-        if (threads > 1) icBlocks = Math.Min(mTiles, Math.Max(icBlocks, MinJobsPerThread * threads));
         int mcTiles = (mTiles + icBlocks - 1) / icBlocks;
         _icBlocks = (mTiles + mcTiles - 1) / mcTiles;
         _mcRows = mcTiles * _mr;
 
         EnsureCapacity(ref _aArray, ref _aPacked, ref _aCapacity, (long)mTiles * _mr * kcBase);
-        long bFloats = (long)ncBlockTiles * _nr * kcBase;
-        EnsureCapacity(ref _bArray, ref _bPacked, ref _bCapacity, bFloats);
-        if (_pool.Threads > 1) EnsureCapacity(ref _bArray2, ref _bNext, ref _bCapacity2, bFloats);
+        EnsureCapacity(ref _bArray, ref _bPacked, ref _bCapacity, (long)ncBlockTiles * _nr * kcBase);
 
-        // Steps run (column block, kc block) in order. One pool run per step: the first jobs each
-        // pack one row block of op(A) and compute it against the step's packed B (so no thread waits
-        // on another's A), the rest pack the next step's B into the other buffer, claimed last so
-        // they fill in behind uneven compute jobs. The first step's B is packed up front.
-        (_nt0, _np0) = (0, 0);
-        _nt1 = Math.Min(nTiles, ncBlockTiles);
-        _nkc = Math.Min(kcBase, k);
-        // One thread has no one to wait for: it packs each step's B into the one buffer just before
-        // using it (measured slightly faster than keeping two).
-        bool single = _pool.Threads == 1;
-        if (!single) _pool.Run(_pack, PackJobs());
-        while (_nt0 < nTiles)
+        // Column chunks within a block so each thread gets several jobs (packing is shared, so
+        // smaller jobs cost nothing but B micro-panel reuse).
+        int threads = _pool.Threads, chunks = 1;
+        if (threads > 1)
+            while (chunks < ncBlockTiles && _icBlocks * chunks < JobsPerThread * threads) chunks++;
+        _ncTiles = (ncBlockTiles + chunks - 1) / chunks;
+
+        for (_t0 = 0; _t0 < nTiles; _t0 += ncBlockTiles)
         {
-            (_t0, _t1, _p0, _kc) = (_nt0, _nt1, _np0, _nkc);
-            if (single)
+            _t1 = Math.Min(nTiles, _t0 + ncBlockTiles);
+            int blockChunks = (_t1 - _t0 + _ncTiles - 1) / _ncTiles;
+            for (_p0 = 0; _p0 < k; _p0 += kcBase)
             {
-                _bNext = _bPacked;
-                _pool.Run(_pack, PackJobs());
+                _kc = Math.Min(kcBase, k - _p0);
+                _aJobs = _icBlocks;
+                int bJobs = transB ? _t1 - _t0 : (_kc + PackRowsPerJob - 1) / PackRowsPerJob;
+                _pool.Run(_pack, _aJobs + bJobs);
+                _pool.Run(_compute, _icBlocks * blockChunks);
             }
-            else
-            {
-                float* bSwap = _bPacked;
-                _bPacked = _bNext;
-                _bNext = bSwap;
-                (_bArray, _bArray2) = (_bArray2, _bArray);
-                (_bCapacity, _bCapacity2) = (_bCapacity2, _bCapacity);
-            }
-            _np0 = _p0 + kcBase;
-            if (_np0 >= k)
-            {
-                _np0 = 0;
-                _nt0 = _t1;
-                _nt1 = Math.Min(nTiles, _nt0 + ncBlockTiles);
-            }
-            _nkc = Math.Min(kcBase, k - _np0);
-            _pool.Run(_compute, _icBlocks + (!single && _nt0 < nTiles ? PackJobs() : 0));
         }
     }
-
-    /// <summary>Pack jobs for the next step's op(B).</summary>
-    private int PackJobs() => _transB ? _nt1 - _nt0 : (_nkc + PackRowsPerJob - 1) / PackRowsPerJob;
 
     /// <summary>
     /// n &lt;= 16 (an output layer): op(B) is packed whole as k rows of 16 floats (zero-padded, a few
@@ -291,49 +262,48 @@ public sealed unsafe class Gemm
         Align64(t_scratch ??= GC.AllocateArray<float>(12 * 32 + 16, pinned: true));
 
     /// <summary>
-    /// Packs the next step's op(B) into _bNext: one micro-panel per job when B is read transposed,
-    /// else a few steps across all of the block's columns (reading B along its rows either way).
+    /// Packs the current kc block: indices below _aJobs pack one row block of op(A) each; the rest
+    /// pack op(B), one micro-panel each when B is read transposed, else a few steps across all of
+    /// the block's columns (reading B along its rows either way).
     /// </summary>
     private sealed class PackJob(Gemm g) : IParallelJob
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int index)
         {
-            int kc = g._nkc, nr = g._nr;
+            int kc = g._kc, nr = g._nr;
+            if (index < g._aJobs)
+            {
+                int i0 = index * g._mcRows, rows = Math.Min(g._mcRows, g._m - i0);
+                GemmPack.A(g._transA, g._a, g._lda, i0, rows, g._p0, kc, g._mr, g._aPacked + (long)i0 * kc);
+                return;
+            }
+            index -= g._aJobs;
             if (g._transB)
             {
-                int j0 = (g._nt0 + index) * nr;
-                GemmPack.BTransposed(g._b, g._ldb, j0, Math.Min(nr, g._n - j0), g._np0, kc, nr, g._bNext + (long)index * kc * nr);
+                int j0 = (g._t0 + index) * nr;
+                GemmPack.BTransposed(g._b, g._ldb, j0, Math.Min(nr, g._n - j0), g._p0, kc, nr, g._bPacked + (long)index * kc * nr);
             }
             else
             {
                 int q0 = index * PackRowsPerJob, q1 = Math.Min(kc, q0 + PackRowsPerJob);
-                int j0 = g._nt0 * nr, cols = Math.Min(g._nt1 * nr, g._n) - j0;
-                GemmPack.BRows(g._b, g._ldb, j0, cols, g._np0, kc, q0, q1, nr, g._bNext);
+                int j0 = g._t0 * nr, cols = Math.Min(g._t1 * nr, g._n) - j0;
+                GemmPack.BRows(g._b, g._ldb, j0, cols, g._p0, kc, q0, q1, nr, g._bPacked);
             }
         }
     }
 
-    /// <summary>
-    /// Indices below _icBlocks: packs one block of rows of op(A) for the current step, then computes
-    /// that block x all of the step's column tiles of C. The rest: the pack job for the next step.
-    /// </summary>
+    /// <summary>One block of rows x one chunk of column tiles of C, for the current kc block.</summary>
     private sealed class ComputeJob(Gemm g) : IParallelJob
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int index)
         {
-            if (index >= g._icBlocks)
-            {
-                g._pack.Execute(index - g._icBlocks);
-                return;
-            }
             int mr = g._mr, nr = g._nr, kc = g._kc, n = g._n;
             long ldc = g._ldc;
-            int i0 = index * g._mcRows, rows = Math.Min(g._mcRows, g._m - i0);
-            int t0 = g._t0, t1 = g._t1;
+            int i0 = index % g._icBlocks * g._mcRows, rows = Math.Min(g._mcRows, g._m - i0);
+            int t0 = g._t0 + index / g._icBlocks * g._ncTiles, t1 = Math.Min(g._t1, t0 + g._ncTiles);
             float* aBlock = g._aPacked + (long)i0 * kc;
-            GemmPack.A(g._transA, g._a, g._lda, i0, rows, g._p0, kc, mr, aBlock);
             float* scratch = Scratch();
             // The first kc block adds C (when accumulating) and the bias; later ones add onto C;
             // the last applies the epilogue to the finished sums.
