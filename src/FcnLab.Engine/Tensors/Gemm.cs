@@ -123,7 +123,9 @@ public sealed unsafe class Gemm
         _c = c;
         _bias = bias;
 
-        if (n <= GemmKernels.NarrowNr && _kind == GemmKernelKind.Avx512)
+        // Not for a transposed A: read in place, its narrow row tiles stride across hundreds of
+        // pages per tile (measured slower than packing it when it is not already in cache).
+        if (n <= GemmKernels.NarrowNr && !transA && _kind == GemmKernelKind.Avx512)
         {
             MultiplyNarrow();
             return;
