@@ -54,8 +54,11 @@ public sealed class WorkerPool : IDisposable
             for (int i = 0; i < count; i++) job.Execute(i);
             return;
         }
-        // Every index of the previous job has completed and every later claim attempt on its
-        // generation fails, so these can be overwritten.
+        // Every index of the previous job has completed. Close its generation first (a generation
+        // of its own with no index left, fully fenced): a late worker that read the previous
+        // generation but this job's _count must find the ticket moved on, or it could claim index
+        // (previous count) under the previous generation and run it. Then these can be overwritten.
+        Interlocked.Exchange(ref _ticket, (long)++_generation << 32 | int.MaxValue);
         _job = job;
         _count = count;
         _done = 0;

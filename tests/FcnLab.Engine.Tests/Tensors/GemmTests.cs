@@ -177,8 +177,8 @@ public unsafe class GemmTests
         {
             foreach (bool tb in new[] { false, true })
             {
-                // Several row blocks, column tiles, column blocks and kc blocks, with ragged edges.
-                foreach (var (m, n, k) in new[] { (301, 419, 1111), (97, 1100, 130) })
+                // Several row blocks, column tiles, column blocks and kc blocks, with ragged edges; then the narrow (n <= 16) path.
+                foreach (var (m, n, k) in new[] { (301, 419, 1111), (97, 1100, 130), (803, 10, 517), (29, 16, 70) })
                 {
                     var p = new Problem(ta, tb, m, n, k, seed++);
                     float[] first = p.Run(gemms[0], true, true);
