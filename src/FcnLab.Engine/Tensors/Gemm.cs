@@ -54,7 +54,6 @@ public sealed unsafe class Gemm
     private readonly int _mr, _nr;
     private readonly PackJob _pack;
     private readonly ComputeJob _compute;
-    private readonly NarrowJob _narrow;
 
     // Packed panels for the current (column block, kc block); grown on demand and kept.
     private float[]? _aArray, _bArray;
@@ -89,7 +88,6 @@ public sealed unsafe class Gemm
         };
         _pack = new PackJob(this);
         _compute = new ComputeJob(this);
-        _narrow = new NarrowJob(this);
     }
 
     public WorkerPool Pool => _pool;
@@ -122,14 +120,6 @@ public sealed unsafe class Gemm
         _b = b;
         _c = c;
         _bias = bias;
-
-        // Not for a transposed A: read in place, its narrow row tiles stride across hundreds of
-        // pages per tile (measured slower than packing it when it is not already in cache).
-        if (n <= GemmKernels.NarrowNr && !transA && _kind == GemmKernelKind.Avx512)
-        {
-            MultiplyNarrow();
-            return;
-        }
 
         // kc blocks of near-equal size; they depend on k only, never on the thread count.
         int kBlocks = (k + KcMax - 1) / KcMax;
@@ -169,63 +159,6 @@ public sealed unsafe class Gemm
                 int bJobs = transB ? _t1 - _t0 : (_kc + PackRowsPerJob - 1) / PackRowsPerJob;
                 _pool.Run(_pack, _aJobs + bJobs);
                 _pool.Run(_compute, _icBlocks * blockChunks);
-            }
-        }
-    }
-
-    /// <summary>
-    /// n &lt;= 16 (an output layer): op(B) is packed whole as k rows of 16 floats (zero-padded, a few
-    /// KB to L2), op(A) is read in place, and each job computes a block of rows over all of k with
-    /// one accumulator per row: no A packing and no C passes, and every element is summed over k in
-    /// order, whatever the thread count.
-    /// </summary>
-    private void MultiplyNarrow()
-    {
-        const int nr = GemmKernels.NarrowNr;
-        EnsureCapacity(ref _bArray, ref _bPacked, ref _bCapacity, (long)_k * nr);
-        if (_transB) GemmPack.BTransposed(_b, _ldb, 0, _n, 0, _k, nr, _bPacked);
-        else GemmPack.BRows(_b, _ldb, 0, _n, 0, _k, 0, _k, nr, _bPacked);
-        int rowTiles = (_m + GemmKernels.NarrowMr - 1) / GemmKernels.NarrowMr;
-        // Jobs of a few row tiles, so thread start-up is paid only when there is work to share.
-        long flops = 2L * _m * _k * nr;
-        int jobs = _pool.Threads == 1 || flops < NarrowFlopsPerJob ? 1 : (int)Math.Min(rowTiles, Math.Min(4L * _pool.Threads, flops / NarrowFlopsPerJob));
-        _mcRows = (rowTiles + jobs - 1) / jobs * GemmKernels.NarrowMr;
-        _pool.Run(_narrow, (_m + _mcRows - 1) / _mcRows);
-    }
-
-    /// <summary>Least multiply-add work (counting the padded columns) worth a job of its own in the narrow path.</summary>
-    private const long NarrowFlopsPerJob = 2_000_000;
-
-    private sealed class NarrowJob(Gemm g) : IParallelJob
-    {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Execute(int index)
-        {
-            int i0 = index * g._mcRows, i1 = Math.Min(g._m, i0 + g._mcRows);
-            // Element (i, p) of op(A) is at a + i * rowStride + p * stepStride.
-            long rowStride = g._transA ? 1 : g._lda, stepStride = g._transA ? g._lda : 1;
-            float* tile = Scratch();
-            for (int i = i0; i < i1; i += GemmKernels.NarrowMr)
-            {
-                int rows = Math.Min(GemmKernels.NarrowMr, i1 - i);
-                GemmKernels.Narrow(g._k, g._a + i * rowStride, rowStride, stepStride, rows, g._bPacked, tile);
-                StoreNarrow(tile, g._c + (long)i * g._ldc, g._ldc, rows, g._n, g._accumulate, g._bias, g._relu);
-            }
-        }
-
-        /// <summary>The tile's in-range part, with the kernels' epilogue order.</summary>
-        private static void StoreNarrow(float* s, float* c, long ldc, int rows, int cols, bool load, float* bias, bool relu)
-        {
-            for (int r = 0; r < rows; r++, s += GemmKernels.NarrowNr, c += ldc)
-            {
-                for (int j = 0; j < cols; j++)
-                {
-                    float v = s[j];
-                    if (load) v += c[j];
-                    if (bias != null) v += bias[j];
-                    if (relu && v < 0f) v = 0f;
-                    c[j] = v;
-                }
             }
         }
     }

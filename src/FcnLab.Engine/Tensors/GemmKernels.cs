@@ -78,50 +78,6 @@ internal static unsafe class GemmKernels
         Finish512(cB0, r, load, bias, relu).Store(r); Finish512(cB1, r + 16, load, bias1, relu).Store(r + 16);
     }
 
-    /// <summary>Rows and columns of the narrow (n &lt;= 16) kernel's tile.</summary>
-    public const int NarrowMr = 8, NarrowNr = 16;
-
-    /// <summary>
-    /// tile[r * 16 + j] = sum over p in order of A(r, p) * b[p * 16 + j] for r &lt; rows (rows &lt;= 8; the
-    /// rest of the tile is left undefined), A(r, p) = a[r * rowStride + p * stepStride] read in place.
-    /// One zmm accumulator per row: eight independent FMA chains per B row loaded.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Narrow(int k, float* a, long rowStride, long stepStride, int rows, float* b, float* tile)
-    {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
-        if (rows == NarrowMr)
-        {
-            float* a0 = a, a1 = a0 + rowStride, a2 = a1 + rowStride, a3 = a2 + rowStride;
-            float* a4 = a3 + rowStride, a5 = a4 + rowStride, a6 = a5 + rowStride, a7 = a6 + rowStride;
-            for (long p = 0, q = 0; p < k; p++, q += stepStride, b += NarrowNr)
-            {
-                var bv = Vector512.Load(b);
-                c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a0[q]), bv, c0);
-                c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a1[q]), bv, c1);
-                c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[q]), bv, c2);
-                c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a3[q]), bv, c3);
-                c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a4[q]), bv, c4);
-                c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a5[q]), bv, c5);
-                c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a6[q]), bv, c6);
-                c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a7[q]), bv, c7);
-            }
-            c0.Store(tile); c1.Store(tile + 16); c2.Store(tile + 32); c3.Store(tile + 48);
-            c4.Store(tile + 64); c5.Store(tile + 80); c6.Store(tile + 96); c7.Store(tile + 112);
-            return;
-        }
-        // Edge block: row by row, the same order per element.
-        for (int r = 0; r < rows; r++, a += rowStride)
-        {
-            float* bp = b;
-            Vector512<float> acc = default;
-            for (long p = 0, q = 0; p < k; p++, q += stepStride, bp += NarrowNr)
-                acc = Avx512F.FusedMultiplyAdd(Vector512.Create(a[q]), Vector512.Load(bp), acc);
-            acc.Store(tile + r * NarrowNr);
-        }
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Finish256(Vector256<float> acc, float* c, bool load, float* bias, bool relu)
     {
