@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
@@ -70,8 +69,9 @@ public static class TrainCommand
             stdout.Write(RunDirectory.Json(w =>
             {
                 w.WriteString("run_dir", runDir);
-                w.WritePropertyName("summary");
-                using (var doc = JsonDocument.Parse(RunDirectory.SummaryJson(s))) doc.RootElement.WriteTo(w);
+                w.WriteStartObject("summary");
+                RunDirectory.WriteSummaryFields(w, s);
+                w.WriteEndObject();
                 w.WriteStartArray("epochs");
                 foreach (var e in result.Epochs)
                 {

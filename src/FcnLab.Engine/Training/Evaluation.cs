@@ -59,25 +59,17 @@ public static class Evaluator
             var batch = x.View(start * features, b, features);
             var logits = network.Forward(batch, training: false);
             var batchLabels = labels.AsSpan(start, b);
+            // The loss already finds every row's predicted class.
             totalLoss += loss.Forward(logits, batchLabels) * b;
-            var span = logits.Span;
+            var predicted = loss.Predictions;
             for (int i = 0; i < b; i++)
             {
-                int pred = ArgMax(span.Slice(i * classes, classes));
+                int pred = predicted[i];
                 confusion[batchLabels[i], pred]++;
                 if (pred == batchLabels[i]) correct++;
                 if (predictions != null) predictions[start + i] = pred;
             }
         }
         return new EvalResult(n == 0 ? double.NaN : totalLoss / n, n == 0 ? double.NaN : (double)correct / n, confusion);
-    }
-
-    /// <summary>Index of the largest value; the first one on ties (as torch.argmax). NaN never wins.</summary>
-    public static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-            if (values[i] > values[best] || float.IsNaN(values[best])) best = i;
-        return best;
     }
 }

@@ -28,9 +28,10 @@ public static class GradientCheck
         var loss = new SoftmaxCrossEntropy();
         var parameters = network.Parameters;
 
-        double Objective()
+        // E(w) for the current weights; records the ReLU-family inputs into kinkInputs when given.
+        double Objective(List<float[]>? kinkInputs)
         {
-            double e = loss.Forward(Forward(network, x, null), labels);
+            double e = loss.Forward(Forward(network, x, kinkInputs), labels);
             // AddL2 also adds to the gradients; harmless here, backprop's were copied before.
             if (l2 > 0) e += GradientTools.AddL2(parameters, l2);
             return e;
@@ -58,11 +59,9 @@ public static class GradientCheck
                     int flat = p.Offset + index;
                     float original = parameters.Values[flat];
                     parameters.Values[flat] = (float)(original + eps);
-                    double plus = Objective();
-                    Forward(network, x, kinkInputsPlus);
+                    double plus = Objective(kinkInputsPlus);
                     parameters.Values[flat] = (float)(original - eps);
-                    double minus = Objective();
-                    Forward(network, x, kinkInputsMinus);
+                    double minus = Objective(kinkInputsMinus);
                     parameters.Values[flat] = original;
 
                     bool kink = SignsDiffer(kinkInputsPlus, kinkInputsMinus);

@@ -85,7 +85,10 @@ public static class RunDirectory
     public static void WriteSummary(string runDir, RunSummary s) =>
         AtomicFile.WriteAllText(Path.Combine(runDir, "summary.json"), SummaryJson(s));
 
-    public static string SummaryJson(RunSummary s) => Json(w =>
+    public static string SummaryJson(RunSummary s) => Json(w => WriteSummaryFields(w, s));
+
+    /// <summary>summary.json's fields, also embedded in `train --json`.</summary>
+    public static void WriteSummaryFields(Utf8JsonWriter w, RunSummary s)
     {
         w.WriteString("status", s.Status);
         WriteNullable(w, "test_accuracy", s.TestAccuracy);
@@ -101,7 +104,7 @@ public static class RunDirectory
         w.WriteNumber("train_seconds", Math.Round(s.TrainSeconds, 3));
         w.WriteNumber("seconds_per_epoch", Math.Round(s.SecondsPerEpoch, 3));
         w.WriteNumber("parameters", s.Parameters);
-    });
+    }
 
     /// <summary>confusion.csv: one row per true class, one column per predicted class, with class names.</summary>
     public static void WriteConfusion(string runDir, EvalResult test, IReadOnlyList<string> classNames)

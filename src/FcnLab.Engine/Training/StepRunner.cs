@@ -16,7 +16,6 @@ public sealed class StepRunner
     private readonly SoftmaxCrossEntropy _loss = new();
     private readonly double _l2;
     private readonly double? _clipGradNorm;
-    private readonly int _classes;
 
     public StepRunner(Sequential network, Optimizer optimizer, double l2, double? clipGradNorm)
     {
@@ -24,7 +23,6 @@ public sealed class StepRunner
         _optimizer = optimizer;
         _l2 = l2;
         _clipGradNorm = clipGradNorm;
-        _classes = network.OutputShape[0];
     }
 
     /// <summary>
@@ -37,7 +35,7 @@ public sealed class StepRunner
     {
         var logits = _network.Forward(x, training: true);
         double loss = _loss.Forward(logits, labels);
-        correct = CountCorrect(logits, labels);
+        correct = _loss.Correct; // counted by the loss's own pass over the logits
         _network.Parameters.ZeroGrad(_optimizer.Pool);
         if (_l2 > 0) loss += GradientTools.AddL2(_network.Parameters, _l2);
         if (!double.IsFinite(loss)) return loss;
@@ -45,14 +43,5 @@ public sealed class StepRunner
         if (_clipGradNorm is { } max) GradientTools.ClipGradNorm(_network.Parameters, max);
         _optimizer.Step();
         return loss;
-    }
-
-    private int CountCorrect(Tensor logits, ReadOnlySpan<int> labels)
-    {
-        var span = logits.Span;
-        int correct = 0;
-        for (int i = 0; i < labels.Length; i++)
-            if (Evaluator.ArgMax(span.Slice(i * _classes, _classes)) == labels[i]) correct++;
-        return correct;
     }
 }

@@ -90,7 +90,7 @@ public sealed record TrainConfig
         if (split.IsNone && RestoreBest) Fail("--restore-best needs a validation set: it cannot be combined with --val-split 0.");
         if (split.IsNone && Schedule.Kind == ScheduleKind.Plateau) Fail("--lr-schedule plateau needs a validation set: it cannot be combined with --val-split 0.");
         Optim.Optimizer.ValidateConfig(Optimizer);
-        LrSchedule.Create(Schedule, Optimizer.Lr, Epochs);
+        LrSchedule.ValidateConfig(Schedule);
     }
 
     private static void Fail(string message) => throw new FcnLabException(message);
