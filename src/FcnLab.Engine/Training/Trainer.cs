@@ -155,16 +155,20 @@ public sealed class Trainer
         }
 
         EvalResult? test = null;
+        var misclassified = new List<Misclassification>();
         if (status != RunStatus.Diverged)
         {
             if (config.RestoresBest && bestWeights != null) Restore(network, bestWeights, bestBuffers);
-            test = Evaluator.Evaluate(network, testX, testY, data.Classes, EvalBatchSize);
+            var predictions = new int[testY.Length];
+            test = Evaluator.Evaluate(network, testX, testY, data.Classes, EvalBatchSize, predictions);
+            for (int i = 0; i < predictions.Length; i++)
+                if (predictions[i] != testY[i]) misclassified.Add(new Misclassification(i, testY[i], predictions[i]));
             ModelFile.Save(Path.Combine(runDir, "model.fcnlab"), spec, normalization, data.ClassNames, network);
             RunDirectory.WriteConfusion(runDir, test, data.ClassNames);
         }
         var summary = Summarize(status, epochs, test, divergedEpoch, divergedStep, parameterCount);
         RunDirectory.WriteSummary(runDir, summary);
-        return new TrainResult(summary, epochs, test, data.ClassNames);
+        return new TrainResult(summary, epochs, test, data.ClassNames, misclassified);
     }
 
     private static bool SameArchitecture(ModelSpec a, ModelSpec b) =>

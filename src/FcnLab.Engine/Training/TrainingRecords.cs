@@ -29,8 +29,11 @@ public sealed record RunSummary
     public long Parameters { get; init; }
 }
 
-/// <summary>What a run produced: the summary, the per-epoch metrics and (unless it diverged) the test evaluation.</summary>
-public sealed record TrainResult(RunSummary Summary, IReadOnlyList<EpochMetrics> Epochs, EvalResult? Test, string[] ClassNames);
+/// <summary>A test example the final model got wrong: its index in the test set, its label and the predicted class.</summary>
+public sealed record Misclassification(int Index, int TrueClass, int PredictedClass);
+
+/// <summary>What a run produced: the summary, the per-epoch metrics and (unless it diverged) the test evaluation and its mistakes.</summary>
+public sealed record TrainResult(RunSummary Summary, IReadOnlyList<EpochMetrics> Epochs, EvalResult? Test, string[] ClassNames, IReadOnlyList<Misclassification> Misclassified);
 
 /// <summary>Facts about a run known once data and model are ready, for progress output.</summary>
 public sealed record RunInfo(string Model, long Parameters, int TrainCount, int ValCount, int TestCount, int StepsPerEpoch, string DataDirectory, int Threads);

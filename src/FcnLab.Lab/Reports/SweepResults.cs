@@ -1,0 +1,28 @@
+using FcnLab.Engine.Training;
+using FcnLab.Lab.Store;
+
+namespace FcnLab.Lab.Reports;
+
+/// <summary>One trial with everything a report needs: its record, its epochs and (when final and not failed) its outcome.</summary>
+public sealed record TrialResult(TrialRecord Trial, IReadOnlyList<EpochMetrics> Epochs, TrialOutcome? Outcome);
+
+/// <summary>
+/// The trials of one sweep as a report sees them: the swept settings (axis order) and, per trial, its
+/// results. Reports are pure functions of this, so they can be regenerated from the store at any time.
+/// </summary>
+public sealed record SweepResults(string Name, IReadOnlyList<string> AxisSettings, IReadOnlyList<TrialResult> Trials)
+{
+    /// <summary>
+    /// Reads the trials of <paramref name="sweep"/> from the store; with <paramref name="trialIds"/> (the
+    /// current spec's trials) only those, so trials of an older spec under the same name are left out.
+    /// </summary>
+    public static SweepResults Load(IRunStore store, string sweep, IReadOnlyList<string> axisSettings, IReadOnlyCollection<string>? trialIds = null)
+    {
+        var ids = trialIds == null ? null : new HashSet<string>(trialIds);
+        var trials = store.ListTrials(sweep)
+            .Where(t => ids == null || ids.Contains(t.TrialId))
+            .Select(t => new TrialResult(t, store.GetEpochs(t.RunId), store.GetOutcome(t.RunId)))
+            .ToList();
+        return new SweepResults(sweep, axisSettings, trials);
+    }
+}

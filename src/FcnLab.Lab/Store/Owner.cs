@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace FcnLab.Lab.Store;
+
+/// <summary>Who holds a running trial: "host:pid". Lets a restarted sweep tell a dead holder on this host from a live one.</summary>
+public static class Owner
+{
+    public static string Current { get; } = $"{Environment.MachineName}:{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>True when <paramref name="owner"/> names a process on this host that no longer runs (or is not an fcnlab process any more we cannot tell: a live pid counts as alive).</summary>
+    public static bool IsDeadOnThisHost(string? owner)
+    {
+        if (owner == null) return true;
+        int colon = owner.LastIndexOf(':');
+        if (colon < 0 || owner[..colon] != Environment.MachineName) return false;
+        if (!int.TryParse(owner.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) return false;
+        if (pid == Environment.ProcessId) return false;
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using FcnLab.Engine.Training;
+using FcnLab.Lab.Sweeps;
+
+namespace FcnLab.Lab.Store;
+
+/// <summary>Trial states as the store records them; the last four are final.</summary>
+public static class TrialStatus
+{
+    public const string Pending = "pending";
+    public const string Running = "running";
+    public const string Completed = RunStatus.Completed;
+    public const string EarlyStopped = RunStatus.EarlyStopped;
+    public const string Diverged = RunStatus.Diverged;
+    public const string Failed = "failed";
+
+    public static bool IsFinal(string status) => status is Completed or EarlyStopped or Diverged or Failed;
+}
+
+/// <summary>A trial as stored: its definition, where it stands, and (once final) its summary.</summary>
+public sealed record TrialRecord
+{
+    /// <summary>The store's own number for this run (what `fcnlab show RUN` accepts, besides the trial id).</summary>
+    public required long RunId { get; init; }
+    public required TrialDefinition Definition { get; init; }
+    public required string Status { get; init; }
+    /// <summary>"host:pid" of the process holding a running trial.</summary>
+    public string? Owner { get; init; }
+    public DateTime? Heartbeat { get; init; }
+    public int Attempts { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime? StartedAt { get; init; }
+    public DateTime? FinishedAt { get; init; }
+    public string? Error { get; init; }
+    public RunSummary? Summary { get; init; }
+
+    public string TrialId => Definition.TrialId;
+    public string? Sweep => Definition.Sweep;
+}
+
+/// <summary>A sweep as stored: its name and the spec text it was last run with.</summary>
+public sealed record SweepRecord(string Name, string SpecText, DateTime CreatedAt, DateTime UpdatedAt);
+
+/// <summary>What a finished (not failed) trial leaves in the store beside its summary.</summary>
+public sealed record TrialOutcome(RunSummary Summary, long[,]? Confusion, IReadOnlyList<string> ClassNames, IReadOnlyList<Misclassification> Misclassified);
