@@ -16,6 +16,11 @@ public static class Program
             EvalCommand.Create(stdout, stderr),
             GradcheckCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),
+            SweepCommand.Create(stdout, stderr),
+            RunsCommand.Create(stdout, stderr),
+            ShowCommand.Create(stdout, stderr),
+            ReportCommand.Create(stdout, stderr),
+            ReproduceCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -28,7 +28,7 @@ public sealed class PlainObserver(TextWriter output, bool quiet) : ITrainingObse
 }
 
 /// <summary>A live progress bar (steps/s, running loss) for a terminal, with a line per finished epoch above it.</summary>
-public sealed class LiveObserver(ProgressContext context) : ITrainingObserver
+public sealed class LiveObserver(ProgressContext context, bool quietHeader = false) : ITrainingObserver
 {
     private ProgressTask? _task;
     private readonly Stopwatch _clock = new();
@@ -37,6 +37,7 @@ public sealed class LiveObserver(ProgressContext context) : ITrainingObserver
 
     public void RunStarted(RunInfo info)
     {
+        if (quietHeader) return;
         AnsiConsole.MarkupLineInterpolated($"[grey]model:[/] {info.Model}");
         AnsiConsole.MarkupLineInterpolated($"[grey]{info.Parameters:N0} parameters; train {info.TrainCount}, validation {info.ValCount}, test {info.TestCount}; {info.Threads} threads; data {info.DataDirectory}[/]");
     }
@@ -63,7 +64,10 @@ public sealed class LiveObserver(ProgressContext context) : ITrainingObserver
         _task.Description = string.Format(CultureInfo.InvariantCulture, "epoch {0}/{1}  loss {2:F4}  {3:F1} steps/s", _epoch, _epochs, runningLoss, rate);
     }
 
-    public void EpochCompleted(EpochMetrics metrics, int epochs) => AnsiConsole.WriteLine(Reporting.EpochLine(metrics, epochs));
+    public void EpochCompleted(EpochMetrics metrics, int epochs)
+    {
+        if (!quietHeader) AnsiConsole.WriteLine(Reporting.EpochLine(metrics, epochs));
+    }
 
     public void Note(string message) => AnsiConsole.WriteLine(message);
 }

@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
+using FcnLab.Engine;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
 using FcnLab.Engine.Training;
+using FcnLab.Lab.Store;
+using FcnLab.Lab.Sweeps;
 using Spectre.Console;
 
 namespace FcnLab.Cli;
@@ -19,23 +22,30 @@ public static class TrainCommand
         var output = new Option<string>("--out") { Description = "Run directory. Default: runs/<timestamp>-<short description>.", HelpName = "dir" };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the final line." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout and nothing else there." };
+        var store = StoreOption.Create();
         command.Options.Add(preset);
+        command.Options.Add(store);
         command.Options.Add(output);
         command.Options.Add(quiet);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
             var config = Presets.Resolve(new TrainConfig(), parse.GetValue(preset), settings.Given(parse));
-            return Execute(config, parse.GetValue(output), parse.GetValue(quiet), parse.GetValue(json), stdout, stderr);
+            return Execute(config, parse.GetValue(output), parse.GetValue(quiet), parse.GetValue(json), RunStores.Resolve(parse.GetValue(store)), stdout, stderr);
         });
         return command;
     }
 
-    public static int Execute(TrainConfig config, string? outDir, bool quiet, bool json, TextWriter stdout, TextWriter stderr)
+    public static int Execute(TrainConfig config, string? outDir, bool quiet, bool json, string storeLocation, TextWriter stdout, TextWriter stderr)
     {
         config.Validate();
         var data = DatasetCatalog.Load(config.DataOptions);
         string runDir = outDir ?? DefaultRunDir(config);
+
+        // Every training is recorded in the run store too, as a run outside any sweep.
+        using var store = RunStores.Open(storeLocation);
+        string canonical = TrialIdentity.CanonicalJson(config);
+        long runId = store.StartRun(new TrialDefinition { TrialId = TrialIdentity.Hash(canonical), ConfigJson = canonical, Seed = config.Seed, RunDir = Path.GetFullPath(runDir) }, Owner.Current);
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -50,18 +60,30 @@ public static class TrainCommand
                 AnsiConsole.Progress()
                     .AutoClear(true)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                    .Start(ctx => r = Trainer.Run(config, data, runDir, new LiveObserver(ctx), cancel.Token));
+                    .Start(ctx => r = Trainer.Run(config, data, runDir, new TrialRecorder(store, runId, Owner.Current, new LiveObserver(ctx)), cancel.Token));
                 result = r!;
             }
             else
             {
-                result = Trainer.Run(config, data, runDir, json ? NullObserver.Instance : new PlainObserver(stdout, quiet), cancel.Token);
+                var progress = json ? NullObserver.Instance : (ITrainingObserver)new PlainObserver(stdout, quiet);
+                result = Trainer.Run(config, data, runDir, new TrialRecorder(store, runId, Owner.Current, progress), cancel.Token);
             }
+        }
+        catch (OperationCanceledException)
+        {
+            store.Fail(runId, Owner.Current, "interrupted (Ctrl-C)");
+            throw;
+        }
+        catch (FcnLabException e)
+        {
+            store.Fail(runId, Owner.Current, e.Message);
+            throw;
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
+        store.Complete(runId, Owner.Current, TrialRecorder.Outcome(result));
 
         var s = result.Summary;
         if (json)

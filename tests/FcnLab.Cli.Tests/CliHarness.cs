@@ -16,6 +16,9 @@ public sealed class CliHarness : IDisposable
 
     public string Path_(string name) => Path.Combine(Root, name);
 
+    /// <summary>The run store of this harness's commands (never the working directory's runs/).</summary>
+    public string StorePath => Path.Combine(Root, "runs", "fcnlab.db");
+
     public (int Code, string Out, string Err) Run(params string[] args)
     {
         var stdout = new StringWriter();
@@ -28,7 +31,7 @@ public sealed class CliHarness : IDisposable
     public (int Code, string Out, string Err) Train(string outDir, params string[] extra)
     {
         // Defaults for a quick run; a flag in extra replaces its default (a flag may be given once).
-        string[][] defaults = [["--data", DataDir], ["--dataset", "tiny"], ["--hidden", "16,12"], ["--epochs", "3"], ["--batch-size", "32"], ["--lr", "0.1"], ["--threads", "2"], ["--out", outDir]];
+        string[][] defaults = [["--data", DataDir], ["--dataset", "tiny"], ["--hidden", "16,12"], ["--epochs", "3"], ["--batch-size", "32"], ["--lr", "0.1"], ["--threads", "2"], ["--out", outDir], ["--store", StorePath]];
         var args = new List<string> { "train" };
         foreach (var pair in defaults)
             if (!extra.Contains(pair[0])) args.AddRange(pair);

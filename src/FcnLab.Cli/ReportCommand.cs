@@ -1,0 +1,58 @@
+using System.CommandLine;
+using FcnLab.Engine;
+using FcnLab.Engine.Data;
+using FcnLab.Lab.Reports;
+using FcnLab.Lab.Store;
+using FcnLab.Lab.Sweeps;
+
+namespace FcnLab.Cli;
+
+/// <summary>fcnlab report SWEEP: the sweep's tables, SVG plots and report.html, from the store (regenerable at any time).</summary>
+public static class ReportCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("report", "Write a sweep's report from the run store: table.md, table.csv, SVG plots and report.html.");
+        var sweep = new Argument<string>("sweep") { Description = "The sweep's name (fcnlab runs lists them)." };
+        var store = StoreOption.Create();
+        var output = new Option<string>("--out") { Description = "Report directory. Default: <store dir>/<sweep>/report.", HelpName = "dir" };
+        command.Arguments.Add(sweep);
+        command.Options.Add(store);
+        command.Options.Add(output);
+        command.SetAction(parse =>
+        {
+            string location = RunStores.Resolve(parse.GetValue(store));
+            string name = parse.GetValue(sweep)!;
+            using var s = RunStores.Open(location);
+            var record = s.GetSweep(name)
+                ?? throw new FcnLabException($"No sweep '{name}' in {s.Location}. Sweeps there: {string.Join(", ", s.ListSweeps().Select(x => x.Name).DefaultIfEmpty("none"))}.");
+            // The report shows the trials of the spec the sweep was last run with.
+            var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
+            var trials = SweepGrid.Expand(spec, RunStores.RunsRoot(location));
+            var results = SweepResults.Load(s, name, spec.Axes.Select(a => a.Setting).ToList(), trials.Select(t => t.Trial.TrialId).ToList());
+            string outDir = parse.GetValue(output) ?? Path.Combine(RunStores.RunsRoot(location), name, "report");
+            var images = TestImages(trials.Select(t => t.Config.DataOptions).FirstOrDefault(), stderr);
+            var written = ReportWriter.Write(results, outDir, images);
+            foreach (var path in written) stdout.WriteLine(path);
+            stdout.WriteLine($"report of sweep {name} ({results.Trials.Count} trials): {Path.Combine(outDir, "report.html")}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The data set's test images for the misclassified grid; without them the report leaves the grid out.</summary>
+    public static ReportImages? TestImages(DataOptions? options, TextWriter stderr)
+    {
+        if (options == null) return null;
+        try
+        {
+            var data = DatasetCatalog.Load(options);
+            return new ReportImages(data.Test, data.ImageShape, data.ClassNames);
+        }
+        catch (FcnLabException e)
+        {
+            stderr.WriteLine($"note: the misclassified-images grid is left out: {e.Message}");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Globalization;
+using FcnLab.Engine;
+using FcnLab.Lab.Reports;
+using FcnLab.Lab.Store;
+using FcnLab.Lab.Sweeps;
+
+namespace FcnLab.Cli;
+
+/// <summary>fcnlab reproduce STUDY: run a studies/ spec as a sweep, then print published vs FcnLab side by side.</summary>
+public static class ReproduceCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("reproduce", "Reproduce a published study's table (a studies/*.yaml spec): run it as a sweep, then print the published numbers beside ours. The exit code is the sweep's.");
+        var study = new Argument<string>("study") { Description = "A study name (see --list) or a spec file.", Arity = ArgumentArity.ZeroOrOne };
+        var list = new Option<bool>("--list") { Description = "List the studies and what they reproduce." };
+        var repeats = new Option<int?>("--repeats") { Description = "Repeats per grid point (seeds 1, 2, ...). Default: the spec's.", HelpName = "n" };
+        var studies = new Option<string>("--studies") { Description = $"Directory of study specs. Default: ${StudyCatalog.EnvironmentVariable}, else studies/ here or above the program.", HelpName = "dir" };
+        var store = StoreOption.Create();
+        var threads = new Option<int?>("--threads") { Description = "Worker threads per training. Default: all cores.", HelpName = "n" };
+        var quiet = new Option<bool>("--quiet") { Description = "Print only the tally and the comparison." };
+        command.Arguments.Add(study);
+        command.Options.Add(list);
+        command.Options.Add(repeats);
+        command.Options.Add(studies);
+        command.Options.Add(store);
+        command.Options.Add(threads);
+        command.Options.Add(quiet);
+        command.SetAction(parse =>
+        {
+            string dir = StudyCatalog.FindDirectory(parse.GetValue(studies));
+            string? name = parse.GetValue(study);
+            if (parse.GetValue(list))
+            {
+                if (name != null) throw new FcnLabException("--list takes no study name.");
+                foreach (var s in StudyCatalog.List(dir))
+                    stdout.WriteLine($"{s.Name,-36} {s.Study?.Source} — {s.Study?.Table} ({SweepGrid.Points(s).Count} configurations x {s.Repeats} repeats)");
+                return ExitCodes.Success;
+            }
+            if (name == null) throw new FcnLabException("Give a study to reproduce (fcnlab reproduce --list shows them).");
+            var spec = StudyCatalog.Find(dir, name);
+            if (spec.Study == null) throw new FcnLabException($"Spec '{spec.Name}' has no study block with published numbers; run it with `fcnlab sweep` instead.");
+            if (parse.GetValue(repeats) is { } r)
+            {
+                if (r is < 1 or > 1000) throw new FcnLabException($"--repeats must be from 1 to 1000 (got {r}).");
+                spec = spec with { Repeats = r };
+            }
+            string location = RunStores.Resolve(parse.GetValue(store));
+            int code = SweepCommand.Execute(spec, location, parse.GetValue(threads), null, parse.GetValue(quiet), stdout);
+            using (var s = RunStores.Open(location))
+            {
+                var trialIds = SweepGrid.Expand(spec, RunStores.RunsRoot(location)).Select(t => t.Trial.TrialId).ToList();
+                var results = SweepResults.Load(s, spec.Name, spec.Axes.Select(a => a.Setting).ToList(), trialIds);
+                stdout.WriteLine();
+                WriteComparison(stdout, spec, StudyComparison.Compare(spec.Study, results));
+            }
+            return code;
+        });
+        return command;
+    }
+
+    public static void WriteComparison(TextWriter w, SweepSpec spec, IReadOnlyList<ComparisonRow> rows)
+    {
+        var study = spec.Study!;
+        w.WriteLine($"{study.Source} — {study.Table}: test accuracy, published vs FcnLab ({spec.Repeats} repeats per row)");
+        var axes = spec.Axes.Select(a => a.Setting).ToList();
+        var header = axes.Concat(["published", "fcnlab", "diff", "within 2 std"]).ToList();
+        var table = rows.Select(r => r.Point.Select(p => p.Value).Concat([
+            r.Published is { } p ? p.ToString("F2", Inv) + "%" : "-",
+            r.OursMean is { } m ? (r.OursStd is { } sd ? string.Format(Inv, "{0:F2} ± {1:F2}%", m, sd) : m.ToString("F2", Inv) + "%") + (r.OursStatus == "ok" ? "" : $" ({r.OursStatus})") : r.OursStatus,
+            r.Difference is { } d ? d.ToString("+0.00;-0.00", Inv) : "-",
+            r.WithinTwoStd switch { true => "yes", false => "no", null => "-" },
+        ]).ToList()).ToList();
+        var widths = header.Select((h, i) => Math.Max(h.Length, table.Select(row => row[i].Length).DefaultIfEmpty(0).Max())).ToList();
+        w.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
+        foreach (var row in table) w.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        w.WriteLine("(informational: \"within 2 std\" needs at least 2 repeats; the exit code is the sweep's)");
+    }
+}

@@ -1,0 +1,34 @@
+using System.CommandLine;
+using System.Globalization;
+using FcnLab.Lab.Store;
+
+namespace FcnLab.Cli;
+
+/// <summary>fcnlab runs: the runs in the store (one sweep's, or all), one line each.</summary>
+public static class RunsCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("runs", "List the runs in the run store with their status: every `fcnlab train` and every sweep trial.");
+        var sweep = new Option<string>("--sweep") { Description = "Only this sweep's trials.", HelpName = "name" };
+        var store = StoreOption.Create();
+        command.Options.Add(sweep);
+        command.Options.Add(store);
+        command.SetAction(parse =>
+        {
+            using var s = RunStores.Open(RunStores.Resolve(parse.GetValue(store)));
+            string? name = parse.GetValue(sweep);
+            if (name != null && s.GetSweep(name) == null)
+                throw new Engine.FcnLabException($"No sweep '{name}' in {s.Location}. Sweeps there: {string.Join(", ", s.ListSweeps().Select(x => x.Name).DefaultIfEmpty("none"))}.");
+            var trials = s.ListTrials(name);
+            stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,5}  {1,-12}  {2,-20}  {3,-13}  {4,8}  {5,6}  {6}", "run", "trial", "sweep", "status", "test acc", "epochs", "settings"));
+            foreach (var t in trials)
+                stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,5}  {1,-12}  {2,-20}  {3,-13}  {4,8}  {5,6}  {6}",
+                    t.RunId, t.TrialId, t.Sweep ?? "(train)", t.Status, Reporting.Percent(t.Summary?.TestAccuracy), t.Summary?.EpochsRun.ToString(CultureInfo.InvariantCulture) ?? "",
+                    t.Sweep == null ? t.Definition.RunDir : SweepProgress.Describe(t)));
+            stdout.WriteLine($"{trials.Count} runs in {s.Location}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

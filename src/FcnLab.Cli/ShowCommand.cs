@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Globalization;
+using FcnLab.Engine;
+using FcnLab.Lab.Store;
+
+namespace FcnLab.Cli;
+
+/// <summary>fcnlab show RUN: one run from the store: its settings, state, summary and epochs.</summary>
+public static class ShowCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("show", "Show one run of the store: settings, status, summary and per-epoch metrics.");
+        var run = new Argument<string>("run") { Description = "A run number (from fcnlab runs), a trial id or its first characters, or a run directory." };
+        var store = StoreOption.Create();
+        command.Arguments.Add(run);
+        command.Options.Add(store);
+        command.SetAction(parse =>
+        {
+            using var s = RunStores.Open(RunStores.Resolve(parse.GetValue(store)));
+            var t = Find(s, parse.GetValue(run)!);
+            Write(stdout, t, s.GetEpochs(t.RunId));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static TrialRecord Find(IRunStore store, string key)
+    {
+        if (long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out long id) && store.GetTrial(id) is { } byId) return byId;
+        var matches = store.FindTrials(key.ToLowerInvariant());
+        if (matches.Count == 0 && (Directory.Exists(key) || key.Contains('/')))
+        {
+            string full = Path.GetFullPath(key).TrimEnd('/');
+            matches = store.ListTrials().Where(t => Path.GetFullPath(t.Definition.RunDir).TrimEnd('/') == full).ToList();
+        }
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new FcnLabException($"No run '{key}' in {store.Location}: give a run number or trial id from `fcnlab runs`, or a run directory."),
+            _ => throw new FcnLabException($"'{key}' matches {matches.Count} runs ({string.Join(", ", matches.Take(5).Select(m => $"{m.RunId} {m.TrialId} {m.Sweep ?? "(train)"}"))}): give more characters or the run number."),
+        };
+    }
+
+    private static void Write(TextWriter w, TrialRecord t, IReadOnlyList<Engine.Training.EpochMetrics> epochs)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        w.WriteLine($"run {t.RunId}  trial {t.TrialId}  {(t.Sweep == null ? "(fcnlab train)" : $"sweep {t.Sweep}")}");
+        w.WriteLine($"status: {t.Status}{(t.Owner != null && t.Status == TrialStatus.Running ? $" (held by {t.Owner}, heartbeat {t.Heartbeat:u})" : "")}; attempts {t.Attempts}");
+        if (t.Definition.Point.Count > 0) w.WriteLine($"grid point: {SweepProgress.Describe(t)}");
+        w.WriteLine($"seed: {t.Definition.Seed}");
+        w.WriteLine($"run directory: {t.Definition.RunDir}");
+        w.WriteLine(string.Create(inv, $"created {t.CreatedAt:u}; started {t.StartedAt:u}; finished {t.FinishedAt:u}"));
+        if (t.Error != null) w.WriteLine($"error: {t.Error}");
+        if (t.Summary is { } s)
+        {
+            w.WriteLine(string.Format(inv, "test accuracy {0}, test loss {1:F4}; starting val acc {2}; highest val acc {3} (epoch {4}); lowest train loss {5:F4} (epoch {6}); {7} epochs, {8:F2} s/epoch",
+                Reporting.Percent(s.TestAccuracy), s.TestLoss, Reporting.Percent(s.StartValAccuracy), Reporting.Percent(s.BestValAccuracy), s.BestValEpoch,
+                s.LowestTrainLoss, s.LowestTrainLossEpoch, s.EpochsRun, s.SecondsPerEpoch));
+        }
+        w.WriteLine($"settings: {t.Definition.ConfigJson}");
+        foreach (var e in epochs) w.WriteLine(Reporting.EpochLine(e, epochs.Count));
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using FcnLab.Engine.Training;
+using FcnLab.Lab.Store;
+using FcnLab.Lab.Sweeps;
+using Spectre.Console;
+
+namespace FcnLab.Cli;
+
+/// <summary>
+/// A sweep's progress: a line when a trial starts and when it ends; in a terminal also an overall bar
+/// (finished trials) and the current trial's epoch bar. Quiet prints only the final tally (by the caller).
+/// </summary>
+public sealed class SweepProgress(TextWriter output, bool quiet, ProgressContext? live) : ISweepObserver
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private ProgressTask? _overall;
+    private LiveObserver? _training;
+
+    private void Line(string text)
+    {
+        if (quiet) return;
+        if (live != null) AnsiConsole.WriteLine(text);
+        else output.WriteLine(text);
+    }
+
+    public void SweepStarted(SweepSpec spec, int total, int alreadyFinal, int added, int reclaimed)
+    {
+        Line($"sweep {spec.Name}: {total} trials ({spec.Axes.Count} axes x {spec.Repeats} repeats); {alreadyFinal} already final, {added} new, {reclaimed} taken back from a stopped process");
+        if (live != null)
+        {
+            _overall = live.AddTask("sweep", maxValue: Math.Max(total, 1));
+            _overall.Value = alreadyFinal;
+        }
+    }
+
+    public ITrainingObserver TrialStarted(TrialRecord trial, int number, int total, bool resuming)
+    {
+        Line($"[{number}/{total}] {trial.TrialId} {Describe(trial)}{(resuming ? " (resuming from its checkpoint)" : "")}");
+        if (_overall != null) _overall.Description = $"sweep {number}/{total}";
+        if (live == null) return NullObserver.Instance;
+        return _training ??= new LiveObserver(live, quietHeader: true);
+    }
+
+    public void TrialFinished(TrialRecord trial, int finished, int total)
+    {
+        if (_overall != null) _overall.Value = finished;
+        var s = trial.Summary;
+        string outcome = trial.Status switch
+        {
+            TrialStatus.Failed => $"failed: {trial.Error}",
+            TrialStatus.Diverged => $"diverged at epoch {s?.DivergedEpoch}, step {s?.DivergedStep}",
+            _ when s != null => string.Format(Inv, "{0}: test accuracy {1}, {2} epochs, {3:F2} s/epoch", trial.Status, Reporting.Percent(s.TestAccuracy), s.EpochsRun, s.SecondsPerEpoch),
+            _ => trial.Status,
+        };
+        Line($"    {trial.TrialId} {outcome}  ({finished}/{total} final)");
+    }
+
+    /// <summary>"optimizer=adam lr=0.001 seed=2".</summary>
+    public static string Describe(TrialRecord trial) =>
+        string.Join(" ", trial.Definition.Point.Select(p => $"{p.Key}={p.Value}").Append($"seed={trial.Definition.Seed}"));
+}
