@@ -1,0 +1,25 @@
+namespace FcnLab.Lab.Reports.Charts;
+
+/// <summary>
+/// Lines against one x axis and one y axis with a legend: a sweep's curves (one line per configuration)
+/// or one run's training against validation loss. Non-finite values are gaps.
+/// </summary>
+public static class LineChart
+{
+    /// <param name="integerX">Ticks on whole x values only (epochs).</param>
+    public static string Render(string title, string xLabel, string yLabel, IReadOnlyList<Series> series, bool integerX = true)
+    {
+        var legend = series.Select((s, i) => new XYFrame.LegendEntry(s.Label, Palette.Color(i), Palette.Dash(i))).ToList();
+        var frame = new XYFrame(title, legend, rightAxis: false);
+        var finite = series.SelectMany(s => s.Finite).ToList();
+        var x = Axis.Nice(finite.Select(p => p.X), integerX);
+        var y = Axis.Nice(finite.Select(p => p.Y));
+        frame.XAxis(x, xLabel);
+        frame.YAxis(y, yLabel);
+        for (int i = 0; i < series.Count; i++) frame.Series(series[i], x, y, Palette.Color(i), Palette.Dash(i));
+        if (finite.Count == 0) frame.NoData("no data");
+        frame.Border();
+        frame.Legend();
+        return frame.ToString();
+    }
+}
