@@ -22,7 +22,9 @@ public static class ReproduceCommand
         var store = StoreOption.Create();
         var threads = new Option<int?>("--threads") { Description = "Worker threads per training. Default: all cores.", HelpName = "n" };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the tally and the comparison." };
+        var epochs = SweepCommand.EpochsOverride();
         command.Arguments.Add(study);
+        command.Options.Add(epochs);
         command.Options.Add(list);
         command.Options.Add(repeats);
         command.Options.Add(studies);
@@ -41,12 +43,13 @@ public static class ReproduceCommand
                 return ExitCodes.Success;
             }
             if (name == null) throw new FcnLabException("Give a study to reproduce (fcnlab reproduce --list shows them).");
-            var spec = StudyCatalog.Find(dir, name);
+            var spec = SweepCommand.WithEpochs(StudyCatalog.Find(dir, name), parse.GetValue(epochs));
             if (spec.Study == null) throw new FcnLabException($"Spec '{spec.Name}' has no study block with published numbers; run it with `fcnlab sweep` instead.");
             if (parse.GetValue(repeats) is { } r)
             {
                 if (r is < 1 or > 1000) throw new FcnLabException($"--repeats must be from 1 to 1000 (got {r}).");
                 spec = spec with { Repeats = r };
+                spec = spec with { SourceText = SweepSpecWriter.ToYaml(spec) };
             }
             string location = RunStores.Resolve(parse.GetValue(store));
             int code = SweepCommand.Execute(spec, location, parse.GetValue(threads), null, parse.GetValue(quiet), stdout);

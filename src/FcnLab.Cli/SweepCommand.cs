@@ -17,18 +17,34 @@ public static class SweepCommand
         var threads = new Option<int?>("--threads") { Description = "Worker threads per training (never changes results). Default: all cores.", HelpName = "n" };
         var maxTrials = new Option<int?>("--max-trials") { Description = "Stop after training this many trials.", HelpName = "n" };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the final tally." };
+        var epochs = EpochsOverride();
         command.Arguments.Add(spec);
+        command.Options.Add(epochs);
         command.Options.Add(store);
         command.Options.Add(threads);
         command.Options.Add(maxTrials);
         command.Options.Add(quiet);
         command.SetAction(parse =>
         {
-            var parsed = SweepSpecParser.ParseFile(parse.GetValue(spec)!);
+            var parsed = WithEpochs(SweepSpecParser.ParseFile(parse.GetValue(spec)!), parse.GetValue(epochs));
             return Execute(parsed, RunStores.Resolve(parse.GetValue(store)), parse.GetValue(threads), parse.GetValue(maxTrials), parse.GetValue(quiet), stdout);
         });
         return command;
     }
+
+    /// <summary>--epochs N: every trial's epochs, for a quick look at a long spec (new trials: epochs are part of a trial's identity).</summary>
+    public static Option<int?> EpochsOverride() => new("--epochs")
+    {
+        Description = "Override the spec's epochs (makes different trials: epochs are part of a trial's identity).",
+        HelpName = "n",
+    };
+
+    public static SweepSpec WithEpochs(SweepSpec spec, int? epochs) => epochs switch
+    {
+        null => spec,
+        < 1 => throw new FcnLabException($"--epochs must be at least 1 (got {epochs})."),
+        { } e => spec.WithBaseSetting("epochs", e.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    };
 
     /// <summary>Runs the sweep and prints the tally; returns the exit code (0, or 4 when some trial failed).</summary>
     public static int Execute(SweepSpec spec, string storeLocation, int? threads, int? maxTrials, bool quiet, TextWriter stdout)

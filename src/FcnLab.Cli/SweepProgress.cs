@@ -25,7 +25,7 @@ public sealed class SweepProgress(TextWriter output, bool quiet, ProgressContext
 
     public void SweepStarted(SweepSpec spec, int total, int alreadyFinal, int added, int reclaimed)
     {
-        Line($"sweep {spec.Name}: {total} trials ({spec.Axes.Count} axes x {spec.Repeats} repeats); {alreadyFinal} already final, {added} new, {reclaimed} taken back from a stopped process");
+        Line($"sweep {spec.Name}: {total} trials ({SweepGrid.Points(spec).Count} configurations x {spec.Repeats} repeats); {alreadyFinal} already final, {added} new, {reclaimed} taken back from a stopped process");
         if (live != null)
         {
             _overall = live.AddTask("sweep", maxValue: Math.Max(total, 1));

@@ -5,6 +5,7 @@ using FcnLab.Engine.Data;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
 using FcnLab.Engine.Training;
+using FcnLab.Lab.Reports;
 using FcnLab.Lab.Store;
 using FcnLab.Lab.Sweeps;
 using Spectre.Console;
@@ -84,6 +85,7 @@ public static class TrainCommand
             Console.CancelKeyPress -= onCancel;
         }
         store.Complete(runId, Owner.Current, TrialRecorder.Outcome(result));
+        RunPlots.Write(runDir, result, new ReportImages(data.Test, data.ImageShape, data.ClassNames));
 
         var s = result.Summary;
         if (json)

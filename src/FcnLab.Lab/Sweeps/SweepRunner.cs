@@ -1,6 +1,7 @@
 using FcnLab.Engine;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.Training;
+using FcnLab.Lab.Reports;
 using FcnLab.Lab.Store;
 
 namespace FcnLab.Lab.Sweeps;
@@ -99,7 +100,8 @@ public static class SweepRunner
         {
             var dataset = LoadData(config, options, data);
             var result = TrainOrResume(config, dataset, runDir, recorder, resuming, cancel);
-            store.Complete(trial.RunId, options.Owner, TrialRecorder.Outcome(result));
+            if (store.Complete(trial.RunId, options.Owner, TrialRecorder.Outcome(result)))
+                RunPlots.Write(runDir, result, new ReportImages(dataset.Test, dataset.ImageShape, dataset.ClassNames));
         }
         catch (OperationCanceledException)
         {

@@ -20,6 +20,19 @@ public sealed record SweepSpec
     public StudyInfo? Study { get; init; }
     /// <summary>The spec's YAML text as read (stored with the sweep).</summary>
     public string SourceText { get; init; } = "";
+
+    /// <summary>
+    /// The spec with one base setting set or replaced (a command line's --epochs). Its text becomes the
+    /// canonical YAML of the result, so the stored spec (what reports expand) makes the same trials.
+    /// </summary>
+    public SweepSpec WithBaseSetting(string setting, string value)
+    {
+        string name = Engine.Training.TrainSettings.Canonical(setting);
+        if (Axes.Any(a => a.Setting == name))
+            throw new Engine.FcnLabException($"--{name} cannot override sweep '{Name}': {name} is one of its axes.");
+        var changed = this with { Base = [.. Base.Where(b => b.Key != name), new(name, value)] };
+        return changed with { SourceText = SweepSpecWriter.ToYaml(changed) };
+    }
 }
 
 /// <summary>

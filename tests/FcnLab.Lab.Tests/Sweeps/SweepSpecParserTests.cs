@@ -182,6 +182,9 @@ public class SweepSpecParserTests
             var spec = SweepSpecParser.ParseFile(file);
             Assert.NotNull(spec.Study);
             Assert.Equal(Path.GetFileNameWithoutExtension(file), spec.Name);
+            var rewritten = SweepSpecParser.Parse(SweepSpecWriter.ToYaml(spec));
+            Assert.Equal(SweepGrid.Expand(spec, "r").Select(t => t.Trial.TrialId), SweepGrid.Expand(rewritten, "r").Select(t => t.Trial.TrialId));
+            Assert.Equal(spec.Study!.Published.Count, rewritten.Study!.Published.Count);
         }
     }
 
@@ -191,5 +194,46 @@ public class SweepSpecParserTests
             if (File.Exists(Path.Combine(d.FullName, "FcnLab.slnx")))
                 return Directory.Exists(Path.Combine(d.FullName, "studies")) ? Path.Combine(d.FullName, "studies") : null;
         return null;
+    }
+}
+
+public class SweepSpecWriterTests
+{
+    [Fact]
+    public void WrittenSpecsParseBackToTheSameTrialsAndStudy()
+    {
+        var spec = SweepSpecParser.Parse("""
+            name: w
+            description: "quotes \" and: colons # and hashes"
+            base: { hidden: [64, 32], epochs: 2, seed: 5, preset: adam, data: "/tmp/a b" }
+            axes:
+              lr: [0.1, 1e-3]
+              batch-norm: [false, true]
+              hidden-x: []
+            repeats: 2
+            study:
+              source: s.md
+              table: "T: 1"
+              assumptions: ["a: b"]
+              published:
+                - { lr: 0.001, batch-norm: true, test_acc: 88.25, best_val_epoch: 3 }
+            """.Replace("  hidden-x: []\n", ""));
+        var again = SweepSpecParser.Parse(SweepSpecWriter.ToYaml(spec));
+        Assert.Equal(SweepGrid.Expand(spec, "r").Select(t => t.Trial.TrialId), SweepGrid.Expand(again, "r").Select(t => t.Trial.TrialId));
+        Assert.Equal(spec.Description, again.Description);
+        Assert.Equal(spec.Study!.Assumptions, again.Study!.Assumptions);
+        Assert.Equal(spec.Study.Published[0].Point, again.Study.Published[0].Point);
+        Assert.Equal(88.25, again.Study.Published[0].TestAccuracy);
+        Assert.Equal(3, again.Study.Published[0].BestValEpoch);
+    }
+
+    [Fact]
+    public void ABaseOverrideChangesTheTrialsAndIsKeptInTheText()
+    {
+        var spec = SweepSpecParser.Parse("name: o\nbase: { epochs: 20 }\naxes: { lr: [0.1] }");
+        var quick = spec.WithBaseSetting("epochs", "2");
+        Assert.Equal(2, SweepGrid.Expand(quick, "r")[0].Config.Epochs);
+        Assert.Equal(2, SweepGrid.Expand(SweepSpecParser.Parse(quick.SourceText), "r")[0].Config.Epochs);
+        Assert.Throws<FcnLabException>(() => spec.WithBaseSetting("lr", "0.5"));
     }
 }
