@@ -24,7 +24,7 @@ public static class SweepSpecWriter
             sb.Append("  table: ").Append(Q(study.Table)).Append('\n');
             if (study.Preprocessing != null) sb.Append("  preprocessing: ").Append(Q(study.Preprocessing)).Append('\n');
             sb.Append("  assumptions: [").Append(string.Join(", ", study.Assumptions.Select(Q))).Append("]\n");
-            sb.Append("  published:\n");
+            sb.Append(study.Published.Count == 0 ? "  published: []\n" : "  published:\n");
             foreach (var row in study.Published)
             {
                 var fields = spec.Axes.Where(a => row.Point.ContainsKey(a.Setting)).Select(a => $"{a.Setting}: {Q(row.Point[a.Setting])}").ToList();
