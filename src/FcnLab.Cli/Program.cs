@@ -8,11 +8,12 @@ public static class Program
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
     /// <summary>Parses and runs a command; the only place library exceptions become exit codes.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <param name="cancel">Acts as Ctrl-C does (tests use it; the console's Ctrl-C is handled by the commands).</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
     {
         var root = new RootCommand("FcnLab: train and study neural networks on small image data sets.")
         {
-            TrainCommand.Create(stdout, stderr),
+            TrainCommand.Create(stdout, stderr, cancel),
             EvalCommand.Create(stdout, stderr),
             GradcheckCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),

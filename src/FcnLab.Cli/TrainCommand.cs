@@ -15,7 +15,10 @@ namespace FcnLab.Cli;
 /// <summary>fcnlab train: flags -> TrainConfig -> Trainer; renders progress and the final evaluation.</summary>
 public static class TrainCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    /// <summary>The only flags --resume takes: the run's own settings decide everything else.</summary>
+    private static readonly string[] ResumeSettings = ["epochs", "threads"];
+
+    public static Command Create(TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
     {
         var command = new Command("train", "Train a network (default: the first study's 784-1200-2000-800-10 ReLU, SGD lr 0.025, 20 epochs, batch 512) and test it once at the end.");
         var settings = new SettingOptions(command, TrainSettings.All);
@@ -23,32 +26,65 @@ public static class TrainCommand
         var output = new Option<string>("--out") { Description = "Run directory. Default: runs/<timestamp>-<short description>.", HelpName = "dir" };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the final line." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout and nothing else there." };
+        var resume = new Option<string>("--resume") { Description = "Continue an interrupted or finished run in place from its checkpoint, to --epochs in total (default: its own); only --epochs, --threads, --quiet and --json may be given with it.", HelpName = "run_dir" };
         var store = StoreOption.Create();
         command.Options.Add(preset);
+        command.Options.Add(resume);
         command.Options.Add(store);
         command.Options.Add(output);
         command.Options.Add(quiet);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            var config = Presets.Resolve(new TrainConfig(), parse.GetValue(preset), settings.Given(parse));
-            return Execute(config, parse.GetValue(output), parse.GetValue(quiet), parse.GetValue(json), RunStores.Resolve(parse.GetValue(store)), stdout, stderr);
+            var given = settings.Given(parse);
+            string storeLocation = RunStores.Resolve(parse.GetValue(store));
+            if (parse.GetValue(resume) is { } runDir)
+            {
+                var others = given.Select(g => g.Key).Where(name => !ResumeSettings.Contains(name)).Select(name => "--" + name).ToList();
+                if (parse.GetResult(preset) is { Implicit: false }) others.Add("--preset");
+                if (parse.GetResult(output) is { Implicit: false }) others.Add("--out");
+                if (others.Count > 0)
+                    throw new FcnLabException($"--resume continues a run with its own settings; {string.Join(", ", others)} cannot be given with it (only --epochs, --threads, --quiet and --json can).");
+                return Resume(runDir, given, parse.GetValue(quiet), parse.GetValue(json), storeLocation, stdout, stderr, cancel);
+            }
+            var config = Presets.Resolve(new TrainConfig(), parse.GetValue(preset), given);
+            return Execute(config, parse.GetValue(output), parse.GetValue(quiet), parse.GetValue(json), storeLocation, stdout, stderr, cancel);
         });
         return command;
     }
 
-    public static int Execute(TrainConfig config, string? outDir, bool quiet, bool json, string storeLocation, TextWriter stdout, TextWriter stderr)
+    public static int Execute(TrainConfig config, string? outDir, bool quiet, bool json, string storeLocation, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
     {
         config.Validate();
         var data = DatasetCatalog.Load(config.DataOptions);
         string runDir = outDir ?? DefaultRunDir(config);
+        return Train((observer, token) => Trainer.Run(config, data, runDir, observer, token), config, data, runDir, storeLocation, quiet, json, stdout, stderr, cancel);
+    }
 
-        // Every training is recorded in the run store too, as a run outside any sweep.
+    /// <summary>train --resume: the checkpoint's config with only --epochs and --threads applied on top.</summary>
+    private static int Resume(string runDir, List<KeyValuePair<string, string>> given, bool quiet, bool json, string storeLocation, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    {
+        var checkpoint = Checkpoint.Load(runDir);
+        var config = TrainSettings.Apply(checkpoint.Config, given);
+        var data = DatasetCatalog.Load(config.DataOptions);
+        int? epochs = given.Any(g => g.Key == "epochs") ? config.Epochs : null;
+        int? threads = given.Any(g => g.Key == "threads") ? config.Threads : null;
+        return Train((observer, token) => Trainer.Resume(checkpoint, runDir, data, observer, epochs, threads, token), config, data, runDir, storeLocation, quiet, json, stdout, stderr, cancel);
+    }
+
+    /// <summary>
+    /// Runs a training with progress output and Ctrl-C handling, records it in the run store (a run
+    /// outside any sweep; a resume is recorded as a new run of the same directory), then prints the result.
+    /// </summary>
+    private static int Train(Func<ITrainingObserver, CancellationToken, TrainResult> train, TrainConfig config, ImageDataset data, string runDir, string storeLocation,
+        bool quiet, bool json, TextWriter stdout, TextWriter stderr, CancellationToken external)
+    {
         using var store = RunStores.Open(storeLocation);
         string canonical = TrialIdentity.CanonicalJson(config);
         long runId = store.StartRun(new TrialDefinition { TrialId = TrialIdentity.Hash(canonical), ConfigJson = canonical, Seed = config.Seed, RunDir = Path.GetFullPath(runDir) }, Owner.Current);
+        ITrainingObserver Recorded(ITrainingObserver progress) => new TrialRecorder(store, runId, Owner.Current, progress);
 
-        using var cancel = new CancellationTokenSource();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(external);
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
         TrainResult result;
@@ -61,18 +97,19 @@ public static class TrainCommand
                 AnsiConsole.Progress()
                     .AutoClear(true)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                    .Start(ctx => r = Trainer.Run(config, data, runDir, new TrialRecorder(store, runId, Owner.Current, new LiveObserver(ctx)), cancel.Token));
+                    .Start(ctx => r = train(Recorded(new LiveObserver(ctx)), cancel.Token));
                 result = r!;
             }
             else
             {
-                var progress = json ? NullObserver.Instance : (ITrainingObserver)new PlainObserver(stdout, quiet);
-                result = Trainer.Run(config, data, runDir, new TrialRecorder(store, runId, Owner.Current, progress), cancel.Token);
+                result = train(Recorded(json ? NullObserver.Instance : new PlainObserver(stdout, quiet)), cancel.Token);
             }
         }
         catch (OperationCanceledException)
         {
-            store.Fail(runId, Owner.Current, "interrupted (Ctrl-C)");
+            bool saved = Checkpoint.Exists(runDir);
+            store.Fail(runId, Owner.Current, saved ? $"interrupted (Ctrl-C); continue with: fcnlab train --resume {runDir}" : "interrupted (Ctrl-C)");
+            if (saved) stderr.WriteLine($"Checkpoint saved in {runDir}; continue with: fcnlab train --resume {runDir}");
             throw;
         }
         catch (FcnLabException e)
@@ -84,6 +121,7 @@ public static class TrainCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
+
         store.Complete(runId, Owner.Current, TrialRecorder.Outcome(result));
         RunPlots.Write(runDir, result, new ReportImages(data.Test, data.ImageShape, data.ClassNames));
 

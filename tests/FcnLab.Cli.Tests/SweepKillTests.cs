@@ -53,6 +53,7 @@ public sealed class SweepKillTests : IDisposable
         var (code, output, err) = _h.Run("sweep", spec, "--store", _h.StorePath);
         Assert.True(code == 0, err + output);
         Assert.Contains("1 taken back from a stopped process", output);
+        Assert.Contains($"{killed.TrialId} optimizer={killed.Definition.Point[0].Value} lr=0.01 seed={killed.Definition.Seed} (resuming from its checkpoint)", output);
         Assert.Contains("sweep kill: 9 trials: 9 completed, 0 early-stopped, 0 diverged, 0 failed, 0 not yet run", output);
 
         using var after = RunStores.Open(_h.StorePath);
@@ -64,6 +65,12 @@ public sealed class SweepKillTests : IDisposable
             Assert.Equal(finishedAt, after.GetTrial(runId)!.FinishedAt);
         Assert.Equal(2, after.GetTrial(killed.RunId)!.Attempts);
         Assert.Equal(25, after.GetEpochs(killed.RunId).Count);
+
+        // The resumed trial is the training an uninterrupted run gives: byte-identical model file.
+        var (tc, _, terr) = _h.Train(_h.Path_("straight"), "--hidden", "32", "--epochs", "25", "--batch-size", "8", "--threads", "1",
+            "--optimizer", killed.Definition.Point[0].Value, "--lr", "0.01", "--seed", killed.Definition.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(tc == 0, terr);
+        Assert.Equal(File.ReadAllBytes(_h.Path_("straight/model.fcnlab")), File.ReadAllBytes(Path.Combine(killed.Definition.RunDir, "model.fcnlab")));
 
         // And the table has mean ± std over the three repeats.
         var (rc, _, rerr) = _h.Run("report", "kill", "--store", _h.StorePath, "--out", _h.Path_("report"));

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text;
 using FcnLab.Engine.Data;
@@ -24,7 +23,10 @@ public static class ModelFile
 {
     private static readonly byte[] Magic = [0x89, (byte)'F', (byte)'C', (byte)'N', (byte)'L', (byte)'A', (byte)'B', (byte)'\n'];
     public const int FormatVersion = 1;
-    private const int ChecksumLength = 32;
+    private const string Kind = "model";
+
+    /// <summary>True when <paramref name="bytes"/> start like a model file (to tell it apart from other FcnLab files).</summary>
+    public static bool HasMagic(ReadOnlySpan<byte> bytes) => bytes.StartsWith(Magic);
 
     /// <summary>The network's tensors in a fixed order: per layer, its parameters then its buffers.</summary>
     public static IEnumerable<(string Name, Tensor Value)> NamedTensors(Sequential network)
@@ -72,27 +74,14 @@ public static class ModelFile
             w.WriteEndArray();
             w.WriteEndObject();
         }
-        byte[] headerBytes = header.ToArray();
         long floats = tensors.Sum(t => (long)t.Value.Length);
-        var output = new MemoryStream();
-        output.Write(Magic);
-        Span<byte> word = stackalloc byte[8];
-        BinaryPrimitives.WriteInt32LittleEndian(word, FormatVersion);
-        output.Write(word[..4]);
-        BinaryPrimitives.WriteInt32LittleEndian(word, headerBytes.Length);
-        output.Write(word[..4]);
-        output.Write(headerBytes);
-        BinaryPrimitives.WriteInt64LittleEndian(word, floats);
-        output.Write(word);
-        foreach (var (_, value) in tensors)
+        return ChecksummedFile.Build(Magic, FormatVersion, header.ToArray(), 8 + floats * 4, output =>
         {
-            var bytes = new byte[value.Length * 4];
-            var span = value.Span;
-            for (int i = 0; i < span.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), span[i]);
-            output.Write(bytes);
-        }
-        output.Write(SHA256.HashData(output.GetBuffer().AsSpan(0, (int)output.Length)));
-        return output.ToArray();
+            Span<byte> count = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(count, floats);
+            output.Write(count);
+            foreach (var (_, value) in tensors) ChecksummedFile.WriteFloats(output, value.Span);
+        });
     }
 
     public static void Save(string path, ModelSpec spec, Normalization normalization, IReadOnlyList<string> classNames, Sequential network) =>
@@ -113,23 +102,11 @@ public static class ModelFile
 
     public static ModelContents Parse(byte[] bytes, string path)
     {
-        string Bad(string what) => $"'{path}' is not a valid FcnLab model file: {what}.";
-        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new FcnLabException(Bad("it does not start with the FcnLab model magic number (is it a file from another program?)"));
-        if (bytes.Length < Magic.Length + 8 + 8 + ChecksumLength)
-            throw new FcnLabException(Bad($"it is truncated ({bytes.Length} bytes)"));
-        int version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
-        if (version != FormatVersion)
-            throw new FcnLabException(Bad($"format version {version}; this build of FcnLab reads version {FormatVersion}"));
-        var body = bytes.AsSpan(0, bytes.Length - ChecksumLength);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - ChecksumLength)))
-            throw new FcnLabException(Bad("its checksum does not match (the file is truncated or corrupted)"));
-        int headerLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(12));
-        if (headerLength <= 0 || 16L + headerLength + 8 > body.Length)
-            throw new FcnLabException(Bad($"header length {headerLength} does not fit in the file"));
+        string Bad(string what) => ChecksummedFile.Invalid(path, Kind, what);
+        var (header, payload) = ChecksummedFile.Open(bytes, Magic, FormatVersion, path, Kind, minPayload: 8);
         try
         {
-            using var doc = JsonDocument.Parse(bytes.AsMemory(16, headerLength));
+            using var doc = JsonDocument.Parse(header);
             var root = doc.RootElement;
             var arch = root.GetProperty("architecture");
             var spec = new ModelSpec
@@ -149,25 +126,25 @@ public static class ModelFile
             var classNames = root.GetProperty("class_names").EnumerateArray().Select(e => e.GetString() ?? "").ToArray();
             if (classNames.Length != spec.Classes)
                 throw new FcnLabException(Bad($"{classNames.Length} class names for {spec.Classes} classes"));
-            int pos = 16 + headerLength;
-            long floats = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(pos));
-            pos += 8;
-            if (floats * 4 != body.Length - pos)
-                throw new FcnLabException(Bad($"it declares {floats} values but holds {(body.Length - pos) / 4}"));
+            var data = payload.Span;
+            long floats = BinaryPrimitives.ReadInt64LittleEndian(data);
+            int pos = 8;
+            if (floats * 4 != data.Length - pos)
+                throw new FcnLabException(Bad($"it declares {floats} values but holds {(data.Length - pos) / 4}"));
             var tensors = new Dictionary<string, (int[], float[])>();
             foreach (var t in root.GetProperty("tensors").EnumerateArray())
             {
                 string name = t.GetProperty("name").GetString()!;
                 int[] shape = ReadInts(t.GetProperty("shape"));
                 long n = shape.Aggregate(1L, (a, b) => a * b);
-                if (shape.Any(d => d < 0) || pos + n * 4 > body.Length)
+                if (shape.Any(d => d < 0) || pos + n * 4 > data.Length)
                     throw new FcnLabException(Bad($"tensor {name} [{string.Join(", ", shape)}] does not fit in the file"));
                 var values = new float[n];
-                for (int i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(pos + i * 4));
+                ChecksummedFile.ReadFloats(data.Slice(pos, (int)n * 4), values);
                 pos += (int)n * 4;
                 tensors[name] = (shape, values);
             }
-            if (pos != body.Length)
+            if (pos != data.Length)
                 throw new FcnLabException(Bad("the tensors listed in its header do not cover its data"));
             return new ModelContents(spec, normalization, classNames, tensors);
         }
@@ -190,12 +167,12 @@ public static class ModelFile
         }
     }
 
-    private static void WriteInts(Utf8JsonWriter w, string name, IEnumerable<int> values)
+    internal static void WriteInts(Utf8JsonWriter w, string name, IEnumerable<int> values)
     {
         w.WriteStartArray(name);
         foreach (int v in values) w.WriteNumberValue(v);
         w.WriteEndArray();
     }
 
-    private static int[] ReadInts(JsonElement e) => e.EnumerateArray().Select(x => x.GetInt32()).ToArray();
+    internal static int[] ReadInts(JsonElement e) => e.EnumerateArray().Select(x => x.GetInt32()).ToArray();
 }

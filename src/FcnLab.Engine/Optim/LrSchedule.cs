@@ -5,7 +5,8 @@ namespace FcnLab.Engine.Optim;
 /// epoch: <see cref="LrForEpoch"/> gives the rate for an epoch (epochs count from 1), and
 /// <see cref="EpochEnded"/> is called after each epoch's validation. Constant, StepLR, CosineAnnealingLR
 /// (T_max = total epochs, eta_min 0) and ReduceLROnPlateau (mode min, threshold 1e-4 rel, cooldown 0,
-/// min_lr 0).
+/// min_lr 0). Cosine's T_max is the total given to <see cref="Create"/>: a run resumed with another
+/// total builds its schedule with the new one, so cosine follows the new total from the resume on.
 /// </summary>
 public sealed class LrSchedule
 {

@@ -65,6 +65,9 @@ public sealed unsafe class Tensor
 
     public Span<float> Span => _array.AsSpan(Offset, Length);
 
+    /// <summary>The elements as Memory, for code that keeps a reference beyond a call (a checkpoint being written).</summary>
+    public Memory<float> Memory => _array.AsMemory(Offset, Length);
+
     /// <summary>Raw pointer to the first element. Valid for the tensor's lifetime: the array is pinned.</summary>
     public float* Pointer => (float*)Unsafe.AsPointer(ref _array[Offset]);
 

@@ -17,7 +17,11 @@ public static class RunDirectory
 {
     public static string Version => typeof(RunDirectory).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public static void WriteConfig(string runDir, TrainConfig c, ImageDataset data, int trainCount, int valCount)
+    /// <summary>The current UTC time as config.json writes it.</summary>
+    public static string Timestamp() => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    /// <summary>config.json: every resolved setting; <paramref name="startedAt"/> is when the run first started, <paramref name="resumes"/> each time it was resumed.</summary>
+    public static void WriteConfig(string runDir, TrainConfig c, ImageDataset data, int trainCount, int valCount, string? startedAt, IReadOnlyList<ResumeRecord> resumes)
     {
         var json = Json(w =>
         {
@@ -69,10 +73,27 @@ public static class RunDirectory
             w.WriteNumber("val_count", valCount);
             w.WriteNumber("test_count", data.Test.Count);
             w.WriteString("host", Environment.MachineName);
-            w.WriteString("started_at", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+            w.WriteString("started_at", startedAt);
+            w.WriteStartArray("resumes");
+            foreach (var r in resumes) WriteResume(w, r);
+            w.WriteEndArray();
         });
         AtomicFile.WriteAllText(Path.Combine(runDir, "config.json"), json);
     }
+
+    public static void WriteResume(Utf8JsonWriter w, ResumeRecord r)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("epoch", r.Epoch);
+        w.WriteNumber("step", r.Step);
+        w.WriteNumber("epochs", r.Epochs);
+        w.WriteNumber("threads", r.Threads);
+        w.WriteString("at", r.At);
+        w.WriteEndObject();
+    }
+
+    public static ResumeRecord ReadResume(JsonElement e) => new(e.GetProperty("epoch").GetInt32(), e.GetProperty("step").GetInt32(),
+        e.GetProperty("epochs").GetInt32(), e.GetProperty("threads").GetInt32(), e.GetProperty("at").GetString() ?? "");
 
     public static void WriteMetrics(string runDir, IEnumerable<EpochMetrics> epochs)
     {

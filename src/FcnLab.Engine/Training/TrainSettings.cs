@@ -121,6 +121,63 @@ public static class TrainSettings
         return c;
     }
 
+    /// <summary>
+    /// The inverse of <see cref="Apply"/>: every setting of <paramref name="c"/> as name/value strings
+    /// (settings that are null are left out), so Apply(new TrainConfig(), ToSettings(c)) gives c back
+    /// exactly (numbers in round-trip form). Checkpoints store their config this way. Preset is not a
+    /// setting; callers keep it themselves.
+    /// </summary>
+    public static List<KeyValuePair<string, string>> ToSettings(TrainConfig c)
+    {
+        var s = new List<KeyValuePair<string, string>>();
+        void Add(string name, string? value)
+        {
+            if (value != null) s.Add(new(name, value));
+        }
+        static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+        static string B(bool v) => v ? "true" : "false";
+        Add("data", c.DataDir);
+        Add("dataset", c.Dataset);
+        Add("image-shape", c.ImageShape is { } shape ? string.Join("x", shape) : null);
+        Add("classes", c.Classes is { } k ? I(k) : null);
+        Add("hidden", c.Hidden.Length == 0 ? "none" : string.Join(",", c.Hidden));
+        Add("activation", Names.Activation(c.Activation));
+        Add("leaky-slope", R(c.LeakySlope)); // float -> double is exact, and so is the way back
+        Add("batch-norm", B(c.BatchNorm));
+        Add("dropout", R(c.Dropout));
+        Add("init", Initializer.ToFlag(c.Init));
+        Add("init-std", R(c.InitStd));
+        Add("init-from", c.InitFrom);
+        Add("optimizer", Optimizer.ToFlag(c.Optimizer.Kind));
+        Add("lr", R(c.Optimizer.Lr));
+        Add("momentum", R(c.Optimizer.Momentum));
+        Add("nesterov", B(c.Optimizer.Nesterov));
+        Add("eps", R(c.Optimizer.Eps));
+        Add("weight-decay", R(c.Optimizer.WeightDecay));
+        Add("alpha", R(c.Optimizer.Alpha));
+        Add("beta1", R(c.Optimizer.Beta1));
+        Add("beta2", R(c.Optimizer.Beta2));
+        Add("l2", R(c.L2));
+        Add("clip-grad-norm", c.ClipGradNorm is { } clip ? R(clip) : null);
+        Add("lr-schedule", LrSchedule.ToFlag(c.Schedule.Kind));
+        Add("lr-step-size", I(c.Schedule.StepSize));
+        Add("lr-gamma", R(c.Schedule.Gamma));
+        Add("lr-factor", R(c.Schedule.Factor));
+        Add("lr-plateau-patience", I(c.Schedule.PlateauPatience));
+        Add("epochs", I(c.Epochs));
+        Add("batch-size", I(c.BatchSize));
+        Add("no-shuffle", B(!c.Shuffle));
+        Add("val-split", c.ValSplit);
+        Add("stratify", B(c.Stratify));
+        Add("normalize", Normalization.Name(c.Normalize));
+        Add("patience", c.Patience is { } p ? I(p) : null);
+        Add("restore-best", B(c.RestoreBest));
+        Add("seed", I(c.Seed));
+        Add("threads", I(c.Threads));
+        return s;
+    }
+
     /// <summary>"1200,2000,800" (also with spaces or brackets), or "none"/"" for no hidden layer.</summary>
     public static int[] ParseHidden(string v)
     {

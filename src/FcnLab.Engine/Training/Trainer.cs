@@ -1,10 +1,4 @@
-using System.Diagnostics;
 using FcnLab.Engine.Data;
-using FcnLab.Engine.Init;
-using FcnLab.Engine.Layers;
-using FcnLab.Engine.Models;
-using FcnLab.Engine.Optim;
-using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Training;
@@ -12,189 +6,69 @@ namespace FcnLab.Engine.Training;
 /// <summary>
 /// Trains one network as a <see cref="TrainConfig"/> says: split and normalize the data (statistics
 /// from the training split only), build and initialize the model, run the epochs with validation after
-/// each, stop early or on divergence, test once at the end, and write the run directory.
+/// each, stop early or on divergence, test once at the end, and write the run directory. The run
+/// directory's checkpoint.fcnlab is rewritten after every epoch and on cancellation, and
+/// <see cref="Resume(Checkpoint, string, ImageDataset, ITrainingObserver, int?, int?, CancellationToken)"/>
+/// continues such a run to the same bits as an uninterrupted one.
 /// </summary>
-public sealed class Trainer
+public static class Trainer
 {
-    private const int EvalBatchSize = 1000;
-
+    /// <summary>A fresh run into <paramref name="runDir"/>.</summary>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancel"/> fires: after the step in progress, once the checkpoint is saved.</exception>
     public static TrainResult Run(TrainConfig config, ImageDataset data, string runDir, ITrainingObserver observer, CancellationToken cancel = default)
     {
         config.Validate();
         using var pool = new WorkerPool(config.Threads);
-        var gemm = new Gemm(pool);
+        var session = new TrainingSession(config, data, runDir, observer, pool, from: null, RunDirectory.Timestamp(), []);
+        return session.Train(cancel);
+    }
 
-        // One generator per purpose, so changing one use does not perturb the others.
-        var splitRng = Rng.ForPurpose(config.Seed, "split");
-        var initRng = Rng.ForPurpose(config.Seed, "init");
-        var shuffleRng = Rng.ForPurpose(config.Seed, "shuffle");
-        var dropoutRng = Rng.ForPurpose(config.Seed, "dropout");
+    /// <summary>Continues the run in <paramref name="runDir"/> from its checkpoint (see the overload that takes one).</summary>
+    public static TrainResult Resume(string runDir, ImageDataset data, ITrainingObserver observer, int? epochs = null, int? threads = null, CancellationToken cancel = default) =>
+        Resume(Checkpoint.Load(runDir), runDir, data, observer, epochs, threads, cancel);
 
-        var (trainIdx, valIdx) = ValSplit.Split(data.Train.Labels, ValSplit.Parse(config.ValSplit), config.Stratify, splitRng);
-        var allTest = Enumerable.Range(0, data.Test.Count).ToArray();
-
-        var spec = config.ToModelSpec(data.ImageShape, data.Classes);
-        var network = NetworkBuilder.Build(spec, gemm, dropoutRng);
-        Normalization normalization;
-        if (config.InitFrom != null)
+    /// <summary>
+    /// Continues a run in place from its checkpoint until <paramref name="epochs"/> epochs in total
+    /// (default: the run's own), on <paramref name="threads"/> threads (default: the run's own; the
+    /// results do not depend on it). <paramref name="data"/> must be the run's data set
+    /// (<c>checkpoint.Config.DataOptions</c>). Refuses a run that diverged or stopped early, and a
+    /// completed run asked for no more epochs than it has.
+    /// <para>
+    /// The result equals the uninterrupted run's. When <paramref name="epochs"/> changes the total, a
+    /// schedule that depends on it (cosine) follows the new total from the next epoch on: epochs already
+    /// trained keep their rates, and an epoch in progress finishes at its own rate. Step and plateau
+    /// schedules do not depend on the total, so a 2-epoch run resumed to 4 equals a 4-epoch run.
+    /// </para>
+    /// </summary>
+    public static TrainResult Resume(Checkpoint checkpoint, string runDir, ImageDataset data, ITrainingObserver observer, int? epochs = null, int? threads = null, CancellationToken cancel = default)
+    {
+        var c = checkpoint;
+        int target = epochs ?? c.Config.Epochs;
+        switch (c.Status)
         {
-            var start = ModelFile.Load(config.InitFrom);
-            if (!SameArchitecture(start.Spec, spec))
-                throw new FcnLabException($"--init-from '{config.InitFrom}' holds a {Describe(start.Spec)} model; this run builds {Describe(spec)}. Give the same --hidden, --activation and --batch-norm, or drop --init-from.");
-            ModelFile.LoadInto(network, start, config.InitFrom);
-            // Fine-tuning keeps the input scaling the model was trained with.
-            normalization = start.Normalization;
-        }
-        else
-        {
-            NetworkBuilder.Initialize(network, spec, config.Init, config.InitStd, initRng);
-            normalization = Normalization.Fit(config.Normalize, data.Train, trainIdx);
-        }
-
-        var trainX = normalization.Apply(data.Train, trainIdx);
-        var trainY = trainIdx.Select(i => data.Train.Labels[i]).ToArray();
-        var valX = valIdx.Length > 0 ? normalization.Apply(data.Train, valIdx) : null;
-        var valY = valIdx.Select(i => data.Train.Labels[i]).ToArray();
-        var testX = normalization.Apply(data.Test, allTest);
-        var testY = data.Test.Labels;
-
-        var optimizer = Optimizer.Create(config.Optimizer, network.Parameters, pool);
-        var schedule = LrSchedule.Create(config.Schedule, config.Optimizer.Lr, config.Epochs);
-        var stepper = new StepRunner(network, optimizer, config.L2, config.ClipGradNorm);
-
-        int n = trainX.Rows, features = trainX.RowSize, batchSize = config.BatchSize;
-        // Batch norm cannot normalize a batch of one: drop such a last batch (as drop_last would).
-        int usable = config.BatchNorm && n % batchSize == 1 ? n - 1 : n;
-        int steps = (usable + batchSize - 1) / batchSize;
-        long parameterCount = network.Parameters.Count;
-        observer.RunStarted(new RunInfo(network.Describe(), parameterCount, n, valIdx.Length, allTest.Length, steps, data.Directory, config.Threads));
-
-        Directory.CreateDirectory(runDir);
-        RunDirectory.WriteConfig(runDir, config, data, trainIdx.Length, valIdx.Length);
-
-        var order = Enumerable.Range(0, n).ToArray();
-        var batchBuffer = new BatchBuffer(features);
-        var labelBuffer = new int[batchSize];
-        var epochs = new List<EpochMetrics>();
-        string status = RunStatus.Completed;
-        int? divergedEpoch = null, divergedStep = null;
-        double bestValLoss = double.PositiveInfinity;
-        int sinceBest = 0;
-        float[]? bestWeights = null;
-        var bestBuffers = new List<float[]>();
-
-        for (int epoch = 1; epoch <= config.Epochs; epoch++)
-        {
-            double lr = schedule.LrForEpoch(epoch);
-            optimizer.Lr = lr;
-            observer.EpochStarted(epoch, config.Epochs, steps);
-            var clock = Stopwatch.StartNew();
-            if (config.Shuffle) shuffleRng.Shuffle(order);
-            double lossSum = 0;
-            long correctSum = 0, seen = 0;
-            for (int step = 0; step < steps; step++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                int start = step * batchSize, b = Math.Min(batchSize, usable - start);
-                var x = batchBuffer.For(b);
-                var xs = x.Span;
-                var src = trainX.Span;
-                for (int i = 0; i < b; i++)
-                {
-                    int row = order[start + i];
-                    src.Slice(row * features, features).CopyTo(xs.Slice(i * features, features));
-                    labelBuffer[i] = trainY[row];
-                }
-                double loss = stepper.Step(x, labelBuffer.AsSpan(0, b), out int correct);
-                if (!double.IsFinite(loss))
-                {
-                    status = RunStatus.Diverged;
-                    divergedEpoch = epoch;
-                    divergedStep = step + 1;
-                    break;
-                }
-                lossSum += loss * b;
-                correctSum += correct;
-                seen += b;
-                observer.StepCompleted(epoch, step + 1, steps, lossSum / seen);
-            }
-            double seconds = clock.Elapsed.TotalSeconds;
-            if (status == RunStatus.Diverged)
-            {
-                observer.Note($"Diverged: the loss became NaN or infinite at epoch {divergedEpoch}, step {divergedStep}. Try a smaller --lr, --clip-grad-norm, or --batch-norm.");
+            case RunStatus.Diverged:
+                throw new FcnLabException($"The run in '{runDir}' diverged at epoch {c.DivergedEpoch}, step {c.DivergedStep}; resuming it would diverge again. Start a new run (a smaller --lr, --clip-grad-norm or --batch-norm).");
+            case RunStatus.EarlyStopped:
+                throw new FcnLabException($"The run in '{runDir}' is already complete: it stopped early after epoch {c.EpochsDone} (no validation-loss improvement in {c.Config.Patience} epochs). Start a new run to train longer.");
+            case RunStatus.Completed when target <= c.EpochsDone:
+                throw new FcnLabException($"The run in '{runDir}' is already complete with {c.EpochsDone} epochs. Give --epochs greater than {c.EpochsDone} to train it further.");
+            case RunStatus.Completed or Checkpoint.Running:
                 break;
-            }
-
-            double? valLoss = null, valAcc = null;
-            if (valX != null)
-            {
-                var val = Evaluator.Evaluate(network, valX, valY, data.Classes, EvalBatchSize);
-                (valLoss, valAcc) = (val.Loss, val.Accuracy);
-            }
-            var metrics = new EpochMetrics(epoch, lossSum / seen, (double)correctSum / seen, valLoss, valAcc, lr, seconds);
-            epochs.Add(metrics);
-            RunDirectory.WriteMetrics(runDir, epochs);
-            observer.EpochCompleted(metrics, config.Epochs);
-            schedule.EpochEnded(epoch, valLoss);
-
-            if (valLoss is { } vl)
-            {
-                if (vl < bestValLoss)
-                {
-                    bestValLoss = vl;
-                    sinceBest = 0;
-                    if (config.RestoresBest) Snapshot(network, ref bestWeights, bestBuffers);
-                }
-                else if (config.Patience is { } patience && ++sinceBest >= patience)
-                {
-                    status = RunStatus.EarlyStopped;
-                    observer.Note($"Early stop: no validation-loss improvement in {patience} epochs; best {bestValLoss:F4}.");
-                    break;
-                }
-            }
+            default:
+                throw new FcnLabException($"The checkpoint in '{runDir}' has an unknown status '{c.Status}'.");
         }
+        // An epoch in progress has already changed the weights: it must be finished.
+        int least = c.InEpoch ? c.EpochsDone + 1 : c.EpochsDone;
+        if (target < least)
+            throw new FcnLabException($"The run in '{runDir}' has already trained {(c.InEpoch ? $"into epoch {least}" : $"{least} epochs")}; --epochs must be at least {least} (got {target}).");
 
-        EvalResult? test = null;
-        var misclassified = new List<Misclassification>();
-        if (status != RunStatus.Diverged)
-        {
-            if (config.RestoresBest && bestWeights != null) Restore(network, bestWeights, bestBuffers);
-            var predictions = new int[testY.Length];
-            test = Evaluator.Evaluate(network, testX, testY, data.Classes, EvalBatchSize, predictions);
-            for (int i = 0; i < predictions.Length; i++)
-                if (predictions[i] != testY[i]) misclassified.Add(new Misclassification(i, testY[i], predictions[i]));
-            ModelFile.Save(Path.Combine(runDir, "model.fcnlab"), spec, normalization, data.ClassNames, network);
-            RunDirectory.WriteConfusion(runDir, test, data.ClassNames);
-        }
-        var summary = Summarize(status, epochs, test, divergedEpoch, divergedStep, parameterCount);
-        RunDirectory.WriteSummary(runDir, summary);
-        return new TrainResult(summary, epochs, test, data.ClassNames, misclassified);
-    }
-
-    private static bool SameArchitecture(ModelSpec a, ModelSpec b) =>
-        a.InputShape.SequenceEqual(b.InputShape) && a.Classes == b.Classes && a.Hidden.SequenceEqual(b.Hidden)
-        && a.Activation == b.Activation && a.BatchNorm == b.BatchNorm;
-
-    private static string Describe(ModelSpec s) =>
-        $"{s.InputFeatures}-{string.Join("-", s.Hidden.Append(s.Classes))} {Names.Activation(s.Activation)}{(s.BatchNorm ? " batch-norm" : "")}";
-
-    private static void Snapshot(Sequential network, ref float[]? weights, List<float[]> buffers)
-    {
-        weights ??= new float[network.Parameters.Count];
-        network.Parameters.Values.Span.CopyTo(weights);
-        int i = 0;
-        foreach (var (_, value) in network.Buffers())
-        {
-            if (buffers.Count <= i) buffers.Add(new float[value.Length]);
-            value.Span.CopyTo(buffers[i++]);
-        }
-    }
-
-    private static void Restore(Sequential network, float[] weights, List<float[]> buffers)
-    {
-        weights.CopyTo(network.Parameters.Values.Span);
-        int i = 0;
-        foreach (var (_, value) in network.Buffers()) buffers[i++].CopyTo(value.Span);
+        var config = c.Config with { Epochs = target, Threads = threads ?? c.Config.Threads };
+        try { config.Validate(); }
+        catch (FcnLabException e) { throw new FcnLabException($"Cannot resume the run in '{runDir}': {e.Message}", e); }
+        var resumes = c.Resumes.Append(new ResumeRecord(c.EpochsDone + 1, c.InEpoch ? c.Step : 0, target, config.Threads, RunDirectory.Timestamp())).ToList();
+        using var pool = new WorkerPool(config.Threads);
+        var session = new TrainingSession(config, data, runDir, observer, pool, c, c.StartedAt, resumes);
+        return session.Train(cancel);
     }
 
     /// <summary>The summary as DESIGN.md's "Time" contract defines seconds_per_epoch: median of epochs 2+, or epoch 1 alone.</summary>

@@ -3,6 +3,9 @@ namespace FcnLab.Engine.Training;
 /// <summary>One row of metrics.csv. Validation fields are null without a validation set.</summary>
 public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double? ValLoss, double? ValAccuracy, double Lr, double Seconds);
 
+/// <summary>A resume of a run (config.json's "resumes"): it went on at step Step of epoch Epoch (steps done), to Epochs in total, on Threads threads, at time At (UTC).</summary>
+public sealed record ResumeRecord(int Epoch, int Step, int Epochs, int Threads, string At);
+
 public static class RunStatus
 {
     public const string Completed = "completed";

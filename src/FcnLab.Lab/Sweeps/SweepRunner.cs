@@ -93,13 +93,15 @@ public static class SweepRunner
         Dictionary<string, ImageDataset> data, int number, int total, CancellationToken cancel)
     {
         string runDir = trial.Definition.RunDir;
-        bool resuming = CanResume(runDir);
-        var progress = observer.TrialStarted(trial, number, total, resuming);
+        var checkpoint = ResumableCheckpoint(runDir);
+        var progress = observer.TrialStarted(trial, number, total, checkpoint != null);
         var recorder = new TrialRecorder(store, trial.RunId, options.Owner, progress);
         try
         {
             var dataset = LoadData(config, options, data);
-            var result = TrainOrResume(config, dataset, runDir, recorder, resuming, cancel);
+            var result = checkpoint != null
+                ? Trainer.Resume(checkpoint, runDir, dataset, recorder, epochs: null, threads: options.Threads, cancel)
+                : Trainer.Run(config, dataset, runDir, recorder, cancel);
             if (store.Complete(trial.RunId, options.Owner, TrialRecorder.Outcome(result)))
                 RunPlots.Write(runDir, result, new ReportImages(dataset.Test, dataset.ImageShape, dataset.ClassNames));
         }
@@ -137,9 +139,22 @@ public static class SweepRunner
         return dataset;
     }
 
-    // Resume from a checkpoint arrives with the checkpoint work; until then an interrupted trial restarts.
-    private static bool CanResume(string runDir) => false;
-
-    private static TrainResult TrainOrResume(TrainConfig config, ImageDataset data, string runDir, ITrainingObserver observer, bool resuming, CancellationToken cancel) =>
-        Trainer.Run(config, data, runDir, observer, cancel);
+    /// <summary>
+    /// The checkpoint an interrupted attempt left in the trial's directory, if it can be continued. A
+    /// finished one (the process died between writing the outputs and recording them) or an unreadable
+    /// one means the trial trains again from the start, which gives the same numbers.
+    /// </summary>
+    private static Checkpoint? ResumableCheckpoint(string runDir)
+    {
+        if (!Checkpoint.Exists(runDir)) return null;
+        try
+        {
+            var checkpoint = Checkpoint.Load(runDir);
+            return checkpoint.IsFinished ? null : checkpoint;
+        }
+        catch (FcnLabException)
+        {
+            return null;
+        }
+    }
 }

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using FcnLab.Engine.Training;
+
+namespace FcnLab.Engine.Tests.Training;
+
+/// <summary>Compares two run directories as DESIGN.md's "Time" contract allows them to differ: only in timings.</summary>
+public static class RunComparison
+{
+    private static readonly string[] TimingKeys = ["train_seconds", "seconds_per_epoch"];
+
+    /// <summary>
+    /// Byte-identical model.fcnlab and confusion.csv, metrics.csv equal but for its seconds column,
+    /// summary.json equal but for its timing keys, and final checkpoints with the same state (tensors,
+    /// row order, generators, position).
+    /// </summary>
+    public static void AssertSameRun(string expectedDir, string actualDir)
+    {
+        Assert.Equal(File.ReadAllBytes(Path.Combine(expectedDir, "model.fcnlab")), File.ReadAllBytes(Path.Combine(actualDir, "model.fcnlab")));
+        Assert.Equal(File.ReadAllText(Path.Combine(expectedDir, "confusion.csv")), File.ReadAllText(Path.Combine(actualDir, "confusion.csv")));
+        Assert.Equal(MetricsWithoutSeconds(expectedDir), MetricsWithoutSeconds(actualDir));
+        Assert.Equal(SummaryWithoutTimings(expectedDir), SummaryWithoutTimings(actualDir));
+
+        var a = Checkpoint.Load(expectedDir);
+        var b = Checkpoint.Load(actualDir);
+        Assert.Equal(a.Status, b.Status);
+        Assert.Equal((a.EpochsDone, a.InEpoch, a.Step, a.OptimizerSteps, a.LossSum, a.CorrectSum, a.Seen), (b.EpochsDone, b.InEpoch, b.Step, b.OptimizerSteps, b.LossSum, b.CorrectSum, b.Seen));
+        Assert.Equal(a.Tensors.Select(t => t.Name), b.Tensors.Select(t => t.Name));
+        for (int i = 0; i < a.Tensors.Count; i++) Assert.True(a.Tensors[i].Values.Span.SequenceEqual(b.Tensors[i].Values.Span), a.Tensors[i].Name);
+        Assert.Equal(a.Order, b.Order);
+        Assert.Equal([a.SplitRng, a.InitRng, a.ShuffleRng, a.DropoutRng], [b.SplitRng, b.InitRng, b.ShuffleRng, b.DropoutRng]);
+        Assert.Equal(a.ScheduleState, b.ScheduleState);
+    }
+
+    public static string[] MetricsWithoutSeconds(string runDir) =>
+        File.ReadAllLines(Path.Combine(runDir, "metrics.csv")).Select(line => line[..line.LastIndexOf(',')]).ToArray();
+
+    public static string SummaryWithoutTimings(string runDir)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "summary.json")));
+        return string.Join("\n", doc.RootElement.EnumerateObject().Where(p => !TimingKeys.Contains(p.Name)).Select(p => $"{p.Name}={p.Value.GetRawText()}"));
+    }
+}
