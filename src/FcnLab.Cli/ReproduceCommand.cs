@@ -68,15 +68,22 @@ public static class ReproduceCommand
     public static void WriteComparison(TextWriter w, SweepSpec spec, IReadOnlyList<ComparisonRow> rows)
     {
         var study = spec.Study!;
-        w.WriteLine($"{study.Source} — {study.Table}: test accuracy, published vs FcnLab ({spec.Repeats} repeats per row)");
+        w.WriteLine($"{study.Source} — {study.Table}: published vs FcnLab ({spec.Repeats} repeats per row; accuracies in percent)");
         var axes = spec.Axes.Select(a => a.Setting).ToList();
-        var header = axes.Concat(["published", "fcnlab", "diff", "within 2 std"]).ToList();
-        var table = rows.Select(r => r.Point.Select(p => p.Value).Concat([
-            r.Published is { } p ? p.ToString("F2", Inv) + "%" : "-",
-            r.OursMean is { } m ? (r.OursStd is { } sd ? string.Format(Inv, "{0:F2} ± {1:F2}%", m, sd) : m.ToString("F2", Inv) + "%") + (r.OursStatus == "ok" ? "" : $" ({r.OursStatus})") : r.OursStatus,
-            r.Difference is { } d ? d.ToString("+0.00;-0.00", Inv) : "-",
-            r.WithinTwoStd switch { true => "yes", false => "no", null => "-" },
-        ]).ToList()).ToList();
+        var header = new List<string> { "metric" }.Concat(axes).Concat(["published", "fcnlab", "diff", "within 2 std"]).ToList();
+        var table = rows.Select(r =>
+        {
+            string format = r.Metric.EndsWith("_epoch", StringComparison.Ordinal) ? "F1" : r.Metric.Contains("loss", StringComparison.Ordinal) ? "F4" : "F2";
+            string ours = r.OursMean is { } m
+                ? (r.OursStd is { } sd ? $"{m.ToString(format, Inv)} ± {sd.ToString(format, Inv)}" : m.ToString(format, Inv)) + (r.OursStatus == "ok" ? "" : $" ({r.OursStatus})")
+                : r.OursStatus;
+            return new List<string> { r.Metric }.Concat(r.Point.Select(p => p.Value)).Concat([
+                r.Published is { } p ? p.ToString(format == "F1" ? "F0" : format, Inv) : "-",
+                ours,
+                r.Difference is { } d ? d.ToString(format == "F4" ? "+0.0000;-0.0000" : "+0.00;-0.00", Inv) : "-",
+                r.WithinTwoStd switch { true => "yes", false => "no", null => "-" },
+            ]).ToList();
+        }).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, table.Select(row => row[i].Length).DefaultIfEmpty(0).Max())).ToList();
         w.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
         foreach (var row in table) w.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());

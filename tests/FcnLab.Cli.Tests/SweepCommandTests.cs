@@ -151,7 +151,7 @@ public sealed class SweepCommandTests : IDisposable
               source: toy.md
               table: "Table 1: toy"
               published:
-                - { optimizer: sgd, test_acc: 50.0 }
+                - { optimizer: sgd, test_acc: 50.0, lowest_train_loss: 0.5, lowest_train_loss_epoch: 2 }
                 - { optimizer: adam, test_acc: 99.5 }
             """), Path.Combine(studies, "toy-study.yaml"));
         var (code, list, _) = _h.Run("reproduce", "--list", "--studies", studies);
@@ -162,8 +162,11 @@ public sealed class SweepCommandTests : IDisposable
         var (rc, output, err) = _h.Run("reproduce", "toy-study", "--studies", studies, "--store", _h.StorePath, "--quiet");
         Assert.True(rc == 0, err + output);
         Assert.Contains("published", output);
-        Assert.Contains("50.00%", output);
-        Assert.Contains("99.50%", output);
+        var lines = output.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("test_acc ", StringComparison.Ordinal) && l.Contains(" sgd ") && l.Contains(" 50.00 "));
+        Assert.Contains(lines, l => l.StartsWith("test_acc ", StringComparison.Ordinal) && l.Contains(" adam ") && l.Contains(" 99.50 "));
+        Assert.Contains(lines, l => l.StartsWith("lowest_train_loss ", StringComparison.Ordinal) && l.Contains(" 0.5000 "));
+        Assert.Contains(lines, l => l.StartsWith("lowest_train_loss_epoch ", StringComparison.Ordinal) && l.Contains(" 2 "));
         Assert.Contains("±", output);
         Assert.Equal(4, Trials("toy-study").Count);
         Assert.Equal(2, _h.Run("reproduce", "nosuch", "--studies", studies).Code);

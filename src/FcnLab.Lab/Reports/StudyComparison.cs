@@ -1,11 +1,16 @@
+using FcnLab.Engine.Training;
 using FcnLab.Lab.Store;
 using FcnLab.Lab.Sweeps;
 
 namespace FcnLab.Lab.Reports;
 
-/// <summary>One published row beside ours: test accuracy in percent, ours as mean ± sample std over the repeats that finished.</summary>
+/// <summary>
+/// One published number beside ours: accuracies in percent, losses as computed, epochs as numbers; ours
+/// as mean ± sample std over the repeats that finished (completed or stopped early).
+/// </summary>
 public sealed record ComparisonRow(
     IReadOnlyList<KeyValuePair<string, string>> Point,
+    string Metric,
     double? Published,
     double? OursMean,
     double? OursStd,
@@ -18,25 +23,40 @@ public sealed record ComparisonRow(
     public bool? WithinTwoStd => OursRuns >= 2 && OursMean is { } m && OursStd is { } s && Published is { } p ? Math.Abs(m - p) <= 2 * s : null;
 }
 
-/// <summary>`fcnlab reproduce`: each published row of a study beside what FcnLab's trials of that grid point reached.</summary>
+/// <summary>`fcnlab reproduce`: each published number of a study beside what FcnLab's trials of that grid point reached.</summary>
 public static class StudyComparison
 {
+    /// <summary>The published metrics, in table order: the name, how to read it from a published row and from one of our runs.</summary>
+    public static readonly IReadOnlyList<(string Name, Func<PublishedRow, double?> Published, Func<RunSummary, double?> Ours)> Metrics =
+    [
+        ("test_acc", r => r.TestAccuracy, s => s.TestAccuracy * 100),
+        ("start_val_acc", r => r.StartValAccuracy, s => s.StartValAccuracy * 100),
+        ("best_val_acc", r => r.BestValAccuracy, s => s.BestValAccuracy * 100),
+        ("best_val_epoch", r => r.BestValEpoch, s => s.BestValEpoch),
+        ("lowest_train_loss", r => r.LowestTrainLoss, s => s.LowestTrainLoss),
+        ("lowest_train_loss_epoch", r => r.LowestTrainLossEpoch, s => s.LowestTrainLossEpoch),
+    ];
+
+    /// <summary>Rows metric by metric (test accuracy first), published row by published row within each.</summary>
     public static IReadOnlyList<ComparisonRow> Compare(StudyInfo study, SweepResults results)
     {
         var rows = new List<ComparisonRow>();
-        foreach (var published in study.Published)
+        foreach (var (metric, publishedValue, oursValue) in Metrics)
         {
-            var trials = results.Trials.Where(t => Matches(t.Trial.Definition.Point, published.Point)).ToList();
-            var accs = trials
-                .Where(t => t.Trial.Status is TrialStatus.Completed or TrialStatus.EarlyStopped && t.Trial.Summary?.TestAccuracy is not null)
-                .Select(t => t.Trial.Summary!.TestAccuracy!.Value * 100).ToList();
-            double? mean = accs.Count > 0 ? accs.Average() : null;
-            double? std = accs.Count > 1 ? Math.Sqrt(accs.Sum(a => (a - mean!.Value) * (a - mean.Value)) / (accs.Count - 1)) : null;
-            string status = trials.Count == 0 ? "not run"
-                : accs.Count == trials.Count ? "ok"
-                : string.Join(", ", trials.GroupBy(t => t.Trial.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
-            var point = results.AxisSettings.Select(a => new KeyValuePair<string, string>(a, published.Point.TryGetValue(a, out var v) ? v : "")).ToList();
-            rows.Add(new ComparisonRow(point, published.TestAccuracy, mean, std, accs.Count, status));
+            foreach (var published in study.Published)
+            {
+                if (publishedValue(published) is not { } p) continue;
+                var trials = results.Trials.Where(t => Matches(t.Trial.Definition.Point, published.Point)).ToList();
+                var finished = trials.Where(t => t.Trial.Status is TrialStatus.Completed or TrialStatus.EarlyStopped && t.Trial.Summary != null).ToList();
+                var values = finished.Select(t => oursValue(t.Trial.Summary!)).Where(v => v.HasValue).Select(v => v!.Value).ToList();
+                double? mean = values.Count > 0 ? values.Average() : null;
+                double? std = values.Count > 1 ? Math.Sqrt(values.Sum(a => (a - mean!.Value) * (a - mean.Value)) / (values.Count - 1)) : null;
+                string status = trials.Count == 0 ? "not run"
+                    : finished.Count == trials.Count ? "ok"
+                    : string.Join(", ", trials.GroupBy(t => t.Trial.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
+                var point = results.AxisSettings.Select(a => new KeyValuePair<string, string>(a, published.Point.TryGetValue(a, out var v) ? v : "")).ToList();
+                rows.Add(new ComparisonRow(point, metric, p, mean, std, values.Count, status));
+            }
         }
         return rows;
     }
