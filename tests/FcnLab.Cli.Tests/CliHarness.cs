@@ -21,6 +21,10 @@ public sealed class CliHarness : IDisposable
 
     public (int Code, string Out, string Err) Run(params string[] args)
     {
+        // Commands that use the run store get this harness's, so no test writes into the working directory.
+        string[] storeCommands = ["train", "sweep", "runs", "show", "report", "reproduce"];
+        if (args.Length > 0 && storeCommands.Contains(args[0]) && !args.Contains("--store") && !args.Contains("--help") && !args.Contains("--list"))
+            args = [.. args, "--store", StorePath];
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int code = Program.Run(args, stdout, stderr);
@@ -31,7 +35,7 @@ public sealed class CliHarness : IDisposable
     public (int Code, string Out, string Err) Train(string outDir, params string[] extra)
     {
         // Defaults for a quick run; a flag in extra replaces its default (a flag may be given once).
-        string[][] defaults = [["--data", DataDir], ["--dataset", "tiny"], ["--hidden", "16,12"], ["--epochs", "3"], ["--batch-size", "32"], ["--lr", "0.1"], ["--threads", "2"], ["--out", outDir], ["--store", StorePath]];
+        string[][] defaults = [["--data", DataDir], ["--dataset", "tiny"], ["--hidden", "16,12"], ["--epochs", "3"], ["--batch-size", "32"], ["--lr", "0.1"], ["--threads", "2"], ["--out", outDir]];
         var args = new List<string> { "train" };
         foreach (var pair in defaults)
             if (!extra.Contains(pair[0])) args.AddRange(pair);

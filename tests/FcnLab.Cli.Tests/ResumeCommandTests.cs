@@ -39,7 +39,7 @@ public class ResumeCommandTests
         ctrlC.Cancel(); // pressed before the first step: the checkpoint holds epoch 1, step 0
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        string[] args = ["train", "--data", cli.DataDir, "--dataset", "tiny", "--hidden", "16,12", "--epochs", "3", "--batch-size", "32", "--threads", "2", "--out", parts, .. Recipe];
+        string[] args = ["train", "--data", cli.DataDir, "--dataset", "tiny", "--hidden", "16,12", "--epochs", "3", "--batch-size", "32", "--threads", "2", "--out", parts, "--store", cli.StorePath, .. Recipe];
         Assert.Equal(130, Program.Run(args, stdout, stderr, ctrlC.Token));
         Assert.Contains($"fcnlab train --resume {parts}", stderr.ToString());
         Assert.True(File.Exists(Path.Combine(parts, "checkpoint.fcnlab")));
