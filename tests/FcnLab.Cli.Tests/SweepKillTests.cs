@@ -100,8 +100,9 @@ public sealed class SweepKillTests(ITestOutputHelper log) : IDisposable
                 process.WaitForExit();
                 kills++;
             }
-            // After every kill: the store opens and reads, no completed trial was lost, changed or duplicated.
-            using var store = RunStores.Open(_h.StorePath);
+            // After every kill: the store passes SQLite's integrity check, no completed trial was lost, changed or duplicated.
+            using var store = SqliteRunStore.Open(_h.StorePath);
+            Assert.Equal("ok", store.IntegrityCheck());
             var trials = store.ListTrials("kills");
             Assert.Equal(trials.Count, trials.Select(t => t.TrialId).Distinct().Count());
             foreach (var (runId, finishedAt) in completed)

@@ -180,6 +180,25 @@ public sealed class SqliteRunStore : IRunStore
     /// <summary>Opens (creating as needed) the store at <paramref name="path"/>.</summary>
     public static SqliteRunStore Open(string path) => Open(path, () => DateTime.UtcNow);
 
+    /// <summary>SQLite's own check of the whole file ("ok" when intact), for tests that kill writers.</summary>
+    internal string IntegrityCheck()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "PRAGMA integrity_check";
+            return string.Join("; ", ReadAll(command));
+        }
+
+        static IEnumerable<string> ReadAll(Microsoft.Data.Sqlite.SqliteCommand c)
+        {
+            var lines = new List<string>();
+            using var reader = c.ExecuteReader();
+            while (reader.Read()) lines.Add(reader.GetString(0));
+            return lines;
+        }
+    }
+
     /// <summary>As <see cref="Open(string)"/> with a clock, so tests can age heartbeats without waiting.</summary>
     internal static SqliteRunStore Open(string path, Func<DateTime> utcNow)
     {
