@@ -86,16 +86,20 @@ public sealed class SweepKillTests(ITestOutputHelper log) : IDisposable
               lr: [0.01, 0.003]
             repeats: 2
             """);
+        // Kill points are seeded and measured in progress (epochs recorded across all trials), not in
+        // wall time, so a fast or a loaded machine sees the same ten kills; a random delay of up to
+        // 100 ms after each point lands some kills mid-step and some mid-checkpoint.
         var random = new System.Random(20261123);
+        var targets = Enumerable.Range(0, 10).Select(_ => random.Next(1, 90)).Order().ToList();
         var completed = new Dictionary<long, DateTime?>();
         int kills = 0, starts = 0, checks = 0;
-        while (kills < 10)
+        foreach (int target in targets)
         {
-            int wait = random.Next(150, 1500);
             using (var process = StartSweep(spec, _h.StorePath))
             {
                 starts++;
-                if (process.WaitForExit(wait)) break; // the sweep finished before this kill
+                while (!process.HasExited && EpochsRecorded("kills") < target) Thread.Sleep(20);
+                if (process.WaitForExit(random.Next(0, 100))) break; // the sweep finished before this kill
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit();
                 kills++;
@@ -114,7 +118,7 @@ public sealed class SweepKillTests(ITestOutputHelper log) : IDisposable
             foreach (var t in trials.Where(t => t.Status == TrialStatus.Completed)) completed.TryAdd(t.RunId, t.FinishedAt);
             checks++;
         }
-        Assert.True(kills >= 10, $"only {kills} kills before the sweep finished; make the trials longer");
+        Assert.True(kills == 10, $"only {kills} kills before the sweep finished");
         int completedWhileKilling = completed.Count;
 
         var (code, output, err) = _h.Run("sweep", spec, "--store", _h.StorePath, "--quiet");
@@ -131,6 +135,14 @@ public sealed class SweepKillTests(ITestOutputHelper log) : IDisposable
         using var final = RunStores.Open(_h.StorePath);
         int attempts = final.ListTrials("kills").Sum(t => t.Attempts);
         log.WriteLine($"{kills} SIGKILLs over {starts} starts, {checks} store checks, {completedWhileKilling} of 8 trials completed while being killed, {attempts} attempts in all; nothing lost or duplicated; table equal to the uninterrupted run's");
+    }
+
+    /// <summary>Epoch rows in the store for the sweep: its progress, read while a child process writes it.</summary>
+    private int EpochsRecorded(string sweep)
+    {
+        if (!File.Exists(_h.StorePath)) return 0;
+        using var store = RunStores.Open(_h.StorePath);
+        return store.ListTrials(sweep).Sum(t => store.GetEpochs(t.RunId).Count);
     }
 
     private Process StartSweep(string spec, string store)
