@@ -223,6 +223,7 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
     [InlineData("label -1", "-1,0", "line 5", "label '-1'", "not a non-negative integer")]
     [InlineData("label 1.5", "1.5,0", "line 5", "label '1.5'", "not a non-negative integer")]
     [InlineData("pixel NaN", "3,NaN", "line 5", "'NaN'", "not a number")]
+    [InlineData("label 1000000000", "1000000000,0", "line 5", "label 1000000000", "at most 9999")]
     public void CsvRow_Train_And_Eval(string what, string rowStart, params string[] fragments)
     {
         string data = WriteCsvData();
@@ -349,7 +350,8 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         { "dataset", ["--dataset", ""], ["--dataset needs a value"] },
         { "image-shape", ["--image-shape", "0x3"], ["--image-shape '0x3' is not a shape", "HEIGHTxWIDTH"] },
         { "image-shape", ["--image-shape", "4x4"], ["images have 64 pixels", "holds 16", "--image-shape"] },
-        { "classes", ["--classes", "1"], ["--classes must be at least 2 (got 1)"] },
+        { "classes", ["--classes", "1"], ["--classes must be from 2 to 10000 (got 1)"] },
+        { "classes", ["--classes", "1000000000"], ["--classes must be from 2 to 10000 (got 1000000000)"] },
         { "classes", ["--classes", "many"], ["--classes must be a whole number (got 'many')"] },
         { "hidden", ["--hidden", "0,5"], ["--hidden '0,5'", "'0' is not a width"] },
         { "hidden", ["--hidden", "16,,8"], ["--hidden '16,,8'", "positive integers"] },

@@ -108,6 +108,8 @@ public static class CsvReader
                 : $"label '{field}' (column 1) is not a number";
             throw Bad(path, lineNumber, problem);
         }
+        if (label >= ImageDataset.MaxClasses)
+            throw Bad(path, lineNumber, $"label {label} (column 1) is not a class index FcnLab takes: labels are 0, 1, 2, ... and at most {ImageDataset.MaxClasses - 1} ({ImageDataset.MaxClasses} classes); is the label column the first one?");
         if (label >= classes)
             throw Bad(path, lineNumber, $"label {label} (column 1) is outside the {classes} classes 0..{classes - 1}; {classesFix}");
         return label;

@@ -25,8 +25,8 @@ public static class DatasetCatalog
     public static ImageDataset Load(DataOptions options, DataEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Classes is <= 0)
-            throw new FcnLabException($"--classes must be at least 1, not {options.Classes}.");
+        if (options.Classes is <= 0 or > ImageDataset.MaxClasses)
+            throw new FcnLabException($"--classes must be from 1 to {ImageDataset.MaxClasses}, not {options.Classes}.");
         string directory = Locate(options, environment);
 
         var idx = IdxFiles.Select(f => FindFile(directory, f)).ToArray();
