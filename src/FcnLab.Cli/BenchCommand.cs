@@ -21,8 +21,8 @@ public static class BenchCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var command = new Command("bench", "Measure this machine: FMA peak, GFLOP/s of each product of a training step of the default network (batch 512), and seconds per epoch of the default and the 1000-2000-1000-1000 + batch norm + Adam networks.");
-        var threads = new Option<int?>("--threads") { Description = "Threads for the multi-threaded figures. Default: all cores." };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs per timed training (seconds per epoch = median of epochs 2 and later). Default 3." };
+        var threads = WholeNumberOption.Create("--threads", "Threads for the multi-threaded figures. Default: all cores.");
+        var epochs = WholeNumberOption.Create("--epochs", "Epochs per timed training (seconds per epoch = median of epochs 2 and later). Default 3.");
         var data = new Option<string>("--data") { Description = "FashionMNIST directory. Default: the usual places; synthetic data of the same shape when none is found.", HelpName = "dir" };
         var noTraining = new Option<bool>("--no-training") { Description = "Only the FMA peak and the products; skip the timed trainings." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout and nothing else there." };

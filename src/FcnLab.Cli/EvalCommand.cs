@@ -18,7 +18,7 @@ public static class EvalCommand
         var model = new Option<string>("--model") { Description = "model.fcnlab file or run directory.", Required = true, HelpName = "file|run-dir" };
         var data = new Option<string>("--data") { Description = "Data set directory.", HelpName = "dir" };
         var dataset = new Option<string>("--dataset") { Description = "Data set name. Default: the run's own (from its config.json), else fashion-mnist.", HelpName = "name" };
-        var threads = new Option<int?>("--threads") { Description = "Worker threads. Default: all cores." };
+        var threads = WholeNumberOption.Create("--threads", "Worker threads. Default: all cores.");
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout and nothing else there." };
         foreach (var o in new Option[] { model, data, dataset, threads, json }) command.Options.Add(o);
         command.SetAction(parse => Execute(parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(dataset),
@@ -31,7 +31,7 @@ public static class EvalCommand
         var contents = ModelFile.Load(modelPath);
         datasetName ??= RunDatasetName(modelPath) ?? "fashion-mnist";
         // The model knows its input shape and class count: CSV test data is read with them.
-        var data = DatasetCatalog.Load(new DataOptions(datasetName, dataDir, contents.Spec.InputShape, contents.Spec.Classes));
+        var data = DatasetCatalog.Load(new DataOptions(datasetName, dataDir, contents.Spec.InputShape, contents.Spec.Classes, FixedBy: $"model '{modelPath}'"));
         if (data.Test.Features != contents.Spec.InputFeatures)
             throw new FcnLabException($"The model expects images of {contents.Spec.InputFeatures} pixels ({string.Join("x", contents.Spec.InputShape)}), but data set '{data.Name}' in {data.Directory} has {data.Test.Features}. Evaluate it on the data it was trained for.");
         if (data.Classes > contents.Spec.Classes)

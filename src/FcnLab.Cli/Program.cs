@@ -26,7 +26,7 @@ public static class Program
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) stderr.WriteLine($"error: {error.Message}");
+            foreach (var error in parse.Errors) stderr.WriteLine($"error: {Explain(error.Message, parse, args)}");
             stderr.WriteLine("Run 'fcnlab --help' or 'fcnlab COMMAND --help' for usage.");
             return ExitCodes.BadInput;
         }
@@ -44,5 +44,27 @@ public static class Program
             stderr.WriteLine("Interrupted.");
             return ExitCodes.Interrupted;
         }
+    }
+
+    /// <summary>
+    /// A value after a switch (--batch-norm maybe) is only "an unrecognized argument" to System.CommandLine;
+    /// name the switch and what it takes instead.
+    /// </summary>
+    private static string Explain(string message, ParseResult parse, string[] args)
+    {
+        foreach (string token in parse.UnmatchedTokens)
+        {
+            if (message != $"Unrecognized command or argument '{token}'.") continue;
+            for (int i = 0; i < args.Length; i++)
+            {
+                // "--switch value" or "--switch=value".
+                string? flag = args[i] == token && i > 0 ? args[i - 1]
+                    : args[i].EndsWith("=" + token, StringComparison.Ordinal) ? args[i][..^(token.Length + 1)]
+                    : null;
+                if (flag != null && parse.CommandResult.Command.Options.Any(o => o is Option<bool> && (o.Name == flag || o.Aliases.Contains(flag))))
+                    return $"{flag} is a switch and takes no value (got '{token}'): give {flag} alone to turn it on.";
+            }
+        }
+        return message;
     }
 }

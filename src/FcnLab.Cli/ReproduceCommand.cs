@@ -17,10 +17,10 @@ public static class ReproduceCommand
         var command = new Command("reproduce", "Reproduce a published study's table (a studies/*.yaml spec): run it as a sweep, then print the published numbers beside ours. The exit code is the sweep's.");
         var study = new Argument<string>("study") { Description = "A study name (see --list) or a spec file.", Arity = ArgumentArity.ZeroOrOne };
         var list = new Option<bool>("--list") { Description = "List the studies and what they reproduce." };
-        var repeats = new Option<int?>("--repeats") { Description = "Repeats per grid point (seeds 1, 2, ...). Default: the spec's.", HelpName = "n" };
+        var repeats = WholeNumberOption.Create("--repeats", "Repeats per grid point (seeds 1, 2, ...). Default: the spec's.");
         var studies = new Option<string>("--studies") { Description = $"Directory of study specs. Default: ${StudyCatalog.EnvironmentVariable}, else studies/ here or above the program.", HelpName = "dir" };
         var store = StoreOption.Create();
-        var threads = new Option<int?>("--threads") { Description = "Worker threads per training. Default: all cores.", HelpName = "n" };
+        var threads = WholeNumberOption.Create("--threads", "Worker threads per training. Default: all cores.");
         var quiet = new Option<bool>("--quiet") { Description = "Print only the tally and the comparison." };
         var epochs = SweepCommand.EpochsOverride();
         command.Arguments.Add(study);

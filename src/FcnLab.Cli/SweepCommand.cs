@@ -14,8 +14,8 @@ public static class SweepCommand
         var command = new Command("sweep", "Run a sweep spec (YAML: name, base, axes, repeats): every trial not yet final, recorded in the run store. Stop it at any time; the same command resumes it.");
         var spec = new Argument<string>("spec") { Description = "The sweep spec, a YAML file." };
         var store = StoreOption.Create();
-        var threads = new Option<int?>("--threads") { Description = "Worker threads per training (never changes results). Default: all cores.", HelpName = "n" };
-        var maxTrials = new Option<int?>("--max-trials") { Description = "Stop after training this many trials.", HelpName = "n" };
+        var threads = WholeNumberOption.Create("--threads", "Worker threads per training (never changes results). Default: all cores.");
+        var maxTrials = WholeNumberOption.Create("--max-trials", "Stop after training this many trials.");
         var quiet = new Option<bool>("--quiet") { Description = "Print only the final tally." };
         var epochs = EpochsOverride();
         command.Arguments.Add(spec);
@@ -33,11 +33,8 @@ public static class SweepCommand
     }
 
     /// <summary>--epochs N: every trial's epochs, for a quick look at a long spec (new trials: epochs are part of a trial's identity).</summary>
-    public static Option<int?> EpochsOverride() => new("--epochs")
-    {
-        Description = "Override the spec's epochs (makes different trials: epochs are part of a trial's identity).",
-        HelpName = "n",
-    };
+    public static Option<int?> EpochsOverride() =>
+        WholeNumberOption.Create("--epochs", "Override the spec's epochs (makes different trials: epochs are part of a trial's identity).");
 
     public static SweepSpec WithEpochs(SweepSpec spec, int? epochs) => epochs switch
     {

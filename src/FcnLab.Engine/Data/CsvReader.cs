@@ -21,8 +21,11 @@ public static class CsvReader
         return (set, ImageShapes.Resolve(imageShape, set.Features, path));
     }
 
-    /// <summary>Reads the rows without resolving an image shape (the catalog compares train and test first).</summary>
-    internal static ImageSet ReadSet(string path, int? classes)
+    /// <summary>
+    /// Reads the rows without resolving an image shape (the catalog compares train and test first).
+    /// <paramref name="classesFix"/> is what the message for a label >= classes tells the user to do.
+    /// </summary>
+    internal static ImageSet ReadSet(string path, int? classes, string classesFix = "pass the right --classes or fix the label")
     {
         if (classes is <= 0)
             throw new FcnLabException($"The class count must be at least 1, not {classes}.");
@@ -63,7 +66,7 @@ public static class CsvReader
                     }
                     if (count != columns)
                         throw Bad(path, lineNumber, $"has {count} columns but the file's first line has {columns} (1 label + {columns - 1} pixels); every line needs {columns}");
-                    ParseRow(line, path, lineNumber, classes, labels, pixels);
+                    ParseRow(line, path, lineNumber, classes, classesFix, labels, pixels);
                 }
             }
             catch (IOException e)
@@ -78,7 +81,7 @@ public static class CsvReader
         }
     }
 
-    private static void ParseRow(string line, string path, int lineNumber, int? classes, List<int> labels, List<float> pixels)
+    private static void ParseRow(string line, string path, int lineNumber, int? classes, string classesFix, List<int> labels, List<float> pixels)
     {
         var rest = line.AsSpan();
         int column = 0;
@@ -88,7 +91,7 @@ public static class CsvReader
             var field = Unquote(comma < 0 ? rest : rest[..comma]);
             column++;
             if (column == 1)
-                labels.Add(ParseLabel(field, path, lineNumber, classes));
+                labels.Add(ParseLabel(field, path, lineNumber, classes, classesFix));
             else
                 pixels.Add(ParsePixel(field, path, lineNumber, column));
             if (comma < 0) break;
@@ -96,7 +99,7 @@ public static class CsvReader
         }
     }
 
-    private static int ParseLabel(ReadOnlySpan<char> field, string path, int lineNumber, int? classes)
+    private static int ParseLabel(ReadOnlySpan<char> field, string path, int lineNumber, int? classes, string classesFix)
     {
         if (!int.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out int label))
         {
@@ -105,8 +108,10 @@ public static class CsvReader
                 : $"label '{field}' (column 1) is not a number";
             throw Bad(path, lineNumber, problem);
         }
+        if (label >= ImageDataset.MaxClasses)
+            throw Bad(path, lineNumber, $"label {label} (column 1) is not a class index FcnLab takes: labels are 0, 1, 2, ... and at most {ImageDataset.MaxClasses - 1} ({ImageDataset.MaxClasses} classes); is the label column the first one?");
         if (label >= classes)
-            throw Bad(path, lineNumber, $"label {label} (column 1) is outside the {classes} classes 0..{classes - 1}; pass the right --classes or fix the label");
+            throw Bad(path, lineNumber, $"label {label} (column 1) is outside the {classes} classes 0..{classes - 1}; {classesFix}");
         return label;
     }
 

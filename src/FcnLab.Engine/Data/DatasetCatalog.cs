@@ -25,8 +25,8 @@ public static class DatasetCatalog
     public static ImageDataset Load(DataOptions options, DataEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Classes is <= 0)
-            throw new FcnLabException($"--classes must be at least 1, not {options.Classes}.");
+        if (options.Classes is <= 0 or > ImageDataset.MaxClasses)
+            throw new FcnLabException($"--classes must be from 1 to {ImageDataset.MaxClasses}, not {options.Classes}.");
         string directory = Locate(options, environment);
 
         var idx = IdxFiles.Select(f => FindFile(directory, f)).ToArray();
@@ -121,10 +121,11 @@ public static class DatasetCatalog
                 $"{testImages}: images are {test.Rows}x{test.Cols} but the training images in {trainImages} are {train.Rows}x{train.Cols}; both splits must have the same image size.");
 
         int features = train.Rows * train.Cols;
-        int[] shape = ImageShapes.Resolve(options.ImageShape, features, trainImages, fallback: [1, train.Rows, train.Cols]);
+        int[] shape = ImageShapes.Resolve(options.ImageShape, features, trainImages, fallback: [1, train.Rows, train.Cols], options.FixedBy);
         int classes = DefaultClasses(options) ?? Math.Max(MaxLabel(trainY), MaxLabel(testY)) + 1;
-        CheckLabels(trainY, trainLabels, classes, options.Classes is not null);
-        CheckLabels(testY, testLabels, classes, options.Classes is not null);
+        string fix = ClassesFix(options, classes);
+        CheckLabels(trainY, trainLabels, classes, fix);
+        CheckLabels(testY, testLabels, classes, fix);
 
         return new ImageDataset(options.Dataset, directory, shape, classes, ImageDataset.DefaultClassNames(options.Dataset, classes),
             new ImageSet(train.Pixels, trainY, features), new ImageSet(test.Pixels, testY, features));
@@ -133,12 +134,13 @@ public static class DatasetCatalog
     private static ImageDataset LoadCsv(DataOptions options, string directory, string trainCsv, string testCsv)
     {
         int? classes = DefaultClasses(options);
-        var train = CsvReader.ReadSet(trainCsv, classes);
-        var test = CsvReader.ReadSet(testCsv, classes);
+        string fix = ClassesFix(options, classes ?? 0);
+        var train = CsvReader.ReadSet(trainCsv, classes, fix);
+        var test = CsvReader.ReadSet(testCsv, classes, fix);
         if (train.Features != test.Features)
             throw new FcnLabException(
                 $"{testCsv}: rows have {test.Features} pixel columns but {trainCsv} has {train.Features}; both splits must have the same image size.");
-        int[] shape = ImageShapes.Resolve(options.ImageShape, train.Features, trainCsv);
+        int[] shape = ImageShapes.Resolve(options.ImageShape, train.Features, trainCsv, fixedBy: options.FixedBy);
         int resolved = classes ?? Math.Max(train.ImpliedClasses(), test.ImpliedClasses());
         return new ImageDataset(options.Dataset, directory, shape, resolved, ImageDataset.DefaultClassNames(options.Dataset, resolved), train, test);
     }
@@ -157,12 +159,16 @@ public static class DatasetCatalog
         return max;
     }
 
-    private static void CheckLabels(int[] labels, string path, int classes, bool explicitClasses)
+    /// <summary>What to do about a label outside the classes, depending on where the class count came from.</summary>
+    private static string ClassesFix(DataOptions options, int classes) =>
+        options.FixedBy is { } by ? $"{by} has {classes} classes: use it on data like the data it was trained on"
+        : options.Classes is not null ? "pass a larger --classes or fix the labels"
+        : "pass --classes with the true class count, or check that this is the right label file";
+
+    private static void CheckLabels(int[] labels, string path, int classes, string fix)
     {
         for (int i = 0; i < labels.Length; i++)
             if (labels[i] >= classes)
-                throw new FcnLabException(
-                    $"{path}: label {labels[i]} of item {i} is outside the {classes} classes 0..{classes - 1}; "
-                    + (explicitClasses ? "pass a larger --classes or fix the labels." : "pass --classes with the true class count, or check that this is the right label file."));
+                throw new FcnLabException($"{path}: label {labels[i]} of item {i} is outside the {classes} classes 0..{classes - 1}; {fix}.");
     }
 }

@@ -10,6 +10,12 @@ public sealed class ImageDataset
     public static IReadOnlyList<string> FashionMnistClassNames { get; } =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
+    /// <summary>
+    /// The most classes FcnLab takes: far more than any small image data set has, and a bound on the
+    /// class names and output layer a label read from a file can make us allocate.
+    /// </summary>
+    public const int MaxClasses = 10_000;
+
     public string Name { get; }
     public string Directory { get; }
     public int[] ImageShape { get; }

@@ -8,7 +8,8 @@ internal static class ImageShapes
     /// <paramref name="features"/> pixels — else <paramref name="fallback"/>, else a square single-channel
     /// image, which needs a perfect-square pixel count.
     /// </summary>
-    public static int[] Resolve(int[]? requested, int features, string source, int[]? fallback = null)
+    /// <paramref name="fixedBy"/> names where the requested shape came from when not --image-shape (see <see cref="DataOptions.FixedBy"/>).
+    public static int[] Resolve(int[]? requested, int features, string source, int[]? fallback = null, string? fixedBy = null)
     {
         if (requested is not null)
         {
@@ -18,8 +19,9 @@ internal static class ImageShapes
             int[] shape = requested.Length == 2 ? [1, requested[0], requested[1]] : (int[])requested.Clone();
             long pixels = (long)shape[0] * shape[1] * shape[2];
             if (pixels != features)
-                throw new FcnLabException(
-                    $"{source}: images have {features} pixels but the image shape {string.Join(",", requested)} holds {pixels}; pass an --image-shape whose sizes multiply to {features}.");
+                throw new FcnLabException(fixedBy is null
+                    ? $"{source}: images have {features} pixels but the image shape {string.Join(",", requested)} holds {pixels}; pass an --image-shape whose sizes multiply to {features}."
+                    : $"{source}: images have {features} pixels but {fixedBy} takes images of {string.Join("x", shape)} = {pixels} pixels; use it on data like the data it was trained on.");
             return shape;
         }
         if (fallback is not null) return fallback;

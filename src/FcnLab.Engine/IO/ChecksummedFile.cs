@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace FcnLab.Engine.IO;
 
@@ -69,6 +70,12 @@ public static class ChecksummedFile
         int payloadStart = PrefixLength + headerLength;
         return (bytes.AsMemory(PrefixLength, headerLength), bytes.AsMemory(payloadStart, bodyLength - payloadStart));
     }
+
+    /// <summary>
+    /// A string value of a JSON header. null, or a value of another kind, is a malformed header: the
+    /// FormatException or InvalidOperationException becomes the caller's "its header is malformed" error.
+    /// </summary>
+    public static string Text(JsonElement value) => value.GetString() ?? throw new FormatException("a text value is null");
 
     /// <summary>Appends values as little-endian float32 (one block copy on little-endian machines).</summary>
     public static void WriteFloats(Stream output, ReadOnlySpan<float> values)

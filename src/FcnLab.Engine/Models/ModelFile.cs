@@ -109,36 +109,64 @@ public static class ModelFile
             using var doc = JsonDocument.Parse(header);
             var root = doc.RootElement;
             var arch = root.GetProperty("architecture");
-            var spec = new ModelSpec
-            {
-                InputShape = ReadInts(arch.GetProperty("input_shape")),
-                Classes = arch.GetProperty("classes").GetInt32(),
-                Hidden = ReadInts(arch.GetProperty("hidden")),
-                Activation = Names.ParseActivation(arch.GetProperty("activation").GetString()!),
-                LeakySlope = arch.GetProperty("leaky_slope").GetSingle(),
-                BatchNorm = arch.GetProperty("batch_norm").GetBoolean(),
-                Dropout = arch.GetProperty("dropout").GetSingle(),
-            };
-            NetworkBuilder.Validate(spec);
             var norm = root.GetProperty("normalization");
-            var normalization = new Normalization(Normalization.ParseKind(norm.GetProperty("kind").GetString()!),
-                norm.GetProperty("mean").GetSingle(), norm.GetProperty("std").GetSingle());
+            ModelSpec spec;
+            Normalization normalization;
+            try
+            {
+                spec = new ModelSpec
+                {
+                    InputShape = ReadInts(arch.GetProperty("input_shape")),
+                    Classes = arch.GetProperty("classes").GetInt32(),
+                    Hidden = ReadInts(arch.GetProperty("hidden")),
+                    Activation = Names.ParseActivation(ChecksummedFile.Text(arch.GetProperty("activation"))),
+                    LeakySlope = arch.GetProperty("leaky_slope").GetSingle(),
+                    BatchNorm = arch.GetProperty("batch_norm").GetBoolean(),
+                    Dropout = arch.GetProperty("dropout").GetSingle(),
+                };
+                NetworkBuilder.Validate(spec);
+                normalization = new Normalization(Normalization.ParseKind(ChecksummedFile.Text(norm.GetProperty("kind"))),
+                    norm.GetProperty("mean").GetSingle(), norm.GetProperty("std").GetSingle());
+            }
+            catch (FcnLabException e)
+            {
+                // The shared checks (activation names, class counts, ...) do not know which file they read.
+                throw new FcnLabException(Bad($"its header has a value FcnLab refuses: {e.Message.TrimEnd('.')}"), e);
+            }
             var classNames = root.GetProperty("class_names").EnumerateArray().Select(e => e.GetString() ?? "").ToArray();
             if (classNames.Length != spec.Classes)
                 throw new FcnLabException(Bad($"{classNames.Length} class names for {spec.Classes} classes"));
+
             var data = payload.Span;
             long floats = BinaryPrimitives.ReadInt64LittleEndian(data);
             int pos = 8;
-            if (floats * 4 != data.Length - pos)
+            if (floats != (data.Length - pos) / 4 || (data.Length - pos) % 4 != 0)
                 throw new FcnLabException(Bad($"it declares {floats} values but holds {(data.Length - pos) / 4}"));
+            // The network the header describes must fit in the values the file holds: this bounds what
+            // building it (eval, --init-from) allocates by the file's size, whatever the header says.
+            long parameters;
+            try { parameters = NetworkBuilder.CountParameters(spec); }
+            catch (OverflowException) { parameters = long.MaxValue; }
+            if (parameters > floats)
+                throw new FcnLabException(Bad($"its architecture has {(parameters == long.MaxValue ? "more" : parameters)} parameters but the file holds only {floats} values"));
+
             var tensors = new Dictionary<string, (int[], float[])>();
             foreach (var t in root.GetProperty("tensors").EnumerateArray())
             {
-                string name = t.GetProperty("name").GetString()!;
+                string name = ChecksummedFile.Text(t.GetProperty("name"));
                 int[] shape = ReadInts(t.GetProperty("shape"));
-                long n = shape.Aggregate(1L, (a, b) => a * b);
-                if (shape.Any(d => d < 0) || pos + n * 4 > data.Length)
+                // Multiplied up only while it fits in what is left, so a huge shape cannot overflow.
+                long n = 1, left = (data.Length - pos) / 4;
+                bool fits = true;
+                foreach (int d in shape)
+                {
+                    if (d < 0 || (d > 0 && n > left / d)) { fits = false; break; }
+                    n *= d;
+                }
+                if (!fits)
                     throw new FcnLabException(Bad($"tensor {name} [{string.Join(", ", shape)}] does not fit in the file"));
+                if (tensors.ContainsKey(name))
+                    throw new FcnLabException(Bad($"tensor {name} is listed twice"));
                 var values = new float[n];
                 ChecksummedFile.ReadFloats(data.Slice(pos, (int)n * 4), values);
                 pos += (int)n * 4;

@@ -1,3 +1,4 @@
+using FcnLab.Engine.Data;
 using FcnLab.Engine.Init;
 using FcnLab.Engine.Layers;
 using FcnLab.Engine.Random;
@@ -56,10 +57,15 @@ public static class NetworkBuilder
 
     public static void Validate(ModelSpec spec)
     {
-        if (spec.InputFeatures < 1)
-            throw new FcnLabException("The input must have at least one feature.");
-        if (spec.Classes < 2)
-            throw new FcnLabException($"A classifier needs at least 2 classes (got {spec.Classes}).");
+        // Checked before InputFeatures is used: it multiplies the sizes in int.
+        if (spec.InputShape.Length is < 1 or > 3 || spec.InputShape.Any(d => d < 1))
+            throw new FcnLabException($"The input shape [{string.Join(", ", spec.InputShape)}] must be one to three positive sizes.");
+        long features = 1;
+        foreach (int d in spec.InputShape)
+            if ((features *= d) > int.MaxValue)
+                throw new FcnLabException($"The input shape [{string.Join(", ", spec.InputShape)}] has more pixels than FcnLab can hold.");
+        if (spec.Classes is < 2 or > ImageDataset.MaxClasses)
+            throw new FcnLabException($"A classifier needs from 2 to {ImageDataset.MaxClasses} classes (got {spec.Classes}).");
         foreach (int width in spec.Hidden)
             if (width < 1)
                 throw new FcnLabException($"--hidden widths must be positive integers (got {width}).");
@@ -70,16 +76,20 @@ public static class NetworkBuilder
     }
 
     /// <summary>Number of learnable parameters of a spec, without building it.</summary>
+    /// <exception cref="OverflowException">For a spec far too large to build (a damaged model file's, say).</exception>
     public static long CountParameters(ModelSpec spec)
     {
-        long total = 0;
-        int features = spec.InputFeatures;
-        foreach (int width in spec.Hidden)
+        checked
         {
-            total += (long)features * width + width;
-            if (spec.BatchNorm) total += 2L * width;
-            features = width;
+            long total = 0;
+            int features = spec.InputFeatures;
+            foreach (int width in spec.Hidden)
+            {
+                total += (long)features * width + width;
+                if (spec.BatchNorm) total += 2L * width;
+                features = width;
+            }
+            return total + (long)features * spec.Classes + spec.Classes;
         }
-        return total + (long)features * spec.Classes + spec.Classes;
     }
 }

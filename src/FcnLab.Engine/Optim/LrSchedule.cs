@@ -122,30 +122,23 @@ public sealed class LrSchedule
         _cooldownCounter = (int)state[4];
     }
 
-    /// <summary>Checks the settings the chosen kind uses, naming the setting that is wrong.</summary>
+    /// <summary>
+    /// Checks every schedule setting, naming the one that is wrong. Settings the chosen kind does not use
+    /// are checked too: a value like --lr-step-size 0 is never valid, and is refused rather than ignored.
+    /// </summary>
     public static void ValidateConfig(ScheduleConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        switch (config.Kind)
-        {
-            case ScheduleKind.Constant:
-            case ScheduleKind.Cosine:
-                break;
-            case ScheduleKind.Step:
-                if (config.StepSize < 1)
-                    throw new FcnLabException($"--lr-step-size (epochs between lr reductions of the step schedule) must be >= 1 (got {config.StepSize}).");
-                if (!double.IsFinite(config.Gamma) || config.Gamma <= 0)
-                    throw new FcnLabException($"--lr-gamma (the step schedule's lr multiplier) must be a finite number > 0 (got {config.Gamma}).");
-                break;
-            case ScheduleKind.Plateau:
-                if (!(config.Factor > 0 && config.Factor < 1))
-                    throw new FcnLabException($"--lr-factor (the plateau schedule's lr multiplier) must be in (0, 1) (got {config.Factor}).");
-                if (config.PlateauPatience < 0)
-                    throw new FcnLabException($"--lr-plateau-patience (epochs without improvement before the plateau schedule reduces lr) must be >= 0 (got {config.PlateauPatience}).");
-                break;
-            default:
-                throw new FcnLabException($"Unknown schedule kind {(int)config.Kind}; allowed: {AllowedNames}.");
-        }
+        if (!Enum.IsDefined(config.Kind))
+            throw new FcnLabException($"Unknown schedule kind {(int)config.Kind}; allowed: {AllowedNames}.");
+        if (config.StepSize < 1)
+            throw new FcnLabException($"--lr-step-size (epochs between lr reductions of the step schedule) must be >= 1 (got {config.StepSize}).");
+        if (!double.IsFinite(config.Gamma) || config.Gamma <= 0)
+            throw new FcnLabException($"--lr-gamma (the step schedule's lr multiplier) must be a finite number > 0 (got {config.Gamma}).");
+        if (!(config.Factor > 0 && config.Factor < 1))
+            throw new FcnLabException($"--lr-factor (the plateau schedule's lr multiplier) must be in (0, 1) (got {config.Factor}).");
+        if (config.PlateauPatience < 0)
+            throw new FcnLabException($"--lr-plateau-patience (epochs without improvement before the plateau schedule reduces lr) must be >= 0 (got {config.PlateauPatience}).");
     }
 
     private const string AllowedNames = "constant, step, cosine, plateau";

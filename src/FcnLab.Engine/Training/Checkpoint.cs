@@ -231,11 +231,13 @@ public sealed record Checkpoint
             var d = root.GetProperty("data");
             var data = new DataFingerprint(ModelFile.ReadInts(d.GetProperty("image_shape")), d.GetProperty("classes").GetInt32(),
                 d.GetProperty("train_count").GetInt32(), d.GetProperty("val_count").GetInt32(), d.GetProperty("test_count").GetInt32(),
-                d.GetProperty("labels_sha256").GetString()!);
+                ChecksummedFile.Text(d.GetProperty("labels_sha256")));
             if (data.TrainCount < 0) throw new FcnLabException(Bad($"a negative training count ({data.TrainCount})"));
+            if (data.LabelsSha256.Length != 64 || !data.LabelsSha256.All(char.IsAsciiHexDigit))
+                throw new FcnLabException(Bad($"its labels_sha256 '{data.LabelsSha256}' is not a SHA-256 (64 hexadecimal digits)"));
 
             var n = root.GetProperty("normalization");
-            var normalization = new Normalization(Normalization.ParseKind(n.GetProperty("kind").GetString()!),
+            var normalization = new Normalization(Normalization.ParseKind(ChecksummedFile.Text(n.GetProperty("kind"))),
                 (float)n.GetProperty("mean").GetDouble(), (float)n.GetProperty("std").GetDouble());
 
             var p = root.GetProperty("position");
@@ -252,7 +254,7 @@ public sealed record Checkpoint
             long pos = 0;
             foreach (var t in root.GetProperty("tensors").EnumerateArray())
             {
-                string name = t.GetProperty("name").GetString()!;
+                string name = ChecksummedFile.Text(t.GetProperty("name"));
                 int length = t.GetProperty("length").GetInt32();
                 if (length < 0 || pos + 4L * length > payload.Length)
                     throw new FcnLabException(Bad($"tensor {name} ({length} values) does not fit in the file"));
@@ -269,7 +271,7 @@ public sealed record Checkpoint
             return new Checkpoint
             {
                 Config = config,
-                Status = root.GetProperty("status").GetString()!,
+                Status = ChecksummedFile.Text(root.GetProperty("status")),
                 EpochsDone = p.GetProperty("epochs_done").GetInt32(),
                 InEpoch = p.GetProperty("in_epoch").GetBoolean(),
                 Step = p.GetProperty("step").GetInt32(),
@@ -306,7 +308,7 @@ public sealed record Checkpoint
     /// <summary>The config, through the same setting names and parsers as flags and YAML (validated when a run resumes).</summary>
     private static TrainConfig ReadConfig(JsonElement root, string path)
     {
-        var settings = root.GetProperty("config").EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()!)).ToList();
+        var settings = root.GetProperty("config").EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, ChecksummedFile.Text(p.Value))).ToList();
         try
         {
             return TrainSettings.Apply(new TrainConfig { Preset = root.GetProperty("preset").GetString() }, settings);
@@ -337,7 +339,7 @@ public sealed record Checkpoint
     }
 
     private static double ReadDouble(JsonElement e) => e.ValueKind == JsonValueKind.String
-        ? double.Parse(e.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture)
+        ? double.Parse(ChecksummedFile.Text(e), NumberStyles.Float, CultureInfo.InvariantCulture)
         : e.GetDouble();
 
     private static double? ReadNullableDouble(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : ReadDouble(e);

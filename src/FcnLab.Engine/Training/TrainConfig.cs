@@ -71,7 +71,7 @@ public sealed record TrainConfig
     /// <summary>Refuses bad values before any work, with a message that says what is allowed.</summary>
     public void Validate()
     {
-        if (Classes is { } k && k < 2) Fail($"--classes must be at least 2 (got {k}).");
+        if (Classes is { } k && (k < 2 || k > ImageDataset.MaxClasses)) Fail($"--classes must be from 2 to {ImageDataset.MaxClasses} (got {k}).");
         if (ImageShape is { } shape && (shape.Length is < 2 or > 3 || shape.Any(d => d < 1)))
             Fail($"--image-shape must be HEIGHTxWIDTH or CHANNELSxHEIGHTxWIDTH with positive sizes (got {string.Join("x", shape)}).");
         if (Epochs < 1) Fail($"--epochs must be at least 1 (got {Epochs}).");

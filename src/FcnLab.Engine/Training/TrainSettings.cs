@@ -72,54 +72,65 @@ public static class TrainSettings
         foreach (var (rawName, rawValue) in settings)
         {
             string name = Canonical(rawName);
-            if (!ByName.TryGetValue(name, out var info))
+            if (!ByName.ContainsKey(name))
                 throw new FcnLabException($"Unknown setting '{rawName}'. Known settings: {string.Join(", ", All.Select(s => s.Name))}.");
             string v = rawValue.Trim();
-            c = name switch
+            try
             {
-                "data" => c with { DataDir = v },
-                "dataset" => c with { Dataset = NonEmpty(name, v) },
-                "image-shape" => c with { ImageShape = ParseShape(v) },
-                "classes" => c with { Classes = Integer(name, v) },
-                "hidden" => c with { Hidden = ParseHidden(v) },
-                "activation" => c with { Activation = Names.ParseActivation(v) },
-                "leaky-slope" => c with { LeakySlope = (float)Number(name, v) },
-                "batch-norm" => c with { BatchNorm = Bool(name, v) },
-                "dropout" => c with { Dropout = (float)Number(name, v) },
-                "init" => c with { Init = Initializer.Parse(v) },
-                "init-std" => c with { InitStd = Number(name, v) },
-                "init-from" => c with { InitFrom = NonEmpty(name, v) },
-                "optimizer" => c with { Optimizer = c.Optimizer with { Kind = Optimizer.ParseKind(v) } },
-                "lr" => c with { Optimizer = c.Optimizer with { Lr = Number(name, v) } },
-                "momentum" => c with { Optimizer = c.Optimizer with { Momentum = Number(name, v) } },
-                "nesterov" => c with { Optimizer = c.Optimizer with { Nesterov = Bool(name, v) } },
-                "eps" => c with { Optimizer = c.Optimizer with { Eps = Number(name, v) } },
-                "weight-decay" => c with { Optimizer = c.Optimizer with { WeightDecay = Number(name, v) } },
-                "alpha" => c with { Optimizer = c.Optimizer with { Alpha = Number(name, v) } },
-                "beta1" => c with { Optimizer = c.Optimizer with { Beta1 = Number(name, v) } },
-                "beta2" => c with { Optimizer = c.Optimizer with { Beta2 = Number(name, v) } },
-                "l2" => c with { L2 = Number(name, v) },
-                "clip-grad-norm" => c with { ClipGradNorm = Number(name, v) },
-                "lr-schedule" => c with { Schedule = c.Schedule with { Kind = LrSchedule.ParseKind(v) } },
-                "lr-step-size" => c with { Schedule = c.Schedule with { StepSize = Integer(name, v) } },
-                "lr-gamma" => c with { Schedule = c.Schedule with { Gamma = Number(name, v) } },
-                "lr-factor" => c with { Schedule = c.Schedule with { Factor = Number(name, v) } },
-                "lr-plateau-patience" => c with { Schedule = c.Schedule with { PlateauPatience = Integer(name, v) } },
-                "epochs" => c with { Epochs = Integer(name, v) },
-                "batch-size" => c with { BatchSize = Integer(name, v) },
-                "no-shuffle" => c with { Shuffle = !Bool(name, v) },
-                "val-split" => c with { ValSplit = NonEmpty(name, v) },
-                "stratify" => c with { Stratify = Bool(name, v) },
-                "normalize" => c with { Normalize = Normalization.ParseKind(v) },
-                "patience" => c with { Patience = Integer(name, v) },
-                "restore-best" => c with { RestoreBest = Bool(name, v) },
-                "seed" => c with { Seed = Long(name, v) },
-                "threads" => c with { Threads = Integer(name, v) },
-                _ => throw new InvalidOperationException($"Setting {info.Name} has no parser."),
-            };
+                c = ApplyOne(c, name, v);
+            }
+            catch (FcnLabException e) when (!e.Message.Contains("--" + name, StringComparison.Ordinal))
+            {
+                // The shared parsers (optimizer, activation, ...) do not know which flag they serve: say it.
+                throw new FcnLabException($"--{name}: {e.Message}", e);
+            }
         }
         return c;
     }
+
+    private static TrainConfig ApplyOne(TrainConfig c, string name, string v) =>
+        name switch
+        {
+            "data" => c with { DataDir = v },
+            "dataset" => c with { Dataset = NonEmpty(name, v) },
+            "image-shape" => c with { ImageShape = ParseShape(v) },
+            "classes" => c with { Classes = Integer(name, v) },
+            "hidden" => c with { Hidden = ParseHidden(v) },
+            "activation" => c with { Activation = Names.ParseActivation(v) },
+            "leaky-slope" => c with { LeakySlope = (float)Number(name, v) },
+            "batch-norm" => c with { BatchNorm = Bool(name, v) },
+            "dropout" => c with { Dropout = (float)Number(name, v) },
+            "init" => c with { Init = Initializer.Parse(v) },
+            "init-std" => c with { InitStd = Number(name, v) },
+            "init-from" => c with { InitFrom = NonEmpty(name, v) },
+            "optimizer" => c with { Optimizer = c.Optimizer with { Kind = Optimizer.ParseKind(v) } },
+            "lr" => c with { Optimizer = c.Optimizer with { Lr = Number(name, v) } },
+            "momentum" => c with { Optimizer = c.Optimizer with { Momentum = Number(name, v) } },
+            "nesterov" => c with { Optimizer = c.Optimizer with { Nesterov = Bool(name, v) } },
+            "eps" => c with { Optimizer = c.Optimizer with { Eps = Number(name, v) } },
+            "weight-decay" => c with { Optimizer = c.Optimizer with { WeightDecay = Number(name, v) } },
+            "alpha" => c with { Optimizer = c.Optimizer with { Alpha = Number(name, v) } },
+            "beta1" => c with { Optimizer = c.Optimizer with { Beta1 = Number(name, v) } },
+            "beta2" => c with { Optimizer = c.Optimizer with { Beta2 = Number(name, v) } },
+            "l2" => c with { L2 = Number(name, v) },
+            "clip-grad-norm" => c with { ClipGradNorm = Number(name, v) },
+            "lr-schedule" => c with { Schedule = c.Schedule with { Kind = LrSchedule.ParseKind(v) } },
+            "lr-step-size" => c with { Schedule = c.Schedule with { StepSize = Integer(name, v) } },
+            "lr-gamma" => c with { Schedule = c.Schedule with { Gamma = Number(name, v) } },
+            "lr-factor" => c with { Schedule = c.Schedule with { Factor = Number(name, v) } },
+            "lr-plateau-patience" => c with { Schedule = c.Schedule with { PlateauPatience = Integer(name, v) } },
+            "epochs" => c with { Epochs = Integer(name, v) },
+            "batch-size" => c with { BatchSize = Integer(name, v) },
+            "no-shuffle" => c with { Shuffle = !Bool(name, v) },
+            "val-split" => c with { ValSplit = NonEmpty(name, v) },
+            "stratify" => c with { Stratify = Bool(name, v) },
+            "normalize" => c with { Normalize = Normalization.ParseKind(v) },
+            "patience" => c with { Patience = Integer(name, v) },
+            "restore-best" => c with { RestoreBest = Bool(name, v) },
+            "seed" => c with { Seed = Long(name, v) },
+            "threads" => c with { Threads = Integer(name, v) },
+            _ => throw new InvalidOperationException($"Setting {name} has no parser."),
+        };
 
     /// <summary>
     /// The inverse of <see cref="Apply"/>: every setting of <paramref name="c"/> as name/value strings

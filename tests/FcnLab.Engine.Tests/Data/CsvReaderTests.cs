@@ -96,6 +96,17 @@ public class CsvReaderTests : IDisposable
     }
 
     [Theory]
+    [InlineData("1000000000")] // found by fuzzing (docs/fuzzing.md): the class count implied by the labels made a name per class
+    [InlineData("2147483647")] // the largest label plus one overflowed to a negative class count
+    [InlineData("10000")]
+    public void LabelsBeyondTheClassLimit_AreRefused(string label)
+    {
+        string path = Write($"0,1\n{label},2\n");
+        AssertFails(() => CsvReader.Read(path), path, "line 2", $"label {label}", "at most 9999");
+        Assert.Equal(10000, CsvReader.Read(Write("0,1\n9999,2\n")).Set.ImpliedClasses());
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("label,p1,p2,p3,p4\n")]
     [InlineData("\n\n")]

@@ -106,6 +106,9 @@ public class LrScheduleTests
     [InlineData("--lr-factor", ScheduleKind.Plateau, 5, 0.1, 1.0, 10)]
     [InlineData("--lr-factor", ScheduleKind.Plateau, 5, 0.1, 0.0, 10)]
     [InlineData("--lr-plateau-patience", ScheduleKind.Plateau, 5, 0.1, 0.5, -1)]
+    // Settings the chosen kind does not use are checked too: never-valid values are refused, not ignored.
+    [InlineData("--lr-step-size", ScheduleKind.Constant, 0, 0.1, 0.1, 10)]
+    [InlineData("--lr-factor", ScheduleKind.Step, 5, 0.1, 1.0, 10)]
     public void ValidateConfig_RefusesBadSettings_NamingThem(string setting, ScheduleKind kind, int stepSize, double gamma, double factor, int patience)
     {
         var config = new ScheduleConfig { Kind = kind, StepSize = stepSize, Gamma = gamma, Factor = factor, PlateauPatience = patience };
