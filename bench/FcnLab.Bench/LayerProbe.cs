@@ -12,15 +12,21 @@ namespace FcnLab.Bench;
 /// <summary>Where a training step's time goes: median milliseconds of each layer's forward and backward, the loss and the optimizer.</summary>
 public static class LayerProbe
 {
-    public static void Run(int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 15)
+    public static void Run(int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 15) =>
+        Run(new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm }, optimizerKind, threads, batch, reps);
+
+    /// <summary>An architecture spec (e.g. "lenet5") on 1x28x28 inputs.</summary>
+    public static void Run(string arch, OptimizerKind optimizerKind, int threads, int batch = 128, int reps = 15) =>
+        Run(new ModelSpec { InputShape = [1, 28, 28], Classes = 10, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(10).Text }, optimizerKind, threads, batch, reps);
+
+    private static void Run(ModelSpec spec, OptimizerKind optimizerKind, int threads, int batch, int reps)
     {
         using var pool = new WorkerPool(threads);
-        var spec = new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm };
         var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(1));
         NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
         var optimizer = Optimizer.Create(new OptimizerConfig { Kind = optimizerKind, Lr = 1e-4 }, net.Parameters, pool);
         var loss = new SoftmaxCrossEntropy();
-        var x = Tensor.Zeros(batch, 784);
+        var x = Tensor.Zeros([batch, .. spec.InputShape]);
         var rng = new Rng(3);
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
         var labels = Enumerable.Range(0, batch).Select(i => i % 10).ToArray();
@@ -67,7 +73,8 @@ public static class LayerProbe
         {
             double f = Median(fwd, l), b = Median(bwd, l);
             total += f + b;
-            Console.WriteLine($"  {net.Layers[l].Describe(),-26} forward {f,7:F2} ms  backward {b,7:F2} ms");
+            string name = net.Layers[l].Describe();
+            Console.WriteLine($"  {(name.Length > 40 ? name[..40] : name),-40} forward {f,7:F2} ms  backward {b,7:F2} ms");
         }
         string[] names = ["loss fwd+bwd", "zero_grad", "optimizer step"];
         for (int i = 0; i < 3; i++)
@@ -76,5 +83,6 @@ public static class LayerProbe
             Console.WriteLine($"  {names[i],-26} {Median(other, i),7:F2} ms");
         }
         Console.WriteLine($"  total (sum of medians)     {total,7:F2} ms per step");
+        if (spec.Arch != null) Console.WriteLine($"  {total * Math.Ceiling(54000.0 / batch) / 1000:F2} s per 54,000-image epoch at this rate");
     }
 }

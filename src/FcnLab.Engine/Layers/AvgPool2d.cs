@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Layers;
@@ -15,6 +16,7 @@ public sealed unsafe class AvgPool2d : Pool2d
     public override string Describe() => $"AvgPool2d(kernel_size={KernelSize}, stride={Stride}, padding={Padding})";
 
     // y[r, q] = sum over the window of x / k^2
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void ForwardPlane(int plane, float* x, float* y)
     {
         float divisor = KernelSize * KernelSize;
@@ -33,6 +35,7 @@ public sealed unsafe class AvgPool2d : Pool2d
     }
 
     // dx[window(r, q)] += dy[r, q] / k^2
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void BackwardPlane(int plane, float* dy, float* dx)
     {
         float divisor = KernelSize * KernelSize;

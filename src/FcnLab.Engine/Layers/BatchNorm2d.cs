@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using FcnLab.Engine.Tensors;
 
@@ -72,6 +73,7 @@ public sealed class BatchNorm2d : BatchNormBase
         return dx;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardChannel(int c)
     {
         var x = _input!;
@@ -111,6 +113,7 @@ public sealed class BatchNorm2d : BatchNormBase
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardChannel(int c)
     {
         var x = _input!;

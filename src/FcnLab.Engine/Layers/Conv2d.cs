@@ -226,6 +226,7 @@ public sealed unsafe class Conv2d : Layer
     }
 
     /// <summary>x [in, H, W] -> columns [in*k*k, oH*oW]: row (c, i, j) holds xpad[c, s*oh + i, s*ow + j] for every output position.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Im2Col(float* x, float* columns)
     {
         int k = KernelSize, s = Stride, p = Padding, oh = _outH, ow = _outW, h = _h, w = _w;
@@ -255,6 +256,7 @@ public sealed unsafe class Conv2d : Layer
     }
 
     /// <summary>The adjoint of <see cref="Im2Col"/>: dx [in, H, W] = sum of every column entry into the pixel it was read from (rows in order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Col2Im(float* columns, float* dx)
     {
         int k = KernelSize, s = Stride, p = Padding, oh = _outH, ow = _outW, h = _h, w = _w;

@@ -4,13 +4,12 @@ namespace FcnLab.Engine.Layers;
 
 /// <summary>
 /// [batch, ...] -> [batch, product of the rest] (PyTorch's nn.Flatten). No copy: the output is a
-/// view of the input, and the input gradient a view of the output gradient. The views are kept per
-/// batch size and remade only when a different tensor comes in, so a training step allocates nothing.
+/// view of the input, and the input gradient a view of the output gradient.
 /// </summary>
 public sealed class Flatten : Layer
 {
-    private readonly Dictionary<int, (Tensor Source, Tensor View)> _outputs = [];
-    private readonly Dictionary<int, (Tensor Source, Tensor View)> _gradInputs = [];
+    private readonly ViewCache _outputs = new(), _gradInputs = new();
+    private readonly int[] _flatShape = [0, 0];
     private Tensor? _input;
 
     public override string Describe() => "Flatten(start_dim=1, end_dim=-1)";
@@ -23,8 +22,8 @@ public sealed class Flatten : Layer
         if (input.Rank < 1)
             throw new FcnLabException("Flatten got a tensor without a batch dimension; it needs [batch, ...].");
         _input = input;
-        if (Cached(_outputs, input) is { } view) return view;
-        return Remember(_outputs, input, input.Reshape(input.Rows, input.RowSize));
+        _flatShape[1] = input.RowSize;
+        return _outputs.Of(input, _flatShape);
     }
 
     // dx = dy viewed in the input's shape
@@ -34,16 +33,6 @@ public sealed class Flatten : Layer
         if (gradOutput.Rank != 2 || gradOutput.Rows != x.Rows || gradOutput.Length != x.Length)
             throw new FcnLabException($"Flatten got an output gradient of shape {LayerJobs.Shape(gradOutput.Shape)}; it needs [{x.Rows}, {x.RowSize}] to match the last Forward.");
         if (!NeedsInputGradient) return null;
-        if (Cached(_gradInputs, gradOutput) is { } view && view.Shape.AsSpan().SequenceEqual(x.Shape)) return view;
-        return Remember(_gradInputs, gradOutput, gradOutput.Reshape(x.Shape));
-    }
-
-    private static Tensor? Cached(Dictionary<int, (Tensor Source, Tensor View)> views, Tensor source) =>
-        views.TryGetValue(source.Rows, out var cached) && ReferenceEquals(cached.Source, source) ? cached.View : null;
-
-    private static Tensor Remember(Dictionary<int, (Tensor Source, Tensor View)> views, Tensor source, Tensor view)
-    {
-        views[source.Rows] = (source, view);
-        return view;
+        return _gradInputs.Of(gradOutput, x.Shape);
     }
 }

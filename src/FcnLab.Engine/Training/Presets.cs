@@ -25,6 +25,9 @@ public static class Presets
     /// <summary>The preset's settings, then the explicit ones on top; the result records the preset's name.</summary>
     public static TrainConfig Resolve(TrainConfig defaults, string? preset, IEnumerable<KeyValuePair<string, string>> explicitSettings)
     {
+        var names = explicitSettings.Select(s => TrainSettings.Canonical(s.Key)).ToHashSet();
+        if (names.Contains("hidden") && names.Contains("arch"))
+            throw new FcnLabException("--hidden and --arch both name the network; give one: --arch for layers or a built-in architecture, --hidden for the dense shorthand.");
         var config = defaults;
         if (preset != null)
         {

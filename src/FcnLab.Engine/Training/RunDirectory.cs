@@ -36,6 +36,7 @@ public static class RunDirectory
             w.WriteString("val_split", c.ValSplit);
             w.WriteBoolean("stratify", c.Stratify);
             w.WriteString("normalize", Normalization.Name(c.Normalize));
+            w.WriteString("arch", c.Arch);
             w.WriteStartArray("hidden");
             foreach (int h in c.Hidden) w.WriteNumberValue(h);
             w.WriteEndArray();

@@ -91,17 +91,17 @@ internal sealed class TrainingSession
         }
         var start = ModelFile.Load(_config.InitFrom);
         if (!SameArchitecture(start.Spec, _spec))
-            throw new FcnLabException($"--init-from '{_config.InitFrom}' holds a {Describe(start.Spec)} model; this run builds {Describe(_spec)}. Give the same --hidden, --activation and --batch-norm, or drop --init-from.");
+            throw new FcnLabException($"--init-from '{_config.InitFrom}' holds a {Describe(start.Spec)} model; this run builds {Describe(_spec)}. Give the same --arch (or --hidden, --activation and --batch-norm), or drop --init-from.");
         ModelFile.LoadInto(_network, start, _config.InitFrom);
         // Fine-tuning keeps the input scaling the model was trained with.
         return start.Normalization;
     }
 
     private static bool SameArchitecture(ModelSpec a, ModelSpec b) =>
-        a.InputShape.SequenceEqual(b.InputShape) && a.Classes == b.Classes && a.Hidden.SequenceEqual(b.Hidden)
+        a.InputShape.SequenceEqual(b.InputShape) && a.Classes == b.Classes && a.Arch == b.Arch && a.Hidden.SequenceEqual(b.Hidden)
         && a.Activation == b.Activation && a.BatchNorm == b.BatchNorm;
 
-    private static string Describe(ModelSpec s) =>
+    private static string Describe(ModelSpec s) => s.Arch != null ? $"\"{s.Arch}\"" :
         $"{s.InputFeatures}-{string.Join("-", s.Hidden.Append(s.Classes))} {Names.Activation(s.Activation)}{(s.BatchNorm ? " batch-norm" : "")}";
 
     /// <summary>Trains from where the run stands to the end, writes the run directory and returns the result.</summary>
@@ -114,10 +114,11 @@ internal sealed class TrainingSession
         var valY = _valIdx.Select(i => _data.Train.Labels[i]).ToArray();
 
         int n = trainX.Rows, features = trainX.RowSize, batchSize = _config.BatchSize;
-        // Batch norm cannot normalize a batch of one: drop such a last batch (as drop_last would).
-        int usable = _config.BatchNorm && n % batchSize == 1 ? n - 1 : n;
+        // BatchNorm1d cannot normalize a batch of one: drop such a last batch (as drop_last would).
+        int usable = _network.Layers.Any(l => l is BatchNorm1d) && n % batchSize == 1 ? n - 1 : n;
         int steps = (usable + batchSize - 1) / batchSize;
-        _observer.RunStarted(new RunInfo(_network.Describe(), _network.Parameters.Count, n, _valIdx.Length, _data.Test.Count, steps, _data.Directory, _config.Threads));
+        _observer.RunStarted(new RunInfo(_network.Describe(), _network.Parameters.Count, n, _valIdx.Length, _data.Test.Count, steps, _data.Directory, _config.Threads,
+            ModelSummary.Of(_network).Format()));
         if (_resumed && _resumes[^1] is var r)
             _observer.Note($"Resumed at epoch {r.Epoch}, step {r.Step} of {steps}; training to {r.Epochs} epochs.");
 

@@ -60,6 +60,22 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void SmallCnn_Learns_AndGivesTheSameBytesOnAnyThreadCount()
+    {
+        var data = Data();
+        var config = TrainSettings.Apply(new TrainConfig(), [new("arch", "conv(6,3,pad=1) batchnorm relu maxpool(2) conv(8,3) relu flatten dense(classes)"),
+            new("epochs", "8"), new("batch-size", "32"), new("optimizer", "adam"), new("lr", "0.01"), new("threads", "1")]);
+        var one = Trainer.Run(config, data, Path.Combine(_root, "cnn1"), NullObserver.Instance);
+        Assert.Equal(RunStatus.Completed, one.Summary.Status);
+        Assert.True(one.Summary.TestAccuracy > 0.9, $"test accuracy {one.Summary.TestAccuracy}");
+        Trainer.Run(config with { Threads = 3 }, data, Path.Combine(_root, "cnn3"), NullObserver.Instance);
+        RunComparison.AssertSameRun(Path.Combine(_root, "cnn1"), Path.Combine(_root, "cnn3"));
+        var model = ModelFile.Load(Path.Combine(_root, "cnn1"));
+        Assert.Equal("conv(6,3,pad=1) batchnorm relu maxpool(2) conv(8,3) relu flatten dense(4)", model.Spec.Arch);
+        Assert.Equal(6 * 9 + 6 + 12 + 8 * 6 * 9 + 8 + 8 * 2 * 2 * 4 + 4, one.Summary.Parameters);
+    }
+
+    [Fact]
     public void ATrainingStep_AllocatesNothingAfterWarmUp()
     {
         using var pool = new WorkerPool(2);
@@ -128,5 +144,20 @@ public class PresetTests
         Assert.Null(Presets.Resolve(new TrainConfig(), null, []).Preset);
         Assert.Contains("Known presets", Assert.Throws<FcnLabException>(() => Presets.Get("turbo")).Message);
         foreach (var p in Presets.All) Presets.Resolve(new TrainConfig(), p.Name, []).Validate();
+    }
+
+    [Fact]
+    public void ArchAndHidden_AreNeverGivenTogether_AndAnExplicitOneReplacesThePresets()
+    {
+        Assert.Contains("--hidden and --arch both name the network",
+            Assert.Throws<FcnLabException>(() => Presets.Resolve(new TrainConfig(), null, [new("hidden", "100"), new("arch", "lenet5")])).Message);
+        var arch = Presets.Resolve(new TrainConfig(), "adam", [new("arch", "lenet5")]);
+        Assert.Equal("lenet5", arch.Arch);
+        var dense = TrainSettings.Apply(Presets.Resolve(new TrainConfig(), null, [new("arch", "lenet5")]), [new("hidden", "64")]);
+        Assert.Null(dense.Arch);
+        Assert.Equal([64], dense.Hidden);
+        var e = Assert.Throws<FcnLabException>(() => Presets.Resolve(new TrainConfig(), "fast", [new("arch", "lenet5")]).Validate());
+        Assert.Contains("with --arch write batchnorm, dropout(p)", e.Message);
+        Assert.Contains("unknown layer 'conv3'", Assert.Throws<FcnLabException>(() => new TrainConfig { Arch = "conv3(2)" }.Validate()).Message);
     }
 }

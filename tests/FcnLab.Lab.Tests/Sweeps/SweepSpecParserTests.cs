@@ -94,7 +94,7 @@ public class SweepSpecParserTests
                      "lr-schedule=cosine", "lr-step-size=3", "lr-gamma=0.5", "epochs=3", "batch-size=64", "no-shuffle=true", "val-split=0.2",
                      "stratify=true", "normalize=scale", "patience=2", "restore-best=true", "seed=9", "dataset=mnist", "data=/tmp/x",
                      "image-shape=28x28", "classes=10", "leaky-slope=0.2", "init-std=0.5", "init-from=m.fcnlab", "nesterov=true",
-                     "lr-factor=0.5", "lr-plateau-patience=3" })
+                     "lr-factor=0.5", "lr-plateau-patience=3", "arch=lenet5" })
         {
             var kv = setting.Split('=');
             var changed = Engine.Training.TrainSettings.Apply(new Engine.Training.TrainConfig(), [new(kv[0], kv[1])]);
