@@ -66,6 +66,7 @@ public static class RunDirectory
             w.WriteNumber("epochs", c.Epochs);
             w.WriteNumber("batch_size", c.BatchSize);
             w.WriteBoolean("shuffle", c.Shuffle);
+            w.WriteBoolean("augment", c.Augment);
             WriteNullable(w, "patience", c.Patience);
             w.WriteBoolean("restore_best", c.RestoresBest);
             w.WriteNumber("seed", c.Seed);

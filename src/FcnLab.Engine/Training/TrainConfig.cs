@@ -44,6 +44,8 @@ public sealed record TrainConfig
     public int Epochs { get; init; } = 20;
     public int BatchSize { get; init; } = 512;
     public bool Shuffle { get; init; } = true;
+    /// <summary>Random shifts of up to 2 pixels and horizontal flips of the training images (<see cref="Data.Augmentation"/>).</summary>
+    public bool Augment { get; init; }
     public int? Patience { get; init; }
     public bool RestoreBest { get; init; }
 

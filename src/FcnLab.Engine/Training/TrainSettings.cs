@@ -51,6 +51,7 @@ public static class TrainSettings
         new("epochs", "Number of epochs. Default 20."),
         new("batch-size", "Mini-batch size. Default 512."),
         new("no-shuffle", "Do not shuffle the training set each epoch.", IsSwitch: true),
+        new("augment", "Augment the training images: random shifts of up to 2 pixels and horizontal flips, seeded (off by default).", IsSwitch: true),
         new("val-split", "Validation split: a fraction in (0,1), a count >= 1, or 0 for none. Default 0.1."),
         new("stratify", "Keep class proportions in the validation split.", IsSwitch: true),
         new("normalize", "standardize (default; one global mean and std from the training split), scale (x/255) or none."),
@@ -111,6 +112,7 @@ public static class TrainSettings
                 "epochs" => c with { Epochs = Integer(name, v) },
                 "batch-size" => c with { BatchSize = Integer(name, v) },
                 "no-shuffle" => c with { Shuffle = !Bool(name, v) },
+                "augment" => c with { Augment = Bool(name, v) },
                 "val-split" => c with { ValSplit = NonEmpty(name, v) },
                 "stratify" => c with { Stratify = Bool(name, v) },
                 "normalize" => c with { Normalize = Normalization.ParseKind(v) },
@@ -172,6 +174,7 @@ public static class TrainSettings
         Add("epochs", I(c.Epochs));
         Add("batch-size", I(c.BatchSize));
         Add("no-shuffle", B(!c.Shuffle));
+        Add("augment", B(c.Augment));
         Add("val-split", c.ValSplit);
         Add("stratify", B(c.Stratify));
         Add("normalize", Normalization.Name(c.Normalize));

@@ -21,7 +21,7 @@ public static class TrialIdentity
     private static readonly HashSet<string> Excluded = [nameof(TrainConfig.Threads), nameof(TrainConfig.Preset)];
 
     /// <summary>Later settings and the value that leaves them out of the identity.</summary>
-    private static readonly Dictionary<string, object?> OmittedAtDefault = new() { [nameof(TrainConfig.Arch)] = null };
+    private static readonly Dictionary<string, object?> OmittedAtDefault = new() { [nameof(TrainConfig.Arch)] = null, [nameof(TrainConfig.Augment)] = false };
 
     public static string CanonicalJson(TrainConfig config)
     {

@@ -76,6 +76,19 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Augment_ChangesWhatIsLearned_ButTheSameSeedGivesTheSameBytes()
+    {
+        var data = Data();
+        var config = new TrainConfig { Hidden = [16], Epochs = 2, BatchSize = 32, Threads = 2 };
+        Trainer.Run(config, data, Path.Combine(_root, "plain"), NullObserver.Instance);
+        Trainer.Run(config with { Augment = true }, data, Path.Combine(_root, "aug1"), NullObserver.Instance);
+        Trainer.Run(config with { Augment = true, Threads = 1 }, data, Path.Combine(_root, "aug2"), NullObserver.Instance);
+        byte[] Model(string run) => File.ReadAllBytes(Path.Combine(_root, run, "model.fcnlab"));
+        Assert.NotEqual(Model("plain"), Model("aug1"));
+        RunComparison.AssertSameRun(Path.Combine(_root, "aug1"), Path.Combine(_root, "aug2"));
+    }
+
+    [Fact]
     public void ATrainingStep_AllocatesNothingAfterWarmUp()
     {
         using var pool = new WorkerPool(2);
