@@ -32,6 +32,37 @@ if (args.Length > 0 && args[0] == "cnn")
     LayerProbe.Run(args.Length > 2 ? args[2] : "lenet5", FcnLab.Engine.Optim.OptimizerKind.Adam, threads);
     return;
 }
+if (args.Length > 0 && args[0] == "convgemm")
+{
+    // The per-sample GEMMs of a convolution alone (no im2col), 1 thread: convgemm M N K
+    int m = int.Parse(args[1]), n = int.Parse(args[2]), k = int.Parse(args[3]);
+    using var pool = new WorkerPool(1);
+    var gemm = new Gemm(pool);
+    var a = FcnLab.Engine.Tensors.Tensor.Zeros(m * k);
+    var b = FcnLab.Engine.Tensors.Tensor.Zeros(k * n);
+    var c = FcnLab.Engine.Tensors.Tensor.Zeros(m * n);
+    var conv = new FcnLab.Engine.Layers.Conv2d(k / 9, m, 3, padding: 1);
+    _ = new FcnLab.Engine.Layers.ParameterSet(conv.Parameters);
+    int side = (int)Math.Round(Math.Sqrt(n));
+    var x = FcnLab.Engine.Tensors.Tensor.Zeros(128, k / 9, side, side);
+    var process = Process.GetCurrentProcess();
+    double Cpu() { process.Refresh(); return process.TotalProcessorTime.TotalMilliseconds; }
+    for (int r = 0; r < 8; r++)
+    {
+        double t0 = Cpu();
+        unsafe
+        {
+            for (int rep = 0; rep < 10; rep++)
+                for (int s = 0; s < 128; s++) gemm.Multiply(false, false, m, n, k, a.Pointer, k, b.Pointer, n, c.Pointer, n, accumulate: true);
+        }
+        double g = (Cpu() - t0) / 10;
+        t0 = Cpu();
+        for (int rep = 0; rep < 10; rep++) conv.Forward(x, true);
+        double f = (Cpu() - t0) / 10;
+        Console.WriteLine($"CPU time: 128 GEMMs {m}x{n}x{k}: {g:F2} ms ({2.0 * m * n * k * 128 / g / 1e6:F1} GFLOP/s); Conv2d forward (3x3, pad 1, {k / 9}->{m}, {side}x{side}) {f:F2} ms");
+    }
+    return;
+}
 if (args.Length > 0 && args[0] == "pack")
 {
     PackProbe.Run();
