@@ -170,7 +170,7 @@ public sealed class ArchSpec
                 LayerKind.BatchNorm => shape.Length == 3 ? new BatchNorm2d(shape[0], pool: pool) : new BatchNorm1d(shape[0], pool: pool),
                 LayerKind.Dropout => new Dropout((float)l.Value, dropoutRng),
                 LayerKind.Flatten => new Flatten(),
-                LayerKind.ReLU => new ReLU(),
+                LayerKind.ReLU => new ReLU(pool),
                 LayerKind.Tanh => new Tanh(),
                 LayerKind.Sigmoid => new Sigmoid(),
                 LayerKind.LeakyReLU => new LeakyReLU((float)l.Value),
