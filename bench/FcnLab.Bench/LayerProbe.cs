@@ -36,31 +36,34 @@ public static class LayerProbe
         var bwd = new double[layers, reps];
         var other = new double[3, reps];
         var inputs = new Tensor[layers + 1];
+        // One thread: its CPU time (a busy machine's other processes do not count); else wall-clock time.
+        bool cpu = threads == 1 && ThreadClock.Available;
+        Func<double> now = cpu ? ThreadClock.Milliseconds : () => Stopwatch.GetTimestamp() * 1e3 / Stopwatch.Frequency;
         for (int r = -3; r < reps; r++)
         {
             inputs[0] = x;
             for (int l = 0; l < layers; l++)
             {
-                long t0 = Stopwatch.GetTimestamp();
+                double t0 = now();
                 inputs[l + 1] = net.Layers[l].Forward(inputs[l], training: true);
-                if (r >= 0) fwd[l, r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (r >= 0) fwd[l, r] = now() - t0;
             }
-            long t1 = Stopwatch.GetTimestamp();
+            double t1 = now();
             loss.Forward(inputs[layers], labels);
             Tensor? g = loss.Backward();
-            if (r >= 0) other[0, r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
-            t1 = Stopwatch.GetTimestamp();
+            if (r >= 0) other[0, r] = now() - t1;
+            t1 = now();
             net.Parameters.ZeroGrad(pool);
-            if (r >= 0) other[1, r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+            if (r >= 0) other[1, r] = now() - t1;
             for (int l = layers - 1; l >= 0 && g != null; l--)
             {
-                long t0 = Stopwatch.GetTimestamp();
+                double t0 = now();
                 g = net.Layers[l].Backward(g);
-                if (r >= 0) bwd[l, r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (r >= 0) bwd[l, r] = now() - t0;
             }
-            t1 = Stopwatch.GetTimestamp();
+            t1 = now();
             optimizer.Step();
-            if (r >= 0) other[2, r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+            if (r >= 0) other[2, r] = now() - t1;
         }
         double Median(double[,] a, int row)
         {
@@ -68,7 +71,7 @@ public static class LayerProbe
             return v[reps / 2];
         }
         double total = 0;
-        Console.WriteLine($"{threads} thread(s), batch {batch}, {optimizerKind}: {net.Describe()}");
+        Console.WriteLine($"{threads} thread(s), batch {batch}, {optimizerKind}, {(cpu ? "thread CPU time" : "wall-clock time")}: {net.Describe()}");
         for (int l = 0; l < layers; l++)
         {
             double f = Median(fwd, l), b = Median(bwd, l);

@@ -34,32 +34,35 @@ if (args.Length > 0 && args[0] == "cnn")
 }
 if (args.Length > 0 && args[0] == "convgemm")
 {
-    // The per-sample GEMMs of a convolution alone (no im2col), 1 thread: convgemm M N K
-    int m = int.Parse(args[1]), n = int.Parse(args[2]), k = int.Parse(args[3]);
+    // The per-sample products of a convolution alone, against the layer: convgemm IN OUT K SIZE [PAD]
+    // (thread CPU time, 1 thread, 128 samples)
+    int inC = int.Parse(args[1]), outC = int.Parse(args[2]), kernel = int.Parse(args[3]), size = int.Parse(args[4]);
+    int pad = args.Length > 5 ? int.Parse(args[5]) : 0;
+    int m = outC, k = inC * kernel * kernel, side = size + 2 * pad - kernel + 1, n = side * side;
     using var pool = new WorkerPool(1);
     var gemm = new Gemm(pool);
     var a = FcnLab.Engine.Tensors.Tensor.Zeros(m * k);
     var b = FcnLab.Engine.Tensors.Tensor.Zeros(k * n);
     var c = FcnLab.Engine.Tensors.Tensor.Zeros(m * n);
-    var conv = new FcnLab.Engine.Layers.Conv2d(k / 9, m, 3, padding: 1);
+    var conv = new FcnLab.Engine.Layers.Conv2d(inC, outC, kernel, padding: pad);
     _ = new FcnLab.Engine.Layers.ParameterSet(conv.Parameters);
-    int side = (int)Math.Round(Math.Sqrt(n));
-    var x = FcnLab.Engine.Tensors.Tensor.Zeros(128, k / 9, side, side);
-    var process = Process.GetCurrentProcess();
-    double Cpu() { process.Refresh(); return process.TotalProcessorTime.TotalMilliseconds; }
-    for (int r = 0; r < 8; r++)
+    var x = FcnLab.Engine.Tensors.Tensor.Zeros(128, inC, size, size);
+    var dy = FcnLab.Engine.Tensors.Tensor.Zeros(128, outC, side, side);
+    for (int r = 0; r < 5; r++)
     {
-        double t0 = Cpu();
+        double t0 = ThreadClock.Milliseconds();
         unsafe
         {
-            for (int rep = 0; rep < 10; rep++)
-                for (int s = 0; s < 128; s++) gemm.Multiply(false, false, m, n, k, a.Pointer, k, b.Pointer, n, c.Pointer, n, accumulate: true);
+            for (int s = 0; s < 128; s++) gemm.Multiply(false, false, m, n, k, a.Pointer, k, b.Pointer, n, c.Pointer, n, accumulate: true);
         }
-        double g = (Cpu() - t0) / 10;
-        t0 = Cpu();
-        for (int rep = 0; rep < 10; rep++) conv.Forward(x, true);
-        double f = (Cpu() - t0) / 10;
-        Console.WriteLine($"CPU time: 128 GEMMs {m}x{n}x{k}: {g:F2} ms ({2.0 * m * n * k * 128 / g / 1e6:F1} GFLOP/s); Conv2d forward (3x3, pad 1, {k / 9}->{m}, {side}x{side}) {f:F2} ms");
+        double g = ThreadClock.Milliseconds() - t0;
+        t0 = ThreadClock.Milliseconds();
+        conv.Forward(x, true);
+        double f = ThreadClock.Milliseconds() - t0;
+        t0 = ThreadClock.Milliseconds();
+        conv.Backward(dy);
+        double bw = ThreadClock.Milliseconds() - t0;
+        Console.WriteLine($"128 forward GEMMs {m}x{n}x{k}: {g:F2} ms ({2.0 * m * n * k * 128 / g / 1e6:F1} GFLOP/s); Conv2d forward {f:F2} ms, backward {bw:F2} ms");
     }
     return;
 }

@@ -239,17 +239,17 @@ public sealed unsafe class Conv2d : Layer
                 for (int j = 0; j < k; j++, dst += (long)oh * ow)
                 {
                     var (lo, hi) = ValidRange(j, w, ow);
-                    new Span<float>(dst, rowLo * ow).Clear();
+                    Rows.Zero(dst, rowLo * ow);
                     for (int r = rowLo; r < rowHi; r++)
                     {
                         float* src = x + ((long)c * h + r * s - p + i) * w - p + j;
                         float* d = dst + (long)r * ow;
-                        new Span<float>(d, lo).Clear();
-                        if (s == 1) new ReadOnlySpan<float>(src + lo, hi - lo).CopyTo(new Span<float>(d + lo, hi - lo));
+                        Rows.Zero(d, lo);
+                        if (s == 1) Rows.Copy(src + lo, d + lo, hi - lo);
                         else for (int q = lo; q < hi; q++) d[q] = src[q * s];
-                        new Span<float>(d + hi, ow - hi).Clear();
+                        Rows.Zero(d + hi, ow - hi);
                     }
-                    new Span<float>(dst + (long)rowHi * ow, (oh - rowHi) * ow).Clear();
+                    Rows.Zero(dst + (long)rowHi * ow, (oh - rowHi) * ow);
                 }
             }
         }
@@ -260,7 +260,7 @@ public sealed unsafe class Conv2d : Layer
     private void Col2Im(float* columns, float* dx)
     {
         int k = KernelSize, s = Stride, p = Padding, oh = _outH, ow = _outW, h = _h, w = _w;
-        new Span<float>(dx, InChannels * h * w).Clear();
+        Rows.Zero(dx, InChannels * h * w);
         float* src = columns;
         for (int c = 0; c < InChannels; c++)
         {
@@ -274,7 +274,7 @@ public sealed unsafe class Conv2d : Layer
                     {
                         float* d = dx + ((long)c * h + r * s - p + i) * w - p + j;
                         float* g = src + (long)r * ow;
-                        if (s == 1) Add(new ReadOnlySpan<float>(g + lo, hi - lo), new Span<float>(d + lo, hi - lo));
+                        if (s == 1) Rows.Add(g + lo, d + lo, hi - lo);
                         else for (int q = lo; q < hi; q++) d[q * s] += g[q];
                     }
                 }
