@@ -1,5 +1,7 @@
 using FcnLab.Engine.Layers;
+using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
+using static FcnLab.Engine.Tests.Layers.LayerTestKit;
 
 namespace FcnLab.Engine.Tests.Layers;
 
@@ -28,5 +30,13 @@ public class FlattenTests
         Assert.Throws<FcnLabException>(() => flatten.Backward(Tensor.Zeros(2, 59)));
         flatten.NeedsInputGradient = false;
         Assert.Null(flatten.Backward(dy));
+    }
+
+    [Fact]
+    public void GradientsMatchFiniteDifferences()
+    {
+        var x = Tensor.Zeros(2, 3, 2, 5);
+        FillUniform(x.Span, new Rng(4));
+        GradCheck(new Flatten(), x, eps: 0.25f, atol: 1e-5, rtol: 1e-5);
     }
 }
