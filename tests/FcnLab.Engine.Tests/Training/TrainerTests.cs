@@ -88,16 +88,22 @@ public class TrainerTests : IDisposable
         RunComparison.AssertSameRun(Path.Combine(_root, "aug1"), Path.Combine(_root, "aug2"));
     }
 
-    [Fact]
-    public void ATrainingStep_AllocatesNothingAfterWarmUp()
+    public static TheoryData<string?> StepSpecs => new() { null, "conv(4,3,pad=1) batchnorm relu maxpool(2) conv(6,3) relu avgpool(1) flatten dropout(0.3) dense(classes)" };
+
+    [Theory]
+    [MemberData(nameof(StepSpecs))]
+    public void ATrainingStep_AllocatesNothingAfterWarmUp(string? arch)
     {
         using var pool = new WorkerPool(2);
-        var spec = new ModelSpec { InputShape = [20], Classes = 5, Hidden = [16, 8], BatchNorm = true, Dropout = 0.3f };
+        var spec = arch == null
+            ? new ModelSpec { InputShape = [20], Classes = 5, Hidden = [16, 8], BatchNorm = true, Dropout = 0.3f }
+            // Flat rows in, as the trainer hands them over: the network views them as [1, 6, 8] images.
+            : new ModelSpec { InputShape = [1, 6, 8], Classes = 5, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(5).Text };
         var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(1));
         NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
         var optimizer = Optimizer.Create(new OptimizerConfig { Kind = OptimizerKind.Adam, Lr = 0.01, WeightDecay = 0.01 }, net.Parameters);
         var step = new StepRunner(net, optimizer, l2: 0.001, clipGradNorm: 1.0);
-        var x = Tensor.Zeros(12, 20);
+        var x = Tensor.Zeros(12, Tensor.SizeOf(spec.InputShape));
         var rng = new Rng(3);
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
         var labels = Enumerable.Range(0, 12).Select(i => i % 5).ToArray();
