@@ -112,6 +112,8 @@ public sealed unsafe class Conv2d : Layer
         var y = _output.For(batch);
         _input = input;
         _y = y;
+        // The calling thread's column buffer is sized now, not whenever the pool first hands it a sample.
+        if (!Pointwise) (t_workspace ??= new Workspace()).Columns(FanIn * oh * ow);
         LayerJobs.Run(_pool, _forwardJob, batch);
         _y = null;
         return y;

@@ -115,6 +115,9 @@ public sealed unsafe class Gemm
             return;
         }
 
+        // The calling thread's edge-tile scratch is made now, on a first call, rather than whenever the
+        // job scheduling first hands it an edge tile (which could be any later call).
+        Scratch();
         (_transA, _transB, _accumulate, _relu) = (transA, transB, accumulate, epilogue == GemmEpilogue.Relu);
         (_m, _n, _k, _lda, _ldb, _ldc) = (m, n, k, lda, ldb, ldc);
         _a = a;
