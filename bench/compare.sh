@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side speed comparison, FcnLab vs PyTorch, on this machine, in one run:
 #   bench/compare.sh [THREADS=2] [EPOCHS=3] [ROUNDS=1]
-# Each round runs `fcnlab bench` (seconds per epoch of the default and the bn-adam networks) and the
+# Each round runs `fcnlab bench` (seconds per epoch of the default, bn-adam and lenet5 networks) and the
 # PyTorch script for the same networks, threads and epochs; PyTorch twice: with OpenBLAS's own CPU
 # detection (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and, when that detection fell back to
 # pre-AVX2 kernels, with the core type that fits the CPU, so the ratio is never flattered by a
@@ -17,11 +17,11 @@ for r in $(seq 1 "$rounds"); do
   echo "round $r/$rounds: fcnlab" >&2
   "$root/fcnlab" bench --threads "$threads" --epochs "$epochs" --json > "$out/fcnlab-$r.json"
   echo "round $r/$rounds: pytorch (OpenBLAS's own detection)" >&2
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/pytorch_bench.py" --model both --epochs "$epochs" --threads "$threads" --json > "$out/torch-auto-$r.json"
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/pytorch_bench.py" --model all --epochs "$epochs" --threads "$threads" --json > "$out/torch-auto-$r.json"
   suggested=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("suggested_coretype") or "") if d.get("openblas_fallback_core") else print("")' "$out/torch-auto-$r.json")
   if [ -n "$suggested" ]; then
     echo "round $r/$rounds: pytorch (OPENBLAS_CORETYPE=$suggested)" >&2
-    env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE="$suggested" "$py" "$root/bench/pytorch_bench.py" --model both --epochs "$epochs" --threads "$threads" --json > "$out/torch-tuned-$r.json"
+    env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE="$suggested" "$py" "$root/bench/pytorch_bench.py" --model all --epochs "$epochs" --threads "$threads" --json > "$out/torch-tuned-$r.json"
   fi
 done
 "$py" - "$out" <<'PY'
@@ -29,7 +29,7 @@ import glob, json, os, statistics, sys
 out = sys.argv[1]
 def med(xs): return statistics.median(xs) if xs else float("nan")
 rows = {}
-for name in ("default", "bn-adam"):
+for name in ("default", "bn-adam", "lenet5"):
     ours = [json.load(open(f))["seconds_per_epoch"][name]["median"] for f in sorted(glob.glob(f"{out}/fcnlab-*.json"))]
     auto = [json.load(open(f))["models"][name]["seconds_per_epoch"] for f in sorted(glob.glob(f"{out}/torch-auto-*.json"))]
     tuned = [json.load(open(f))["models"][name]["seconds_per_epoch"] for f in sorted(glob.glob(f"{out}/torch-tuned-*.json"))]

@@ -18,6 +18,10 @@ Models (as FcnLab builds them; PyTorch default initialization; nn.CrossEntropyLo
   default  784-1200-2000-800-10, Linear->ReLU per hidden layer, then Linear; SGD lr 0.025, batch 512
   bn-adam  784-1000-2000-1000-1000-10, Linear->BatchNorm1d->ReLU per hidden layer, then Linear;
            Adam lr 0.0001, batch 512
+  lenet5   FcnLab's --arch lenet5 on 1x28x28 images: Conv2d(1,6,5,padding=2)->ReLU->MaxPool2d(2)->
+           Conv2d(6,16,5)->ReLU->MaxPool2d(2)->Flatten->Linear(400,120)->ReLU->Linear(120,84)->ReLU->
+           Linear(84,10); Adam lr 0.001, batch 128 (convolutions run through oneDNN)
+--model both is default and bn-adam; --model all adds lenet5.
 
 Timing: per epoch, time.perf_counter() around the shuffle (torch.randperm with a seeded generator)
 and every step including the last partial batch (index the in-memory tensor, zero_grad, forward,
@@ -57,7 +61,7 @@ INTENDED_COMMAND = (
 )
 EXIT_ENVIRONMENT = 2  # refused: wrong interpreter, no torch, or no OpenBLAS behind PyTorch
 
-BATCH_SIZE = 512
+BATCH_SIZES = {"default": 512, "bn-adam": 512, "lenet5": 128}
 EVAL_BATCH_SIZE = 1000  # FcnLab's evaluation batch size (only affects the untimed validation pass)
 VAL_FRACTION = 0.1
 
@@ -102,8 +106,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Time PyTorch training of FcnLab's FashionMNIST networks (the PyTorch half of the comparison).",
         epilog=f"Run it as: {INTENDED_COMMAND}",
     )
-    parser.add_argument("--model", choices=["default", "bn-adam", "both"], default="both",
-                        help="which network to train (default: both)")
+    parser.add_argument("--model", choices=["default", "bn-adam", "lenet5", "both", "all"], default="both",
+                        help="which network to train: both = default and bn-adam; all = those and lenet5 (default: both)")
     parser.add_argument("--epochs", type=positive_int, default=3, help="epochs per model (default: 3)")
     parser.add_argument("--threads", type=positive_int, default=os.cpu_count() or 1,
                         help="intra-op threads for PyTorch and OpenBLAS (default: os.cpu_count())")
@@ -364,6 +368,14 @@ def build_model(torch, name: str):
         model = nn.Sequential(*layers)
         optimizer = torch.optim.Adam(model.parameters(), lr=0.0001)
         description = "784-1000-2000-1000-1000-10 Linear->BatchNorm1d->ReLU, Adam lr 0.0001"
+    elif name == "lenet5":
+        model = nn.Sequential(
+            nn.Unflatten(1, (1, 28, 28)),  # the data is [n, 784]; a view, as FcnLab's input reshape
+            nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+        description = "LeNet-5 (6 and 16 channels of 5x5, max pooling, 120-84-10, ReLU), Adam lr 0.001"
     else:
         raise ValueError(name)
     return model, optimizer, description
@@ -389,11 +401,12 @@ def train_model(torch, name: str, data, epochs: int, seed: int, out: Output) -> 
     shuffle_gen = torch.Generator().manual_seed(seed + 1)
 
     n = x_train.shape[0]
+    batch_size = BATCH_SIZES[name]
     # Like FcnLab: with batch norm, a last batch of one image cannot be normalized, so that image is dropped.
     has_bn = name == "bn-adam"
-    usable = n - 1 if has_bn and n % BATCH_SIZE == 1 else n
-    steps = (usable + BATCH_SIZE - 1) // BATCH_SIZE
-    out.info(f"\n[{name}] {description}, batch {BATCH_SIZE}, {steps} steps per epoch "
+    usable = n - 1 if has_bn and n % batch_size == 1 else n
+    steps = (usable + batch_size - 1) // batch_size
+    out.info(f"\n[{name}] {description}, batch {batch_size}, {steps} steps per epoch "
              f"({sum(p.numel() for p in model.parameters()):,} parameters)")
 
     seconds, val_acc, train_loss, train_acc = [], [], [], []
@@ -404,7 +417,7 @@ def train_model(torch, name: str, data, epochs: int, seed: int, out: Output) -> 
         order = torch.randperm(n, generator=shuffle_gen)
         loss_sum, correct_sum = 0.0, 0
         for step in range(steps):
-            idx = order[step * BATCH_SIZE:min((step + 1) * BATCH_SIZE, usable)]
+            idx = order[step * batch_size:min((step + 1) * batch_size, usable)]
             xb, yb = x_train[idx], y_train[idx]
             optimizer.zero_grad(set_to_none=True)
             logits = model(xb)
@@ -430,7 +443,7 @@ def train_model(torch, name: str, data, epochs: int, seed: int, out: Output) -> 
     return {
         "epochs": seconds, "seconds_per_epoch": per_epoch, "val_accuracy": val_acc,
         "train_loss": train_loss, "train_accuracy": train_acc,
-        "description": description, "batch_size": BATCH_SIZE, "steps_per_epoch": steps,
+        "description": description, "batch_size": batch_size, "steps_per_epoch": steps,
         "train_samples": usable, "val_samples": int(x_val.shape[0]),
     }
 
@@ -480,7 +493,7 @@ def main(argv: list[str]) -> int:
     out.info(f"CPU: {cpu_model}")
 
     data = load_data(torch, np, args.data, args.subset, args.seed, out)
-    names = ["default", "bn-adam"] if args.model == "both" else [args.model]
+    names = {"both": ["default", "bn-adam"], "all": ["default", "bn-adam", "lenet5"]}.get(args.model, [args.model])
     models = {name: train_model(torch, name, data, args.epochs, args.seed, out) for name in names}
 
     if args.json:

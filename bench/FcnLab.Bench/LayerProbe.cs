@@ -12,15 +12,21 @@ namespace FcnLab.Bench;
 /// <summary>Where a training step's time goes: median milliseconds of each layer's forward and backward, the loss and the optimizer.</summary>
 public static class LayerProbe
 {
-    public static void Run(int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 15)
+    public static void Run(int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 15) =>
+        Run(new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm }, optimizerKind, threads, batch, reps);
+
+    /// <summary>An architecture spec (e.g. "lenet5") on 1x28x28 inputs.</summary>
+    public static void Run(string arch, OptimizerKind optimizerKind, int threads, int batch = 128, int reps = 15) =>
+        Run(new ModelSpec { InputShape = [1, 28, 28], Classes = 10, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(10).Text }, optimizerKind, threads, batch, reps);
+
+    private static void Run(ModelSpec spec, OptimizerKind optimizerKind, int threads, int batch, int reps)
     {
         using var pool = new WorkerPool(threads);
-        var spec = new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm };
         var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(1));
         NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
         var optimizer = Optimizer.Create(new OptimizerConfig { Kind = optimizerKind, Lr = 1e-4 }, net.Parameters, pool);
         var loss = new SoftmaxCrossEntropy();
-        var x = Tensor.Zeros(batch, 784);
+        var x = Tensor.Zeros([batch, .. spec.InputShape]);
         var rng = new Rng(3);
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
         var labels = Enumerable.Range(0, batch).Select(i => i % 10).ToArray();
@@ -30,31 +36,34 @@ public static class LayerProbe
         var bwd = new double[layers, reps];
         var other = new double[3, reps];
         var inputs = new Tensor[layers + 1];
+        // One thread: its CPU time (a busy machine's other processes do not count); else wall-clock time.
+        bool cpu = threads == 1 && ThreadClock.Available;
+        Func<double> now = cpu ? ThreadClock.Milliseconds : () => Stopwatch.GetTimestamp() * 1e3 / Stopwatch.Frequency;
         for (int r = -3; r < reps; r++)
         {
             inputs[0] = x;
             for (int l = 0; l < layers; l++)
             {
-                long t0 = Stopwatch.GetTimestamp();
+                double t0 = now();
                 inputs[l + 1] = net.Layers[l].Forward(inputs[l], training: true);
-                if (r >= 0) fwd[l, r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (r >= 0) fwd[l, r] = now() - t0;
             }
-            long t1 = Stopwatch.GetTimestamp();
+            double t1 = now();
             loss.Forward(inputs[layers], labels);
             Tensor? g = loss.Backward();
-            if (r >= 0) other[0, r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
-            t1 = Stopwatch.GetTimestamp();
+            if (r >= 0) other[0, r] = now() - t1;
+            t1 = now();
             net.Parameters.ZeroGrad(pool);
-            if (r >= 0) other[1, r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+            if (r >= 0) other[1, r] = now() - t1;
             for (int l = layers - 1; l >= 0 && g != null; l--)
             {
-                long t0 = Stopwatch.GetTimestamp();
+                double t0 = now();
                 g = net.Layers[l].Backward(g);
-                if (r >= 0) bwd[l, r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (r >= 0) bwd[l, r] = now() - t0;
             }
-            t1 = Stopwatch.GetTimestamp();
+            t1 = now();
             optimizer.Step();
-            if (r >= 0) other[2, r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+            if (r >= 0) other[2, r] = now() - t1;
         }
         double Median(double[,] a, int row)
         {
@@ -62,12 +71,13 @@ public static class LayerProbe
             return v[reps / 2];
         }
         double total = 0;
-        Console.WriteLine($"{threads} thread(s), batch {batch}, {optimizerKind}: {net.Describe()}");
+        Console.WriteLine($"{threads} thread(s), batch {batch}, {optimizerKind}, {(cpu ? "thread CPU time" : "wall-clock time")}: {net.Describe()}");
         for (int l = 0; l < layers; l++)
         {
             double f = Median(fwd, l), b = Median(bwd, l);
             total += f + b;
-            Console.WriteLine($"  {net.Layers[l].Describe(),-26} forward {f,7:F2} ms  backward {b,7:F2} ms");
+            string name = net.Layers[l].Describe();
+            Console.WriteLine($"  {(name.Length > 40 ? name[..40] : name),-40} forward {f,7:F2} ms  backward {b,7:F2} ms");
         }
         string[] names = ["loss fwd+bwd", "zero_grad", "optimizer step"];
         for (int i = 0; i < 3; i++)
@@ -76,5 +86,6 @@ public static class LayerProbe
             Console.WriteLine($"  {names[i],-26} {Median(other, i),7:F2} ms");
         }
         Console.WriteLine($"  total (sum of medians)     {total,7:F2} ms per step");
+        if (spec.Arch != null) Console.WriteLine($"  {total * Math.Ceiling(54000.0 / batch) / 1000:F2} s per 54,000-image epoch at this rate");
     }
 }

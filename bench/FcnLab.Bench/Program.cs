@@ -9,6 +9,7 @@ using FcnLab.Engine.Tensors;
 //   dotnet run -c Release --project bench/FcnLab.Bench -- peak          FMA-chain peak, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- kernel        AVX-512 micro-kernel alone, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- layers [threads] where a training step's time goes, per layer
+//   dotnet run -c Release --project bench/FcnLab.Bench -- cnn [threads] [arch]  the same for a CNN (default lenet5), batch 128, Adam
 //   dotnet run -c Release --project bench/FcnLab.Bench -- pack          packing routines alone, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- quick [reps]  Stopwatch medians, 1 and 2 threads
 //   dotnet run -c Release --project bench/FcnLab.Bench -- [BenchmarkDotNet args, e.g. --filter *]
@@ -22,6 +23,47 @@ if (args.Length > 0 && args[0] == "layers")
     int threads = args.Length > 1 ? int.Parse(args[1]) : Environment.ProcessorCount;
     LayerProbe.Run([1200, 2000, 800], batchNorm: false, FcnLab.Engine.Optim.OptimizerKind.Sgd, threads);
     LayerProbe.Run([1000, 2000, 1000, 1000], batchNorm: true, FcnLab.Engine.Optim.OptimizerKind.Adam, threads);
+    return;
+}
+if (args.Length > 0 && args[0] == "cnn")
+{
+    // cnn [threads] [arch]: where a CNN training step's time goes, batch 128, Adam
+    int threads = args.Length > 1 ? int.Parse(args[1]) : Environment.ProcessorCount;
+    LayerProbe.Run(args.Length > 2 ? args[2] : "lenet5", FcnLab.Engine.Optim.OptimizerKind.Adam, threads);
+    return;
+}
+if (args.Length > 0 && args[0] == "convgemm")
+{
+    // The per-sample products of a convolution alone, against the layer: convgemm IN OUT K SIZE [PAD]
+    // (thread CPU time, 1 thread, 128 samples)
+    int inC = int.Parse(args[1]), outC = int.Parse(args[2]), kernel = int.Parse(args[3]), size = int.Parse(args[4]);
+    int pad = args.Length > 5 ? int.Parse(args[5]) : 0;
+    int m = outC, k = inC * kernel * kernel, side = size + 2 * pad - kernel + 1, n = side * side;
+    using var pool = new WorkerPool(1);
+    var gemm = new Gemm(pool);
+    var a = FcnLab.Engine.Tensors.Tensor.Zeros(m * k);
+    var b = FcnLab.Engine.Tensors.Tensor.Zeros(k * n);
+    var c = FcnLab.Engine.Tensors.Tensor.Zeros(m * n);
+    var conv = new FcnLab.Engine.Layers.Conv2d(inC, outC, kernel, padding: pad);
+    _ = new FcnLab.Engine.Layers.ParameterSet(conv.Parameters);
+    var x = FcnLab.Engine.Tensors.Tensor.Zeros(128, inC, size, size);
+    var dy = FcnLab.Engine.Tensors.Tensor.Zeros(128, outC, side, side);
+    for (int r = 0; r < 5; r++)
+    {
+        double t0 = ThreadClock.Milliseconds();
+        unsafe
+        {
+            for (int s = 0; s < 128; s++) gemm.Multiply(false, false, m, n, k, a.Pointer, k, b.Pointer, n, c.Pointer, n, accumulate: true);
+        }
+        double g = ThreadClock.Milliseconds() - t0;
+        t0 = ThreadClock.Milliseconds();
+        conv.Forward(x, true);
+        double f = ThreadClock.Milliseconds() - t0;
+        t0 = ThreadClock.Milliseconds();
+        conv.Backward(dy);
+        double bw = ThreadClock.Milliseconds() - t0;
+        Console.WriteLine($"128 forward GEMMs {m}x{n}x{k}: {g:F2} ms ({2.0 * m * n * k * 128 / g / 1e6:F1} GFLOP/s); Conv2d forward {f:F2} ms, backward {bw:F2} ms");
+    }
     return;
 }
 if (args.Length > 0 && args[0] == "pack")

@@ -10,17 +10,17 @@ using FcnLab.Engine.Training;
 
 namespace FcnLab.Cli;
 
-/// <summary>fcnlab bench: the FMA peak, each GEMM of one training step against it, and seconds per epoch of two networks.</summary>
+/// <summary>fcnlab bench: the FMA peak, each GEMM of one training step against it, and seconds per epoch of three networks.</summary>
 public static class BenchCommand
 {
     private static readonly int[] DefaultWidths = [784, 1200, 2000, 800, 10];
 
-    /// <summary>The two networks whose epochs are timed, as presets and settings.</summary>
-    private static readonly (string Name, string? Preset)[] Trainings = [("default", null), ("bn-adam", "bn-adam")];
+    /// <summary>The networks whose epochs are timed, as presets (lenet5: --arch lenet5, Adam, batch 128).</summary>
+    private static readonly (string Name, string? Preset)[] Trainings = [("default", null), ("bn-adam", "bn-adam"), ("lenet5", "lenet5")];
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var command = new Command("bench", "Measure this machine: FMA peak, GFLOP/s of each product of a training step of the default network (batch 512), and seconds per epoch of the default and the 1000-2000-1000-1000 + batch norm + Adam networks.");
+        var command = new Command("bench", "Measure this machine: FMA peak, GFLOP/s of each product of a training step of the default network (batch 512), and seconds per epoch of the default, the 1000-2000-1000-1000 + batch norm + Adam, and the LeNet-5 (Adam, batch 128) networks.");
         var threads = WholeNumberOption.Create("--threads", "Threads for the multi-threaded figures. Default: all cores.");
         var epochs = WholeNumberOption.Create("--epochs", "Epochs per timed training (seconds per epoch = median of epochs 2 and later). Default 3.");
         var data = new Option<string>("--data") { Description = "FashionMNIST directory. Default: the usual places; synthetic data of the same shape when none is found.", HelpName = "dir" };

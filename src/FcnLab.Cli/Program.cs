@@ -17,6 +17,7 @@ public static class Program
             EvalCommand.Create(stdout, stderr),
             GradcheckCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),
+            SummaryCommand.Create(stdout, stderr),
             SweepCommand.Create(stdout, stderr),
             RunsCommand.Create(stdout, stderr),
             ShowCommand.Create(stdout, stderr),

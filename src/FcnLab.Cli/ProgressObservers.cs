@@ -11,7 +11,8 @@ public sealed class PlainObserver(TextWriter output, bool quiet) : ITrainingObse
     public void RunStarted(RunInfo info)
     {
         if (quiet) return;
-        output.WriteLine($"model: {info.Model}");
+        if (info.Summary != null) output.Write(info.Summary);
+        else output.WriteLine($"model: {info.Model}");
         output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0:N0} parameters; train {1}, validation {2}, test {3} examples; {4} steps per epoch; {5} threads; data {6}",
             info.Parameters, info.TrainCount, info.ValCount, info.TestCount, info.StepsPerEpoch, info.Threads, info.DataDirectory));
     }
@@ -38,7 +39,8 @@ public sealed class LiveObserver(ProgressContext context, bool quietHeader = fal
     public void RunStarted(RunInfo info)
     {
         if (quietHeader) return;
-        AnsiConsole.MarkupLineInterpolated($"[grey]model:[/] {info.Model}");
+        if (info.Summary != null) AnsiConsole.Write(new Text(info.Summary));
+        else AnsiConsole.MarkupLineInterpolated($"[grey]model:[/] {info.Model}");
         AnsiConsole.MarkupLineInterpolated($"[grey]{info.Parameters:N0} parameters; train {info.TrainCount}, validation {info.ValCount}, test {info.TestCount}; {info.Threads} threads; data {info.DataDirectory}[/]");
     }
 

@@ -176,7 +176,8 @@ public static class TrainCommand
 
     private static string DefaultRunDir(TrainConfig c)
     {
-        string arch = c.Hidden.Length == 0 ? "softmax" : string.Join("x", c.Hidden);
+        string arch = c.Arch != null ? (ArchSpec.Named.ContainsKey(c.Arch.Trim().ToLowerInvariant()) ? c.Arch.Trim().ToLowerInvariant() : "arch")
+            : c.Hidden.Length == 0 ? "softmax" : string.Join("x", c.Hidden);
         string name = string.Create(CultureInfo.InvariantCulture,
             $"{DateTime.Now:yyyyMMdd-HHmmss}-{c.Preset ?? Optimizer.ToFlag(c.Optimizer.Kind)}-lr{c.Optimizer.Lr:G4}-{arch}{(c.BatchNorm ? "-bn" : "")}");
         string dir = Path.Combine("runs", name);

@@ -47,7 +47,10 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         string context = $"fcnlab {string.Join(' ', args)}\nexit code {code}\nstdout:\n{stdout}\nstderr:\n{stderr}";
 
         Assert.True(code == 2, context);
-        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // One message: an "error: " line, which may be followed by indented lines of the same message
+        // (an --arch error quotes the spec and underlines the offending layer).
+        var raw = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("  ", StringComparison.Ordinal));
+        var lines = raw.Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         var errors = lines.Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
         Assert.True(errors.Count == 1, "expected exactly one error line\n" + context);
         Assert.True(lines.All(l => l == errors[0] || l == UsageHint), "expected nothing else on stderr\n" + context);
@@ -98,6 +101,8 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         {
             int i = args.IndexOf(flag);
             if (i >= 0) args.RemoveRange(i, 2);
+            // --arch replaces the dense shorthand (giving both is refused).
+            if (flag == "--arch" && args.IndexOf("--hidden") is var h and >= 0) args.RemoveRange(h, 2);
         }
         return [.. args, .. extra];
     }
@@ -261,7 +266,7 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         { "png", "magic number (is it a file from another program?)" },
         { "text", "magic number" },
         { "empty", "magic number" },
-        { "format version 2", "format version 2; this build of FcnLab reads version 1" },
+        { "format version 3", "format version 3; this build of FcnLab reads version" },
         { "checksum", "checksum does not match" },
     };
 
@@ -272,7 +277,7 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         "png" => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x0a, 0x1a, 0x0a, .. good[8..]],
         "text" => Encoding.UTF8.GetBytes("epoch,train_loss\n1,0.5\n"),
         "empty" => [],
-        "format version 2" => [.. good[..8], 2, .. good[9..]],
+        "format version 3" => [.. good[..8], 3, .. good[9..]],
         "checksum" => [.. good[..(good.Length / 2)], (byte)(good[good.Length / 2] ^ 0x10), .. good[(good.Length / 2 + 1)..]],
         _ => throw new ArgumentException(corruption),
     };
@@ -387,6 +392,9 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         { "epochs", ["--epochs", "99999999999"], ["--epochs must be a whole number (got '99999999999')"] },
         { "batch-size", ["--batch-size", "-1"], ["--batch-size must be at least 1 (got -1)"] },
         { "no-shuffle", ["--no-shuffle", "maybe"], ["--no-shuffle is a switch", "'maybe'"] },
+        { "augment", ["--augment", "maybe"], ["--augment is a switch", "'maybe'"] },
+        { "arch", ["--arch", "conv(8,3) relu flatten dense(4) bogus(3)"], ["bogus"] },
+        { "arch", ["--arch", "conv(8,3"], ["--arch"] },
         { "val-split", ["--val-split", "2.5"], ["--val-split", "got '2.5'", "whole number"] },
         { "val-split", ["--val-split", "-1"], ["--val-split", "got '-1'"] },
         { "val-split", ["--val-split", "240"], ["--val-split 240 holds out as many images as the training set has (240)"] },

@@ -38,7 +38,7 @@ public sealed class CliHarness : IDisposable
         string[][] defaults = [["--data", DataDir], ["--dataset", "tiny"], ["--hidden", "16,12"], ["--epochs", "3"], ["--batch-size", "32"], ["--lr", "0.1"], ["--threads", "2"], ["--out", outDir]];
         var args = new List<string> { "train" };
         foreach (var pair in defaults)
-            if (!extra.Contains(pair[0])) args.AddRange(pair);
+            if (!extra.Contains(pair[0]) && !(pair[0] == "--hidden" && extra.Contains("--arch"))) args.AddRange(pair);
         args.AddRange(extra);
         return Run([.. args]);
     }

@@ -111,5 +111,6 @@ public class BenchCommandTests
         var epochs = doc.RootElement.GetProperty("seconds_per_epoch");
         Assert.Equal(2, epochs.GetProperty("default").GetProperty("epochs").GetArrayLength());
         Assert.Equal(2, epochs.GetProperty("bn-adam").GetProperty("epochs").GetArrayLength());
+        Assert.Equal(2, epochs.GetProperty("lenet5").GetProperty("epochs").GetArrayLength());
     }
 }

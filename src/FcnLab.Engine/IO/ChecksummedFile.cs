@@ -53,14 +53,24 @@ public static class ChecksummedFile
     public static (ReadOnlyMemory<byte> Header, ReadOnlyMemory<byte> Payload) Open(
         byte[] bytes, ReadOnlySpan<byte> magic, int version, string path, string kind, int minPayload = 0)
     {
+        var (_, header, payload) = Open(bytes, magic, version, version, path, kind, minPayload);
+        return (header, payload);
+    }
+
+    /// <summary>As the other overload, for a kind of file this build reads in versions <paramref name="oldest"/> to <paramref name="newest"/>; also returns the file's version.</summary>
+    public static (int Version, ReadOnlyMemory<byte> Header, ReadOnlyMemory<byte> Payload) Open(
+        byte[] bytes, ReadOnlySpan<byte> magic, int oldest, int newest, string path, string kind, int minPayload = 0)
+    {
         string Bad(string what) => Invalid(path, kind, what);
         if (bytes.Length < MagicLength || !bytes.AsSpan(0, MagicLength).SequenceEqual(magic))
             throw new FcnLabException(Bad($"it does not start with the FcnLab {kind} magic number (is it a file from another program?)"));
         if (bytes.Length < PrefixLength + minPayload + ChecksumLength)
             throw new FcnLabException(Bad($"it is truncated ({bytes.Length} bytes)"));
         int fileVersion = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(MagicLength));
-        if (fileVersion != version)
-            throw new FcnLabException(Bad($"format version {fileVersion}; this build of FcnLab reads version {version}"));
+        if (fileVersion < oldest || fileVersion > newest)
+            throw new FcnLabException(Bad(oldest == newest
+                ? $"format version {fileVersion}; this build of FcnLab reads version {newest}"
+                : $"format version {fileVersion}; this build of FcnLab reads versions {oldest} to {newest}"));
         int bodyLength = bytes.Length - ChecksumLength;
         if (!SHA256.HashData(bytes.AsSpan(0, bodyLength)).AsSpan().SequenceEqual(bytes.AsSpan(bodyLength)))
             throw new FcnLabException(Bad("its checksum does not match (the file is truncated or corrupted)"));
@@ -68,7 +78,7 @@ public static class ChecksummedFile
         if (headerLength <= 0 || (long)PrefixLength + headerLength + minPayload > bodyLength)
             throw new FcnLabException(Bad($"header length {headerLength} does not fit in the file"));
         int payloadStart = PrefixLength + headerLength;
-        return (bytes.AsMemory(PrefixLength, headerLength), bytes.AsMemory(payloadStart, bodyLength - payloadStart));
+        return (fileVersion, bytes.AsMemory(PrefixLength, headerLength), bytes.AsMemory(payloadStart, bodyLength - payloadStart));
     }
 
     /// <summary>

@@ -16,18 +16,20 @@ public static class Initializer
     /// Default is nn.Linear's reset_parameters (weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)));
     /// the named schemes set biases to zero. <paramref name="std"/> is used by Normal only;
     /// <paramref name="activation"/> and <paramref name="leakySlope"/> give the Kaiming gain.
+    /// A convolution passes its kernel's <paramref name="receptiveField"/> (k*k): PyTorch's fans are then
+    /// in*k*k and out*k*k, and the weight holds fan_in*fan_out/(k*k) values.
     /// </summary>
     public static void Apply(InitScheme scheme, Parameter weight, Parameter? bias, int fanIn, int fanOut,
-        Activation activation, float leakySlope, double std, Rng rng)
+        Activation activation, float leakySlope, double std, Rng rng, int receptiveField = 1)
     {
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentNullException.ThrowIfNull(rng);
-        if (fanIn < 1 || fanOut < 1)
+        if (fanIn < 1 || fanOut < 1 || receptiveField < 1)
             throw new FcnLabException($"A layer needs fan_in >= 1 and fan_out >= 1 (got {fanIn} and {fanOut}).");
-        if ((long)fanIn * fanOut != weight.Length)
-            throw new FcnLabException($"Weight {weight.Name} has {weight.Length} elements, not fan_in*fan_out = {fanIn}*{fanOut}.");
-        if (bias is not null && bias.Length != fanOut)
-            throw new FcnLabException($"Bias {bias.Name} has {bias.Length} elements, not fan_out = {fanOut}.");
+        if ((long)fanIn * fanOut != (long)weight.Length * receptiveField)
+            throw new FcnLabException($"Weight {weight.Name} has {weight.Length} elements, not fan_in*fan_out/{receptiveField} = {fanIn}*{fanOut}/{receptiveField}.");
+        if (bias is not null && (long)bias.Length * receptiveField != fanOut)
+            throw new FcnLabException($"Bias {bias.Name} has {bias.Length} elements, not fan_out/{receptiveField} = {fanOut}/{receptiveField}.");
 
         Span<float> w = weight.Value.Span;
         switch (scheme)

@@ -15,12 +15,10 @@ namespace FcnLab.Engine.Layers;
 /// double, so every result is bitwise the same whatever the thread count (or without a pool).
 /// </para>
 /// </summary>
-public sealed class BatchNorm1d : Layer
+public sealed class BatchNorm1d : BatchNormBase
 {
     private readonly BatchBuffer _output;
     private readonly BatchBuffer _gradInput;
-    private readonly Tensor _runningMean;
-    private readonly Tensor _runningVar;
     // Per-feature statistics of the last Forward (batch ones in training, running ones in eval), kept for backward.
     private readonly float[] _mean;
     private readonly float[] _invStd;
@@ -43,37 +41,10 @@ public sealed class BatchNorm1d : Layer
     /// <summary>Features per parallel chunk: a multiple of every vector width, and fixed, so the results do not depend on the thread count.</summary>
     public const int ChunkColumns = 256;
 
-    public int Features { get; }
-    public double Momentum { get; }
-    public double Eps { get; }
-
-    /// <summary>gamma [features]</summary>
-    public Parameter Weight { get; }
-
-    /// <summary>beta [features]</summary>
-    public Parameter Bias { get; }
-
-    /// <summary>[features]</summary>
-    public Tensor RunningMean => _runningMean;
-
-    /// <summary>[features]</summary>
-    public Tensor RunningVar => _runningVar;
-
     /// <param name="pool">Worker pool to spread the features over (null: run on the calling thread; same results).</param>
     public BatchNorm1d(int features, double momentum = 0.1, double eps = 1e-5, WorkerPool? pool = null)
+        : base("BatchNorm1d", "feature", features, momentum, eps)
     {
-        if (features < 1) throw new FcnLabException($"BatchNorm1d({features}): the feature count must be at least 1.");
-        if (!(momentum >= 0 && momentum <= 1)) throw new FcnLabException($"BatchNorm1d: momentum must be in [0, 1] (got {momentum}); PyTorch's default is 0.1.");
-        if (!(eps > 0)) throw new FcnLabException($"BatchNorm1d: eps must be positive (got {eps}); PyTorch's default is 1e-5.");
-        Features = features;
-        Momentum = momentum;
-        Eps = eps;
-        Weight = new Parameter("weight", ParameterKind.BatchNormScale, features);
-        Bias = new Parameter("bias", ParameterKind.BatchNormShift, features);
-        Parameters = [Weight, Bias];
-        _runningMean = Tensor.Zeros(features);
-        _runningVar = Tensor.Zeros(features);
-        Buffers = [("running_mean", _runningMean), ("running_var", _runningVar)];
         _output = new BatchBuffer(features);
         _gradInput = new BatchBuffer(features);
         _mean = new float[features];
@@ -87,36 +58,13 @@ public sealed class BatchNorm1d : Layer
         _chunks = (features + ChunkColumns - 1) / ChunkColumns;
         _forwardJob = new ForwardJob(this);
         _backwardJob = new BackwardJob(this);
-        ResetRunningStats();
     }
-
-    // PyTorch spells eps "1e-05".
-    public override string Describe() => FormattableString.Invariant($"BatchNorm1d({Features}, eps={Eps.ToString("R", System.Globalization.CultureInfo.InvariantCulture).ToLowerInvariant()}, momentum={Momentum})");
-
-    public override IReadOnlyList<Parameter> Parameters { get; }
-
-    public override IReadOnlyList<(string Name, Tensor Value)> Buffers { get; }
 
     public override int[] OutputShape(int[] inputShape)
     {
         if (inputShape.Length != 1 || inputShape[0] != Features)
             throw new FcnLabException($"{Describe()} expects {Features} features per sample but gets shape [{string.Join(", ", inputShape)}]; make the feature count match the previous layer's output.");
         return [Features];
-    }
-
-    /// <summary>running_mean = 0, running_var = 1 (PyTorch's reset_running_stats).</summary>
-    public void ResetRunningStats()
-    {
-        _runningMean.Span.Fill(0f);
-        _runningVar.Span.Fill(1f);
-    }
-
-    /// <summary>gamma = 1, beta = 0 and fresh running statistics (PyTorch's reset_parameters). Parameters must be bound.</summary>
-    public void ResetParameters()
-    {
-        ResetRunningStats();
-        Weight.Value.Span.Fill(1f);
-        Bias.Value.Span.Fill(0f);
     }
 
     // x [B, C] -> y [B, C];  y = (x - mean) * invstd * gamma + beta
@@ -186,8 +134,7 @@ public sealed class BatchNorm1d : Layer
         ReadOnlySpan<float> x = input.Span;
         var mean = _mean.AsSpan(j0, w);
         var invStd = _invStd.AsSpan(j0, w);
-        var runningMean = _runningMean.Span.Slice(j0, w);
-        var runningVar = _runningVar.Span.Slice(j0, w);
+        var runningMean = RunningMean.Span.Slice(j0, w);
 
         if (_lastTraining)
         {
@@ -208,8 +155,7 @@ public sealed class BatchNorm1d : Layer
                 double m = sum[j], variance = sq[j] / batch;
                 mean[j] = (float)m;
                 invStd[j] = (float)(1.0 / Math.Sqrt(variance + Eps));
-                runningMean[j] = (float)((1 - Momentum) * runningMean[j] + Momentum * m);
-                runningVar[j] = (float)((1 - Momentum) * runningVar[j] + Momentum * variance * batch / (batch - 1));
+                UpdateRunningStats(j0 + j, m, variance, batch);
             }
         }
         else
@@ -217,7 +163,7 @@ public sealed class BatchNorm1d : Layer
             for (int j = 0; j < w; j++)
             {
                 mean[j] = runningMean[j];
-                invStd[j] = (float)(1.0 / Math.Sqrt(runningVar[j] + Eps));
+                invStd[j] = (float)(1.0 / Math.Sqrt(RunningVar[j0 + j] + Eps));
             }
         }
 

@@ -3,12 +3,28 @@ using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Layers;
 
-/// <summary>y = max(x, 0), elementwise (PyTorch's nn.ReLU).</summary>
+/// <summary>
+/// y = max(x, 0), elementwise (PyTorch's nn.ReLU). With a worker pool, large tensors are split into
+/// fixed chunks over its threads (the result is the same: each element is computed alone).
+/// </summary>
 public sealed class ReLU : Layer
 {
+    /// <summary>Elements per parallel chunk: small tensors (dense layers) stay on the calling thread.</summary>
+    private const int ChunkLength = 1 << 16;
+
+    private readonly WorkerPool? _pool;
+    private readonly IndexJob _forwardJob, _backwardJob;
     private BatchBuffer? _output;
     private BatchBuffer? _gradInput;
-    private Tensor? _y;
+    private Tensor? _x, _y, _dy, _dx;
+
+    /// <param name="pool">Worker pool for large tensors (null: the calling thread).</param>
+    public ReLU(WorkerPool? pool = null)
+    {
+        _pool = pool;
+        _forwardJob = new IndexJob(i => Forward(Chunk(_x!, i), Chunk(_y!, i)));
+        _backwardJob = new IndexJob(i => Backward(Chunk(_y!, i), Chunk(_dy!, i), Chunk(_dx!, i)));
+    }
 
     public override string Describe() => "ReLU()";
 
@@ -18,13 +34,9 @@ public sealed class ReLU : Layer
     public override Tensor Forward(Tensor input, bool training)
     {
         var y = ActivationBuffers.For(ref _output, input);
-        ReadOnlySpan<float> xs = input.Span;
-        var ys = y.Span;
-        int i = 0;
-        for (; i <= xs.Length - Vector<float>.Count; i += Vector<float>.Count)
-            Vector.Max(new Vector<float>(xs.Slice(i)), Vector<float>.Zero).CopyTo(ys.Slice(i));
-        for (; i < xs.Length; i++) ys[i] = xs[i] > 0 ? xs[i] : 0f;
-        _y = y;
+        (_x, _y) = (input, y);
+        Run(_forwardJob, y.Length);
+        _x = null;
         return y;
     }
 
@@ -35,8 +47,35 @@ public sealed class ReLU : Layer
         ActivationBuffers.CheckSameShape(gradOutput, y, "ReLU");
         if (!NeedsInputGradient) return null;
         var dx = ActivationBuffers.For(ref _gradInput, y);
-        ReadOnlySpan<float> ys = y.Span, dys = gradOutput.Span;
-        var dxs = dx.Span;
+        (_dy, _dx) = (gradOutput, dx);
+        Run(_backwardJob, y.Length);
+        (_dy, _dx) = (null, null);
+        return dx;
+    }
+
+    private void Run(IParallelJob job, int length)
+    {
+        int chunks = (length + ChunkLength - 1) / ChunkLength;
+        if (chunks > 1) LayerJobs.Run(_pool, job, chunks);
+        else job.Execute(0);
+    }
+
+    private static Span<float> Chunk(Tensor t, int index)
+    {
+        int start = index * ChunkLength;
+        return t.Span.Slice(start, Math.Min(ChunkLength, t.Length - start));
+    }
+
+    private static void Forward(ReadOnlySpan<float> xs, Span<float> ys)
+    {
+        int i = 0;
+        for (; i <= xs.Length - Vector<float>.Count; i += Vector<float>.Count)
+            Vector.Max(new Vector<float>(xs.Slice(i)), Vector<float>.Zero).CopyTo(ys.Slice(i));
+        for (; i < xs.Length; i++) ys[i] = xs[i] > 0 ? xs[i] : 0f;
+    }
+
+    private static void Backward(ReadOnlySpan<float> ys, ReadOnlySpan<float> dys, Span<float> dxs)
+    {
         int i = 0;
         for (; i <= ys.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
@@ -44,6 +83,5 @@ public sealed class ReLU : Layer
             Vector.ConditionalSelect(positive, new Vector<float>(dys.Slice(i)), Vector<float>.Zero).CopyTo(dxs.Slice(i));
         }
         for (; i < ys.Length; i++) dxs[i] = ys[i] > 0 ? dys[i] : 0f;
-        return dx;
     }
 }

@@ -8,6 +8,9 @@ namespace FcnLab.Engine.Layers;
 /// </summary>
 public sealed class Sequential
 {
+    private readonly ViewCache _inputViews = new();
+    private readonly int[] _batchInputShape; // [batch, ...InputShape], batch filled in per call
+
     public IReadOnlyList<Layer> Layers { get; }
     public ParameterSet Parameters { get; }
     public int[] InputShape { get; }
@@ -18,6 +21,7 @@ public sealed class Sequential
         Layers = layers.ToArray();
         if (Layers.Count == 0) throw new FcnLabException("A network needs at least one layer.");
         InputShape = (int[])inputShape.Clone();
+        _batchInputShape = [0, .. InputShape];
         var shape = InputShape;
         foreach (var layer in Layers) shape = layer.OutputShape(shape);
         OutputShape = shape;
@@ -33,10 +37,17 @@ public sealed class Sequential
                 yield return ($"{i}.{name}", value);
     }
 
-    /// <param name="input">[batch, ...InputShape]</param>
+    /// <param name="input">[batch, ...InputShape], or [batch, features] with the same values per sample (read row-major as InputShape).</param>
     public Tensor Forward(Tensor input, bool training)
     {
         var x = input;
+        if (input.Rank != InputShape.Length + 1)
+        {
+            // Data sets hand over flat rows; an image network needs [batch, channels, height, width].
+            if (input.RowSize != Tensor.SizeOf(InputShape) || input.Length != input.Rows * input.RowSize)
+                throw new FcnLabException($"The network takes samples of shape {LayerJobs.Shape(InputShape)} ({Tensor.SizeOf(InputShape)} values) but got a tensor of shape {LayerJobs.Shape(input.Shape)}.");
+            x = _inputViews.Of(input, _batchInputShape);
+        }
         for (int i = 0; i < Layers.Count; i++) x = Layers[i].Forward(x, training);
         return x;
     }

@@ -17,12 +17,19 @@ public sealed record ModelContents(ModelSpec Spec, Normalization Normalization, 
 /// normalization, class names, tensor names and shapes), the tensors as little-endian float32 in
 /// header order, and a SHA-256 of everything before it. Nothing depends on the host or the time, so
 /// identical trainings give byte-identical files. Tensor names follow PyTorch's state_dict
-/// ("0.weight", "1.running_mean"); Linear weights are stored [in, out], the transpose of PyTorch's.
+/// ("0.weight", "1.running_mean"); Linear weights are stored [in, out], the transpose of PyTorch's,
+/// Conv2d weights [out, in, k, k] as PyTorch's.
+/// <para>
+/// Version 1 holds the dense shorthand (hidden widths, activation, batch norm, dropout); version 2,
+/// written for architecture specs only, holds the spec's text instead. Dense models are still written
+/// as version 1, byte for byte as before, and both versions are read.
+/// </para>
 /// </summary>
 public static class ModelFile
 {
     private static readonly byte[] Magic = [0x89, (byte)'F', (byte)'C', (byte)'N', (byte)'L', (byte)'A', (byte)'B', (byte)'\n'];
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+    private const int DenseFormatVersion = 1;
     private const string Kind = "model";
 
     /// <summary>True when <paramref name="bytes"/> start like a model file (to tell it apart from other FcnLab files).</summary>
@@ -49,11 +56,18 @@ public static class ModelFile
             w.WriteStartObject("architecture");
             WriteInts(w, "input_shape", spec.InputShape);
             w.WriteNumber("classes", spec.Classes);
-            WriteInts(w, "hidden", spec.Hidden);
-            w.WriteString("activation", Names.Activation(spec.Activation));
-            w.WriteNumber("leaky_slope", spec.LeakySlope);
-            w.WriteBoolean("batch_norm", spec.BatchNorm);
-            w.WriteNumber("dropout", spec.Dropout);
+            if (spec.Arch != null)
+            {
+                w.WriteString("arch", spec.Arch);
+            }
+            else
+            {
+                WriteInts(w, "hidden", spec.Hidden);
+                w.WriteString("activation", Names.Activation(spec.Activation));
+                w.WriteNumber("leaky_slope", spec.LeakySlope);
+                w.WriteBoolean("batch_norm", spec.BatchNorm);
+                w.WriteNumber("dropout", spec.Dropout);
+            }
             w.WriteEndObject();
             w.WriteStartObject("normalization");
             w.WriteString("kind", Normalization.Name(normalization.Kind));
@@ -75,7 +89,8 @@ public static class ModelFile
             w.WriteEndObject();
         }
         long floats = tensors.Sum(t => (long)t.Value.Length);
-        return ChecksummedFile.Build(Magic, FormatVersion, header.ToArray(), 8 + floats * 4, output =>
+        int version = spec.Arch != null ? FormatVersion : DenseFormatVersion;
+        return ChecksummedFile.Build(Magic, version, header.ToArray(), 8 + floats * 4, output =>
         {
             Span<byte> count = stackalloc byte[8];
             BinaryPrimitives.WriteInt64LittleEndian(count, floats);
@@ -103,7 +118,7 @@ public static class ModelFile
     public static ModelContents Parse(byte[] bytes, string path)
     {
         string Bad(string what) => ChecksummedFile.Invalid(path, Kind, what);
-        var (header, payload) = ChecksummedFile.Open(bytes, Magic, FormatVersion, path, Kind, minPayload: 8);
+        var (version, header, payload) = ChecksummedFile.Open(bytes, Magic, DenseFormatVersion, FormatVersion, path, Kind, minPayload: 8);
         try
         {
             using var doc = JsonDocument.Parse(header);
@@ -114,16 +129,24 @@ public static class ModelFile
             Normalization normalization;
             try
             {
-                spec = new ModelSpec
-                {
-                    InputShape = ReadInts(arch.GetProperty("input_shape")),
-                    Classes = arch.GetProperty("classes").GetInt32(),
-                    Hidden = ReadInts(arch.GetProperty("hidden")),
-                    Activation = Names.ParseActivation(ChecksummedFile.Text(arch.GetProperty("activation"))),
-                    LeakySlope = arch.GetProperty("leaky_slope").GetSingle(),
-                    BatchNorm = arch.GetProperty("batch_norm").GetBoolean(),
-                    Dropout = arch.GetProperty("dropout").GetSingle(),
-                };
+                spec = version == DenseFormatVersion
+                    ? new ModelSpec
+                    {
+                        InputShape = ReadInts(arch.GetProperty("input_shape")),
+                        Classes = arch.GetProperty("classes").GetInt32(),
+                        Hidden = ReadInts(arch.GetProperty("hidden")),
+                        Activation = Names.ParseActivation(ChecksummedFile.Text(arch.GetProperty("activation"))),
+                        LeakySlope = arch.GetProperty("leaky_slope").GetSingle(),
+                        BatchNorm = arch.GetProperty("batch_norm").GetBoolean(),
+                        Dropout = arch.GetProperty("dropout").GetSingle(),
+                    }
+                    : new ModelSpec
+                    {
+                        InputShape = ReadInts(arch.GetProperty("input_shape")),
+                        Classes = arch.GetProperty("classes").GetInt32(),
+                        Arch = ChecksummedFile.Text(arch.GetProperty("arch")),
+                        Hidden = [],
+                    };
                 NetworkBuilder.Validate(spec);
                 normalization = new Normalization(Normalization.ParseKind(ChecksummedFile.Text(norm.GetProperty("kind"))),
                     norm.GetProperty("mean").GetSingle(), norm.GetProperty("std").GetSingle());

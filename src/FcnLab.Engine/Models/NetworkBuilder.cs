@@ -16,6 +16,7 @@ public static class NetworkBuilder
     public static Sequential Build(ModelSpec spec, Gemm gemm, Rng dropoutRng)
     {
         Validate(spec);
+        if (spec.Arch != null) return ArchSpec.Parse(spec.Arch).Build(spec.InputShape, spec.Classes, gemm, dropoutRng);
         var layers = new List<Layer>();
         int features = spec.InputFeatures;
         foreach (int width in spec.Hidden)
@@ -37,23 +38,50 @@ public static class NetworkBuilder
         return new Sequential([spec.InputFeatures], layers);
     }
 
-    /// <summary>Initializes every Linear (layer by layer, weight then bias, from one generator) and resets batch norm.</summary>
+    /// <summary>
+    /// Initializes every Linear and Conv2d (layer by layer, weight then bias, from one generator) and
+    /// resets batch norm. The Kaiming gain is the dense shorthand's activation; in an architecture spec,
+    /// that of the activation after the layer (for the output layer, the one before it; ReLU if none).
+    /// </summary>
     public static void Initialize(Sequential network, ModelSpec spec, InitScheme scheme, double std, Rng initRng)
     {
-        foreach (var layer in network.Layers)
+        for (int i = 0; i < network.Layers.Count; i++)
         {
-            switch (layer)
+            var (activation, slope) = spec.Arch == null ? (spec.Activation, spec.LeakySlope) : ActivationFor(network.Layers, i);
+            switch (network.Layers[i])
             {
                 case Linear linear:
-                    Initializer.Apply(scheme, linear.Weight, linear.Bias, linear.InFeatures, linear.OutFeatures,
-                        spec.Activation, spec.LeakySlope, std, initRng);
+                    Initializer.Apply(scheme, linear.Weight, linear.Bias, linear.InFeatures, linear.OutFeatures, activation, slope, std, initRng);
                     break;
-                case BatchNorm1d bn:
+                case Conv2d conv:
+                    int area = conv.KernelSize * conv.KernelSize;
+                    Initializer.Apply(scheme, conv.Weight, conv.Bias, conv.FanIn, conv.OutChannels * area, activation, slope, std, initRng, area);
+                    break;
+                case BatchNormBase bn:
                     bn.ResetParameters();
                     break;
             }
         }
     }
+
+    /// <summary>The activation after layer <paramref name="index"/> (before the next weighted layer), else the nearest one before it, else ReLU.</summary>
+    private static (Activation, float) ActivationFor(IReadOnlyList<Layer> layers, int index)
+    {
+        for (int j = index + 1; j < layers.Count && layers[j] is not (Linear or Conv2d); j++)
+            if (ActivationOf(layers[j]) is { } after) return after;
+        for (int j = index - 1; j >= 0; j--)
+            if (ActivationOf(layers[j]) is { } before) return before;
+        return (Activation.ReLU, 0f);
+    }
+
+    private static (Activation, float)? ActivationOf(Layer layer) => layer switch
+    {
+        ReLU => (Activation.ReLU, 0f),
+        LeakyReLU l => (Activation.LeakyReLU, l.NegativeSlope),
+        Tanh => (Activation.Tanh, 0f),
+        Sigmoid => (Activation.Sigmoid, 0f),
+        _ => null,
+    };
 
     public static void Validate(ModelSpec spec)
     {
@@ -66,6 +94,11 @@ public static class NetworkBuilder
                 throw new FcnLabException($"The input shape [{string.Join(", ", spec.InputShape)}] has more pixels than FcnLab can hold.");
         if (spec.Classes is < 2 or > ImageDataset.MaxClasses)
             throw new FcnLabException($"A classifier needs from 2 to {ImageDataset.MaxClasses} classes (got {spec.Classes}).");
+        if (spec.Arch != null)
+        {
+            ArchSpec.Parse(spec.Arch).Shapes(spec.InputShape, spec.Classes);
+            return;
+        }
         foreach (int width in spec.Hidden)
             if (width < 1)
                 throw new FcnLabException($"--hidden widths must be positive integers (got {width}).");
@@ -79,6 +112,7 @@ public static class NetworkBuilder
     /// <exception cref="OverflowException">For a spec far too large to build (a damaged model file's, say).</exception>
     public static long CountParameters(ModelSpec spec)
     {
+        if (spec.Arch != null) return ModelSummary.Of(spec).Parameters;
         checked
         {
             long total = 0;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -114,6 +115,9 @@ public sealed unsafe class Gemm
             return;
         }
 
+        // The calling thread's edge-tile scratch is made now, on a first call, rather than whenever the
+        // job scheduling first hands it an edge tile (which could be any later call).
+        Scratch();
         (_transA, _transB, _accumulate, _relu) = (transA, transB, accumulate, epilogue == GemmEpilogue.Relu);
         (_m, _n, _k, _lda, _ldb, _ldc) = (m, n, k, lda, ldb, ldc);
         _a = a;
@@ -268,12 +272,26 @@ public sealed unsafe class Gemm
             }
         }
 
-        /// <summary>The in-range part of a tile computed into scratch, with the kernels' epilogue order.</summary>
+        /// <summary>
+        /// The in-range part of a tile computed into scratch, with the kernels' epilogue order; vectors
+        /// then a scalar tail, the same arithmetic either way (small products, e.g. a convolution's few
+        /// output channels, are mostly edge tiles).
+        /// </summary>
         private static void StoreEdge(float* s, int lds, float* c, long ldc, int rows, int cols, bool load, float* bias, bool relu)
         {
+            int width = Vector<float>.Count;
             for (int r = 0; r < rows; r++, s += lds, c += ldc)
             {
-                for (int j = 0; j < cols; j++)
+                int j = 0;
+                for (; j <= cols - width; j += width)
+                {
+                    var v = Vector.Load(s + j);
+                    if (load) v += Vector.Load(c + j);
+                    if (bias != null) v += Vector.Load(bias + j);
+                    if (relu) v = Vector.ConditionalSelect(Vector.LessThan(v, Vector<float>.Zero), Vector<float>.Zero, v);
+                    v.Store(c + j);
+                }
+                for (; j < cols; j++)
                 {
                     float v = s[j];
                     if (load) v += c[j];

@@ -26,7 +26,7 @@ public sealed record DataFingerprint(int[] ImageShape, int Classes, int TrainCou
 /// <para>
 /// File layout (<see cref="ChecksummedFile"/>, as model.fcnlab but with its own magic): magic
 /// "\x89FCNCKPT\n", format version, a JSON header (config as setting names and values, status,
-/// position, optimizer step count, schedule state, the four generators' states, early-stopping state,
+/// position, optimizer step count, schedule state, the generators' states, early-stopping state,
 /// metrics so far, the data's fingerprint, and the list of float tensors), then the tensors as
 /// little-endian float32 in header order, then the row order as int32 (one per training row), then
 /// a SHA-256 of everything before it.
@@ -78,6 +78,8 @@ public sealed record Checkpoint
     public required ulong[] InitRng { get; init; }
     public required ulong[] ShuffleRng { get; init; }
     public required ulong[] DropoutRng { get; init; }
+    /// <summary>The --augment generator; null in checkpoints from before augmentation existed (their runs never drew from it).</summary>
+    public ulong[]? AugmentRng { get; init; }
     /// <summary>Early stopping: the best validation loss so far (+infinity before one) and epochs since it.</summary>
     public double BestValLoss { get; init; } = double.PositiveInfinity;
     public int EpochsSinceBest { get; init; }
@@ -170,6 +172,7 @@ public sealed record Checkpoint
             WriteWords(w, "init", InitRng);
             WriteWords(w, "shuffle", ShuffleRng);
             WriteWords(w, "dropout", DropoutRng);
+            if (AugmentRng != null) WriteWords(w, "augment", AugmentRng);
             w.WriteEndObject();
             w.WriteStartObject("early_stopping");
             WriteDouble(w, "best_val_loss", BestValLoss);
@@ -290,6 +293,7 @@ public sealed record Checkpoint
                 InitRng = ReadWords(rng.GetProperty("init")),
                 ShuffleRng = ReadWords(rng.GetProperty("shuffle")),
                 DropoutRng = ReadWords(rng.GetProperty("dropout")),
+                AugmentRng = rng.TryGetProperty("augment", out var augment) ? ReadWords(augment) : null,
                 BestValLoss = ReadDouble(early.GetProperty("best_val_loss")),
                 EpochsSinceBest = early.GetProperty("epochs_since_best").GetInt32(),
                 Metrics = metrics,

@@ -36,6 +36,7 @@ public static class RunDirectory
             w.WriteString("val_split", c.ValSplit);
             w.WriteBoolean("stratify", c.Stratify);
             w.WriteString("normalize", Normalization.Name(c.Normalize));
+            w.WriteString("arch", c.Arch);
             w.WriteStartArray("hidden");
             foreach (int h in c.Hidden) w.WriteNumberValue(h);
             w.WriteEndArray();
@@ -65,6 +66,7 @@ public static class RunDirectory
             w.WriteNumber("epochs", c.Epochs);
             w.WriteNumber("batch_size", c.BatchSize);
             w.WriteBoolean("shuffle", c.Shuffle);
+            w.WriteBoolean("augment", c.Augment);
             WriteNullable(w, "patience", c.Patience);
             w.WriteBoolean("restore_best", c.RestoresBest);
             w.WriteNumber("seed", c.Seed);

@@ -25,6 +25,8 @@ public sealed record TrainConfig
     public NormalizeKind Normalize { get; init; } = NormalizeKind.Standardize;
 
     // Model
+    /// <summary>An architecture spec or a built-in name (<see cref="ArchSpec"/>); null: the dense network of <see cref="Hidden"/> and the settings after it.</summary>
+    public string? Arch { get; init; }
     public int[] Hidden { get; init; } = [1200, 2000, 800];
     public Activation Activation { get; init; } = Activation.ReLU;
     public float LeakySlope { get; init; } = 0.01f;
@@ -42,6 +44,8 @@ public sealed record TrainConfig
     public int Epochs { get; init; } = 20;
     public int BatchSize { get; init; } = 512;
     public bool Shuffle { get; init; } = true;
+    /// <summary>Random shifts of up to 2 pixels and horizontal flips of the training images (<see cref="Data.Augmentation"/>).</summary>
+    public bool Augment { get; init; }
     public int? Patience { get; init; }
     public bool RestoreBest { get; init; }
 
@@ -61,7 +65,8 @@ public sealed record TrainConfig
     {
         InputShape = inputShape,
         Classes = classes,
-        Hidden = Hidden,
+        Arch = Arch == null ? null : ArchSpec.Parse(Arch).WithClasses(classes).Text,
+        Hidden = Arch == null ? Hidden : [],
         Activation = Activation,
         LeakySlope = LeakySlope,
         BatchNorm = BatchNorm,
@@ -81,6 +86,12 @@ public sealed record TrainConfig
             if (h < 1) Fail($"--hidden widths must be positive integers (got {h}).");
         if (!(Dropout >= 0 && Dropout < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout}).");
         if (!(LeakySlope >= 0) || float.IsInfinity(LeakySlope)) Fail($"--leaky-slope must be a finite number >= 0 (got {LeakySlope}).");
+        if (Arch != null)
+        {
+            ArchSpec.Parse(Arch);
+            if (BatchNorm || Dropout != 0 || Activation != Activation.ReLU || LeakySlope != 0.01f)
+                Fail("--batch-norm, --dropout, --activation and --leaky-slope shape the --hidden network; with --arch write batchnorm, dropout(p), relu, tanh, sigmoid or leaky-relu(slope) into the spec instead.");
+        }
         if (!(InitStd > 0) || double.IsInfinity(InitStd)) Fail($"--init-std must be a positive number (got {InitStd}).");
         if (!(L2 >= 0) || double.IsInfinity(L2)) Fail($"--l2 must be a number >= 0 (got {L2}).");
         if (ClipGradNorm is { } c && !(c > 0 && !double.IsInfinity(c))) Fail($"--clip-grad-norm must be a positive number (got {c}).");

@@ -23,6 +23,7 @@ public static class TrainSettings
         new("dataset", "Data set name: fashion-mnist (default), mnist, or any directory name under FCNLAB_DATA."),
         new("image-shape", "Image shape of CSV data: HEIGHTxWIDTH or CHANNELSxHEIGHTxWIDTH (e.g. 28x28). Default: the square root of the pixel count."),
         new("classes", "Number of classes. Default: 10 for fashion-mnist and mnist, else from the labels."),
+        new("arch", $"The network as layers, e.g. \"conv(32,3,pad=1) relu maxpool(2) flatten dense(128) relu dense(10)\", or a built-in architecture: {string.Join(", ", ArchSpec.Named.Keys)}. Layers: {ArchSpec.LayerHelp}. Not with --hidden."),
         new("hidden", "Hidden layer widths, e.g. 1200,2000,800; 'none' is softmax regression. Default 1200,2000,800."),
         new("activation", "relu (default), sigmoid, tanh or leaky-relu."),
         new("leaky-slope", "Negative slope of leaky-relu. Default 0.01."),
@@ -50,6 +51,7 @@ public static class TrainSettings
         new("epochs", "Number of epochs. Default 20."),
         new("batch-size", "Mini-batch size. Default 512."),
         new("no-shuffle", "Do not shuffle the training set each epoch.", IsSwitch: true),
+        new("augment", "Augment the training images: random shifts of up to 2 pixels and horizontal flips, seeded (off by default).", IsSwitch: true),
         new("val-split", "Validation split: a fraction in (0,1), a count >= 1, or 0 for none. Default 0.1."),
         new("stratify", "Keep class proportions in the validation split.", IsSwitch: true),
         new("normalize", "standardize (default; one global mean and std from the training split), scale (x/255) or none."),
@@ -95,7 +97,9 @@ public static class TrainSettings
             "dataset" => c with { Dataset = NonEmpty(name, v) },
             "image-shape" => c with { ImageShape = ParseShape(v) },
             "classes" => c with { Classes = Integer(name, v) },
-            "hidden" => c with { Hidden = ParseHidden(v) },
+            "arch" => c with { Arch = NonEmpty(name, v) },
+            // The dense shorthand replaces an architecture set earlier (by a preset, say).
+            "hidden" => c with { Hidden = ParseHidden(v), Arch = null },
             "activation" => c with { Activation = Names.ParseActivation(v) },
             "leaky-slope" => c with { LeakySlope = (float)Number(name, v) },
             "batch-norm" => c with { BatchNorm = Bool(name, v) },
@@ -122,6 +126,7 @@ public static class TrainSettings
             "epochs" => c with { Epochs = Integer(name, v) },
             "batch-size" => c with { BatchSize = Integer(name, v) },
             "no-shuffle" => c with { Shuffle = !Bool(name, v) },
+            "augment" => c with { Augment = Bool(name, v) },
             "val-split" => c with { ValSplit = NonEmpty(name, v) },
             "stratify" => c with { Stratify = Bool(name, v) },
             "normalize" => c with { Normalize = Normalization.ParseKind(v) },
@@ -153,6 +158,7 @@ public static class TrainSettings
         Add("image-shape", c.ImageShape is { } shape ? string.Join("x", shape) : null);
         Add("classes", c.Classes is { } k ? I(k) : null);
         Add("hidden", c.Hidden.Length == 0 ? "none" : string.Join(",", c.Hidden));
+        Add("arch", c.Arch); // after hidden, which clears it
         Add("activation", Names.Activation(c.Activation));
         Add("leaky-slope", R(c.LeakySlope)); // float -> double is exact, and so is the way back
         Add("batch-norm", B(c.BatchNorm));
@@ -179,6 +185,7 @@ public static class TrainSettings
         Add("epochs", I(c.Epochs));
         Add("batch-size", I(c.BatchSize));
         Add("no-shuffle", B(!c.Shuffle));
+        Add("augment", B(c.Augment));
         Add("val-split", c.ValSplit);
         Add("stratify", B(c.Stratify));
         Add("normalize", Normalization.Name(c.Normalize));

@@ -38,8 +38,8 @@ public sealed record Misclassification(int Index, int TrueClass, int PredictedCl
 /// <summary>What a run produced: the summary, the per-epoch metrics and (unless it diverged) the test evaluation and its mistakes.</summary>
 public sealed record TrainResult(RunSummary Summary, IReadOnlyList<EpochMetrics> Epochs, EvalResult? Test, string[] ClassNames, IReadOnlyList<Misclassification> Misclassified);
 
-/// <summary>Facts about a run known once data and model are ready, for progress output.</summary>
-public sealed record RunInfo(string Model, long Parameters, int TrainCount, int ValCount, int TestCount, int StepsPerEpoch, string DataDirectory, int Threads);
+/// <summary>Facts about a run known once data and model are ready, for progress output; Summary is the <see cref="Models.ModelSummary"/> table.</summary>
+public sealed record RunInfo(string Model, long Parameters, int TrainCount, int ValCount, int TestCount, int StepsPerEpoch, string DataDirectory, int Threads, string? Summary = null);
 
 /// <summary>Receives progress; the CLI renders it. Called on the training thread.</summary>
 public interface ITrainingObserver

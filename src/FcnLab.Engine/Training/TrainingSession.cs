@@ -26,7 +26,7 @@ internal sealed class TrainingSession
     private readonly string _runDir;
     private readonly ITrainingObserver _observer;
     // One generator per purpose, so changing one use does not perturb the others.
-    private readonly Rng _splitRng, _initRng, _shuffleRng, _dropoutRng;
+    private readonly Rng _splitRng, _initRng, _shuffleRng, _dropoutRng, _augmentRng;
     private readonly int[] _trainIdx, _valIdx;
     private readonly DataFingerprint _fingerprint;
     private readonly ModelSpec _spec;
@@ -66,6 +66,7 @@ internal sealed class TrainingSession
         _initRng = Rng.ForPurpose(config.Seed, "init");
         _shuffleRng = Rng.ForPurpose(config.Seed, "shuffle");
         _dropoutRng = Rng.ForPurpose(config.Seed, "dropout");
+        _augmentRng = Rng.ForPurpose(config.Seed, "augment");
 
         // The split is redone on resume (same seed, same data: same rows); the fingerprint checks the data is the same.
         (_trainIdx, _valIdx) = ValSplit.Split(data.Train.Labels, ValSplit.Parse(config.ValSplit), config.Stratify, _splitRng);
@@ -91,17 +92,17 @@ internal sealed class TrainingSession
         }
         var start = ModelFile.Load(_config.InitFrom);
         if (!SameArchitecture(start.Spec, _spec))
-            throw new FcnLabException($"--init-from '{_config.InitFrom}' holds a {Describe(start.Spec)} model; this run builds {Describe(_spec)}. Give the same --hidden, --activation and --batch-norm, or drop --init-from.");
+            throw new FcnLabException($"--init-from '{_config.InitFrom}' holds a {Describe(start.Spec)} model; this run builds {Describe(_spec)}. Give the same --arch (or --hidden, --activation and --batch-norm), or drop --init-from.");
         ModelFile.LoadInto(_network, start, _config.InitFrom);
         // Fine-tuning keeps the input scaling the model was trained with.
         return start.Normalization;
     }
 
     private static bool SameArchitecture(ModelSpec a, ModelSpec b) =>
-        a.InputShape.SequenceEqual(b.InputShape) && a.Classes == b.Classes && a.Hidden.SequenceEqual(b.Hidden)
+        a.InputShape.SequenceEqual(b.InputShape) && a.Classes == b.Classes && a.Arch == b.Arch && a.Hidden.SequenceEqual(b.Hidden)
         && a.Activation == b.Activation && a.BatchNorm == b.BatchNorm;
 
-    private static string Describe(ModelSpec s) =>
+    private static string Describe(ModelSpec s) => s.Arch != null ? $"\"{s.Arch}\"" :
         $"{s.InputFeatures}-{string.Join("-", s.Hidden.Append(s.Classes))} {Names.Activation(s.Activation)}{(s.BatchNorm ? " batch-norm" : "")}";
 
     /// <summary>Trains from where the run stands to the end, writes the run directory and returns the result.</summary>
@@ -114,10 +115,11 @@ internal sealed class TrainingSession
         var valY = _valIdx.Select(i => _data.Train.Labels[i]).ToArray();
 
         int n = trainX.Rows, features = trainX.RowSize, batchSize = _config.BatchSize;
-        // Batch norm cannot normalize a batch of one: drop such a last batch (as drop_last would).
-        int usable = _config.BatchNorm && n % batchSize == 1 ? n - 1 : n;
+        // BatchNorm1d cannot normalize a batch of one: drop such a last batch (as drop_last would).
+        int usable = _network.Layers.Any(l => l is BatchNorm1d) && n % batchSize == 1 ? n - 1 : n;
         int steps = (usable + batchSize - 1) / batchSize;
-        _observer.RunStarted(new RunInfo(_network.Describe(), _network.Parameters.Count, n, _valIdx.Length, _data.Test.Count, steps, _data.Directory, _config.Threads));
+        _observer.RunStarted(new RunInfo(_network.Describe(), _network.Parameters.Count, n, _valIdx.Length, _data.Test.Count, steps, _data.Directory, _config.Threads,
+            ModelSummary.Of(_network).Format()));
         if (_resumed && _resumes[^1] is var r)
             _observer.Note($"Resumed at epoch {r.Epoch}, step {r.Step} of {steps}; training to {r.Epochs} epochs.");
 
@@ -126,6 +128,8 @@ internal sealed class TrainingSession
         RunDirectory.WriteMetrics(_runDir, _epochs); // from the start, so an interrupted first epoch leaves a header
 
         var batchBuffer = new BatchBuffer(features);
+        // What augmentation fills the uncovered border with: a black pixel, normalized as the data is.
+        float black = (0f - _normalization.Mean) / _normalization.Std;
         var labelBuffer = new int[batchSize];
         while (_status == Checkpoint.Running && _epochsDone < _config.Epochs)
         {
@@ -154,7 +158,8 @@ internal sealed class TrainingSession
                 for (int i = 0; i < b; i++)
                 {
                     int row = _order[start + i];
-                    src.Slice(row * features, features).CopyTo(xs.Slice(i * features, features));
+                    if (_config.Augment) Augmentation.Apply(src.Slice(row * features, features), xs.Slice(i * features, features), _data.ImageShape, black, _augmentRng);
+                    else src.Slice(row * features, features).CopyTo(xs.Slice(i * features, features));
                     labelBuffer[i] = trainY[row];
                 }
                 double loss = _stepper.Step(x, labelBuffer.AsSpan(0, b), out int correct);
@@ -296,6 +301,7 @@ internal sealed class TrainingSession
             InitRng = _initRng.GetState(),
             ShuffleRng = _shuffleRng.GetState(),
             DropoutRng = _dropoutRng.GetState(),
+            AugmentRng = _augmentRng.GetState(),
             BestValLoss = _bestValLoss,
             EpochsSinceBest = _sinceBest,
             Metrics = _epochs,
@@ -358,6 +364,7 @@ internal sealed class TrainingSession
         _initRng.SetState(c.InitRng);
         _shuffleRng.SetState(c.ShuffleRng);
         _dropoutRng.SetState(c.DropoutRng);
+        if (c.AugmentRng != null) _augmentRng.SetState(c.AugmentRng);
 
         if (c.EpochsDone < 0 || c.EpochsDone != c.Metrics.Count || c.Step < 0 || (!c.InEpoch && c.Step != 0))
             throw new FcnLabException(Mismatch($"its position (epoch {c.EpochsDone}, step {c.Step}, {c.Metrics.Count} epochs of metrics) is inconsistent"));

@@ -177,4 +177,22 @@ public class InitializerTests
         var ex = Assert.Throws<FcnLabException>(() => Initializer.Parse("he"));
         Assert.Contains("default, normal, xavier-normal, xavier-uniform, kaiming-uniform, kaiming-normal", ex.Message);
     }
+
+    [Fact]
+    public void Conv2d_UsesPyTorchsFans_InChannelsTimesKernelArea()
+    {
+        // nn.Conv2d(64, 128, 3): fan_in = 64*9 = 576, fan_out = 128*9 = 1152; the weight holds 73728 values.
+        var conv = new Conv2d(64, 128, 3);
+        var ps = new ParameterSet(conv.Parameters);
+        Initializer.Apply(InitScheme.Default, conv.Weight, conv.Bias, conv.FanIn, 128 * 9, Activation.ReLU, 0.01f, 1, new Rng(1), receptiveField: 9);
+        AssertUniform(conv.Weight.Value.Span, 1 / Math.Sqrt(576));
+        Assert.All(conv.Bias!.Value.ToArray(), v => Assert.True(Math.Abs(v) <= 1 / Math.Sqrt(576)));
+        Initializer.Apply(InitScheme.XavierUniform, conv.Weight, conv.Bias, 576, 1152, Activation.ReLU, 0.01f, 1, new Rng(2), receptiveField: 9);
+        AssertUniform(conv.Weight.Value.Span, Math.Sqrt(6.0 / (576 + 1152)));
+        Assert.All(conv.Bias.Value.ToArray(), v => Assert.Equal(0f, v));
+        Initializer.Apply(InitScheme.KaimingNormal, conv.Weight, null, 576, 1152, Activation.ReLU, 0.01f, 1, new Rng(3), receptiveField: 9);
+        AssertNormal(conv.Weight.Value.Span, Math.Sqrt(2.0 / 576));
+        Assert.Throws<FcnLabException>(() => Initializer.Apply(InitScheme.Default, conv.Weight, conv.Bias, 576, 1152, Activation.ReLU, 0.01f, 1, new Rng(1)));
+        Assert.True(ps.Count > 0);
+    }
 }

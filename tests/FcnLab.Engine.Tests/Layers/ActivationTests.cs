@@ -116,4 +116,22 @@ public class ActivationTests
     [Fact]
     public void LeakyReLU_RejectsANonFiniteSlope() =>
         Assert.Throws<FcnLabException>(() => new LeakyReLU(float.NaN));
+
+    [Fact]
+    public void ReLU_OnAPool_SplitsLargeTensors_WithTheSameResult_AndNoAllocation()
+    {
+        using var pool = new WorkerPool(3);
+        var x = Tensor.Zeros(5, 7, 61, 67); // several chunks and a ragged one
+        FillUniform(x.Span, new Rng(9));
+        var dy = Tensor.Zeros(x.Shape);
+        FillUniform(dy.Span, new Rng(10));
+        var alone = new ReLU();
+        var pooled = new ReLU(pool);
+        Assert.Equal(alone.Forward(x, true).ToArray(), pooled.Forward(x, true).ToArray());
+        Assert.Equal(alone.Backward(dy)!.ToArray(), pooled.Backward(dy)!.ToArray());
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        pooled.Forward(x, true);
+        pooled.Backward(dy);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

@@ -8,14 +8,20 @@ namespace FcnLab.Engine.Tests.Layers;
 /// <summary>Shared test helpers: the PyTorch reference vectors, random fills and a finite-difference gradient check.</summary>
 internal static class LayerTestKit
 {
-    private static readonly Lazy<JsonElement> Cases = new(() =>
+    private static readonly Lazy<JsonElement> Cases = new(() => ReadCases("pytorch-vectors.json"));
+    private static readonly Lazy<JsonElement> CnnCases = new(() => ReadCases("pytorch-cnn-vectors.json"));
+
+    private static JsonElement ReadCases(string file)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "TestData", "pytorch-vectors.json");
+        var path = Path.Combine(AppContext.BaseDirectory, "TestData", file);
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         return doc.RootElement.GetProperty("cases").Clone();
-    });
+    }
 
     public static JsonElement Case(string name) => Cases.Value.GetProperty(name);
+
+    /// <summary>A case of pytorch-cnn-vectors.json (convolutional layers; made by make-pytorch-cnn-vectors.py).</summary>
+    public static JsonElement CnnCase(string name) => CnnCases.Value.GetProperty(name);
 
     public static float[] Floats(this JsonElement c, string name) =>
         c.GetProperty(name).EnumerateArray().Select(e => e.GetSingle()).ToArray();
@@ -112,6 +118,14 @@ internal static class LayerTestKit
                     $"{layer.Describe()} {what}[{i}]: finite difference {numeric:G6}, backward {analytic[i]:G6}");
             }
         }
+    }
+
+    /// <summary>Plain SGD, w -= lr * grad, as torch.optim.SGD without momentum.</summary>
+    public static void SgdStep(ParameterSet parameters, float lr)
+    {
+        var values = parameters.Values.Span;
+        ReadOnlySpan<float> grads = parameters.Grads.Span;
+        for (int i = 0; i < values.Length; i++) values[i] -= lr * grads[i];
     }
 
     /// <summary>A ParameterSet bound to the layer's parameters (their storage), returned so tests can fill it.</summary>

@@ -34,10 +34,7 @@ public sealed class SequentialStepTests : IDisposable
         net.Backward(loss.Backward());
         Assert.Equal(c.GetProperty("loss_before").GetDouble(), before, 5);
 
-        float lr = c.GetProperty("lr").GetSingle();
-        var values = net.Parameters.Values.Span;
-        ReadOnlySpan<float> grads = net.Parameters.Grads.Span;
-        for (int i = 0; i < values.Length; i++) values[i] -= lr * grads[i];
+        SgdStep(net.Parameters, c.GetProperty("lr").GetSingle());
 
         var after = c.GetProperty("state_after");
         AssertClose(TransposeWeight(after.Floats("0.weight"), 5, 6), l0.Weight.Value.Span, what: "0.weight");

@@ -84,4 +84,26 @@ public class ModelFileTests
         var other = NetworkBuilder.Build(otherSpec, new Gemm(pool), new Rng(0));
         Assert.Contains("shape", Assert.Throws<FcnLabException>(() => ModelFile.LoadInto(other, contents, "m")).Message);
     }
+
+    [Fact]
+    public void AnArchitectureSpec_IsWrittenAsVersion2_WhileDenseModelsStayVersion1()
+    {
+        var (pool, dense) = Build(3);
+        using var _ = pool;
+        Assert.Equal(1, BitConverter.ToInt32(ModelFile.Serialize(Spec, Norm, ["a", "b", "c"], dense), 8));
+
+        var spec = new ModelSpec { InputShape = [1, 6, 6], Classes = 3, Hidden = [], Arch = "conv(4,3) batchnorm relu maxpool(2) flatten dense(3)" };
+        var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
+        NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(5));
+        var bytes = ModelFile.Serialize(spec, Norm, ["a", "b", "c"], net);
+        Assert.Equal(2, BitConverter.ToInt32(bytes, 8));
+        var contents = ModelFile.Parse(bytes, "cnn.fcnlab");
+        Assert.Equal(spec.Arch, contents.Spec.Arch);
+        Assert.Equal(spec.InputShape, contents.Spec.InputShape);
+        Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "5.weight", "5.bias"], contents.Tensors.Keys);
+        Assert.Equal([4, 1, 3, 3], contents.Tensors["0.weight"].Shape);
+        var other = NetworkBuilder.Build(contents.Spec, new Gemm(pool), new Rng(0));
+        ModelFile.LoadInto(other, contents, "cnn.fcnlab");
+        Assert.Equal(bytes, ModelFile.Serialize(contents.Spec, Norm, ["a", "b", "c"], other));
+    }
 }

@@ -104,6 +104,7 @@ public class CheckpointTests
         InitRng = [5, 6, 7, 8],
         ShuffleRng = [9, 10, 11, 12],
         DropoutRng = [13, 14, 15, 0x8000_0000_0000_0000],
+        AugmentRng = [16, 17, 18, 19],
         BestValLoss = bestValLoss,
         EpochsSinceBest = 1,
         Metrics = [new EpochMetrics(1, 1.0 / 3, 0.5, null, null, 0.1, 0.001), new EpochMetrics(2, 2.0 / 3, 0.75, 0.4, 0.8, 0.1 / 3, 2.5)],
@@ -120,10 +121,12 @@ public class CheckpointTests
         var back = Checkpoint.Parse(original.Serialize(), "c");
         Assert.True(DeepEqual(original.Config, back.Config));
         Assert.Equal("fast", back.Config.Preset);
-        Assert.Equal(original with { Config = back.Config, Data = back.Data, ScheduleState = back.ScheduleState, SplitRng = back.SplitRng, InitRng = back.InitRng, ShuffleRng = back.ShuffleRng, DropoutRng = back.DropoutRng, Metrics = back.Metrics, Tensors = back.Tensors, Order = back.Order, Resumes = back.Resumes }, back);
+        Assert.Equal(original with { Config = back.Config, Data = back.Data, ScheduleState = back.ScheduleState, SplitRng = back.SplitRng, InitRng = back.InitRng, ShuffleRng = back.ShuffleRng, DropoutRng = back.DropoutRng, AugmentRng = back.AugmentRng, Metrics = back.Metrics, Tensors = back.Tensors, Order = back.Order, Resumes = back.Resumes }, back);
         Assert.True(original.Data.Matches(back.Data));
         Assert.Equal(original.ScheduleState, back.ScheduleState);
-        Assert.Equal([original.SplitRng, original.InitRng, original.ShuffleRng, original.DropoutRng], [back.SplitRng, back.InitRng, back.ShuffleRng, back.DropoutRng]);
+        Assert.Equal([original.SplitRng, original.InitRng, original.ShuffleRng, original.DropoutRng, original.AugmentRng!], [back.SplitRng, back.InitRng, back.ShuffleRng, back.DropoutRng, back.AugmentRng!]);
+        // Checkpoints from before --augment have no such generator.
+        Assert.Null(Checkpoint.Parse((original with { AugmentRng = null }).Serialize(), "c").AugmentRng);
         Assert.Equal(original.Metrics, back.Metrics);
         Assert.Equal(original.Tensors.Select(t => (t.Name, t.Values.ToArray())), back.Tensors.Select(t => (t.Name, t.Values.ToArray())));
         Assert.Equal(original.Order, back.Order);

@@ -118,6 +118,18 @@ public class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Cnn_BatchNormDropoutAugment_CancelledMidEpoch_ResumedOnOtherThreads_ResumesExactly()
+    {
+        // --augment draws from its own generator for every image: its state must travel in the checkpoint.
+        var config = Config(new()
+        {
+            ["arch"] = "conv(4,3,pad=1) batchnorm relu maxpool(2) flatten dropout(0.2) dense(8) relu dense(classes)",
+            ["optimizer"] = "adam", ["lr"] = "0.003", ["epochs"] = "3", ["augment"] = "true",
+        });
+        AssertInterruptedAndResumedIsExact(config, (2, 5, 1));
+    }
+
+    [Fact]
     public void Patience_EarlyStoppingStateAndBestWeights_ResumeExactly()
     {
         // On random labels the validation loss soon stops improving: this run stops early after epoch 10.

@@ -27,7 +27,7 @@ public static class RunComparison
         Assert.Equal(a.Tensors.Select(t => t.Name), b.Tensors.Select(t => t.Name));
         for (int i = 0; i < a.Tensors.Count; i++) Assert.True(a.Tensors[i].Values.Span.SequenceEqual(b.Tensors[i].Values.Span), a.Tensors[i].Name);
         Assert.Equal(a.Order, b.Order);
-        Assert.Equal([a.SplitRng, a.InitRng, a.ShuffleRng, a.DropoutRng], [b.SplitRng, b.InitRng, b.ShuffleRng, b.DropoutRng]);
+        Assert.Equal([a.SplitRng, a.InitRng, a.ShuffleRng, a.DropoutRng, a.AugmentRng!], [b.SplitRng, b.InitRng, b.ShuffleRng, b.DropoutRng, b.AugmentRng!]);
         Assert.Equal(a.ScheduleState, b.ScheduleState);
     }
 

@@ -60,15 +60,50 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
-    public void ATrainingStep_AllocatesNothingAfterWarmUp()
+    public void SmallCnn_Learns_AndGivesTheSameBytesOnAnyThreadCount()
+    {
+        var data = Data();
+        var config = TrainSettings.Apply(new TrainConfig(), [new("arch", "conv(6,3,pad=1) batchnorm relu maxpool(2) conv(8,3) relu flatten dense(classes)"),
+            new("epochs", "8"), new("batch-size", "32"), new("optimizer", "adam"), new("lr", "0.01"), new("threads", "1")]);
+        var one = Trainer.Run(config, data, Path.Combine(_root, "cnn1"), NullObserver.Instance);
+        Assert.Equal(RunStatus.Completed, one.Summary.Status);
+        Assert.True(one.Summary.TestAccuracy > 0.9, $"test accuracy {one.Summary.TestAccuracy}");
+        Trainer.Run(config with { Threads = 3 }, data, Path.Combine(_root, "cnn3"), NullObserver.Instance);
+        RunComparison.AssertSameRun(Path.Combine(_root, "cnn1"), Path.Combine(_root, "cnn3"));
+        var model = ModelFile.Load(Path.Combine(_root, "cnn1"));
+        Assert.Equal("conv(6,3,pad=1) batchnorm relu maxpool(2) conv(8,3) relu flatten dense(4)", model.Spec.Arch);
+        Assert.Equal(6 * 9 + 6 + 12 + 8 * 6 * 9 + 8 + 8 * 2 * 2 * 4 + 4, one.Summary.Parameters);
+    }
+
+    [Fact]
+    public void Augment_ChangesWhatIsLearned_ButTheSameSeedGivesTheSameBytes()
+    {
+        var data = Data();
+        var config = new TrainConfig { Hidden = [16], Epochs = 2, BatchSize = 32, Threads = 2 };
+        Trainer.Run(config, data, Path.Combine(_root, "plain"), NullObserver.Instance);
+        Trainer.Run(config with { Augment = true }, data, Path.Combine(_root, "aug1"), NullObserver.Instance);
+        Trainer.Run(config with { Augment = true, Threads = 1 }, data, Path.Combine(_root, "aug2"), NullObserver.Instance);
+        byte[] Model(string run) => File.ReadAllBytes(Path.Combine(_root, run, "model.fcnlab"));
+        Assert.NotEqual(Model("plain"), Model("aug1"));
+        RunComparison.AssertSameRun(Path.Combine(_root, "aug1"), Path.Combine(_root, "aug2"));
+    }
+
+    public static TheoryData<string?> StepSpecs => new() { null, "conv(4,3,pad=1) batchnorm relu maxpool(2) conv(6,3) relu avgpool(1) flatten dropout(0.3) dense(classes)" };
+
+    [Theory]
+    [MemberData(nameof(StepSpecs))]
+    public void ATrainingStep_AllocatesNothingAfterWarmUp(string? arch)
     {
         using var pool = new WorkerPool(2);
-        var spec = new ModelSpec { InputShape = [20], Classes = 5, Hidden = [16, 8], BatchNorm = true, Dropout = 0.3f };
+        var spec = arch == null
+            ? new ModelSpec { InputShape = [20], Classes = 5, Hidden = [16, 8], BatchNorm = true, Dropout = 0.3f }
+            // Flat rows in, as the trainer hands them over: the network views them as [1, 6, 8] images.
+            : new ModelSpec { InputShape = [1, 6, 8], Classes = 5, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(5).Text };
         var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(1));
         NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
         var optimizer = Optimizer.Create(new OptimizerConfig { Kind = OptimizerKind.Adam, Lr = 0.01, WeightDecay = 0.01 }, net.Parameters);
         var step = new StepRunner(net, optimizer, l2: 0.001, clipGradNorm: 1.0);
-        var x = Tensor.Zeros(12, 20);
+        var x = Tensor.Zeros(12, Tensor.SizeOf(spec.InputShape));
         var rng = new Rng(3);
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
         var labels = Enumerable.Range(0, 12).Select(i => i % 5).ToArray();
@@ -128,5 +163,20 @@ public class PresetTests
         Assert.Null(Presets.Resolve(new TrainConfig(), null, []).Preset);
         Assert.Contains("Known presets", Assert.Throws<FcnLabException>(() => Presets.Get("turbo")).Message);
         foreach (var p in Presets.All) Presets.Resolve(new TrainConfig(), p.Name, []).Validate();
+    }
+
+    [Fact]
+    public void ArchAndHidden_AreNeverGivenTogether_AndAnExplicitOneReplacesThePresets()
+    {
+        Assert.Contains("--hidden and --arch both name the network",
+            Assert.Throws<FcnLabException>(() => Presets.Resolve(new TrainConfig(), null, [new("hidden", "100"), new("arch", "lenet5")])).Message);
+        var arch = Presets.Resolve(new TrainConfig(), "adam", [new("arch", "lenet5")]);
+        Assert.Equal("lenet5", arch.Arch);
+        var dense = TrainSettings.Apply(Presets.Resolve(new TrainConfig(), null, [new("arch", "lenet5")]), [new("hidden", "64")]);
+        Assert.Null(dense.Arch);
+        Assert.Equal([64], dense.Hidden);
+        var e = Assert.Throws<FcnLabException>(() => Presets.Resolve(new TrainConfig(), "fast", [new("arch", "lenet5")]).Validate());
+        Assert.Contains("with --arch write batchnorm, dropout(p)", e.Message);
+        Assert.Contains("unknown layer 'conv3'", Assert.Throws<FcnLabException>(() => new TrainConfig { Arch = "conv3(2)" }.Validate()).Message);
     }
 }

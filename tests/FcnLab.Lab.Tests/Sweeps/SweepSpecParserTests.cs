@@ -94,13 +94,16 @@ public class SweepSpecParserTests
                      "lr-schedule=cosine", "lr-step-size=3", "lr-gamma=0.5", "epochs=3", "batch-size=64", "no-shuffle=true", "val-split=0.2",
                      "stratify=true", "normalize=scale", "patience=2", "restore-best=true", "seed=9", "dataset=mnist", "data=/tmp/x",
                      "image-shape=28x28", "classes=10", "leaky-slope=0.2", "init-std=0.5", "init-from=m.fcnlab", "nesterov=true",
-                     "lr-factor=0.5", "lr-plateau-patience=3" })
+                     "lr-factor=0.5", "lr-plateau-patience=3", "arch=lenet5", "augment=true" })
         {
             var kv = setting.Split('=');
             var changed = Engine.Training.TrainSettings.Apply(new Engine.Training.TrainConfig(), [new(kv[0], kv[1])]);
             Assert.True(TrialIdentity.Of(changed) != TrialIdentity.Of(new Engine.Training.TrainConfig()), $"{setting} does not change the identity");
         }
         Assert.Equal(TrialIdentity.Of(new Engine.Training.TrainConfig()), TrialIdentity.Of(new Engine.Training.TrainConfig { Threads = 17 }));
+        // Settings added later stay out of the identity at their defaults, so the trials already in a store keep theirs.
+        Assert.DoesNotContain("Arch", TrialIdentity.CanonicalJson(new Engine.Training.TrainConfig()));
+        Assert.DoesNotContain("Augment", TrialIdentity.CanonicalJson(new Engine.Training.TrainConfig()));
     }
 
     [Theory]

@@ -1,0 +1,321 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using FcnLab.Engine.Tensors;
+
+namespace FcnLab.Engine.Layers;
+
+/// <summary>
+/// 2-d convolution (PyTorch's nn.Conv2d with a square kernel, dilation 1, groups 1) on
+/// [batch, channels, height, width]. Weight [out, in, k, k] as PyTorch stores it, bias [out].
+/// <para>
+/// Each sample is one GEMM: its image unrolled into columns (im2col, [in*k*k, outH*outW]) times the
+/// weight viewed as [out, in*k*k] is the sample's output [out, outH*outW], already in NCHW layout.
+/// Samples are spread over the worker pool; each thread has its own column buffer and a
+/// single-threaded <see cref="Gemm"/> (one sample's product is too small to split further), so the
+/// buffers stay in that core's cache.
+/// </para>
+/// <para>
+/// Determinism: every output and input-gradient element is one GEMM sum in Gemm's fixed order; the
+/// weight and bias gradients are summed per chunk of samples, the chunks fixed by the batch size
+/// alone, and the chunks' sums added in order. Results do not depend on the thread count.
+/// </para>
+/// </summary>
+public sealed unsafe class Conv2d : Layer
+{
+    /// <summary>Most chunks a batch is cut into for the weight gradient: enough to share out over the threads, few enough that adding the chunks' sums is cheap.</summary>
+    private const int MaxGradientChunks = 16;
+
+    [ThreadStatic] private static Workspace? t_workspace;
+
+    private readonly WorkerPool? _pool;
+    private readonly IndexJob _forwardJob, _backwardJob;
+    private BatchBuffer? _output, _gradInput;
+    private float[] _weightGradChunks = [], _biasGradChunks = [];
+    // The last Forward: its input, geometry, and (during a call) the tensors the jobs write.
+    private Tensor? _input, _y, _gradOutput, _dx;
+    private int _h, _w, _outH, _outW, _chunks;
+    private int _gradH, _gradW; // the input size _gradInput was made for
+
+    public int InChannels { get; }
+    public int OutChannels { get; }
+    public int KernelSize { get; }
+    public int Stride { get; }
+    public int Padding { get; }
+
+    /// <summary>[out, in, k, k]</summary>
+    public Parameter Weight { get; }
+
+    /// <summary>[out], or null for bias=False.</summary>
+    public Parameter? Bias { get; }
+
+    /// <summary>in * k * k: the length of one unrolled input column, and the fan-in of initialization.</summary>
+    public int FanIn => InChannels * KernelSize * KernelSize;
+
+    /// <param name="pool">Worker pool to spread the samples over (null: run on the calling thread; same results).</param>
+    public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, bool bias = true, WorkerPool? pool = null)
+    {
+        if (inChannels < 1 || outChannels < 1)
+            throw new FcnLabException($"Conv2d({inChannels}, {outChannels}): both channel counts must be at least 1.");
+        if (kernelSize < 1 || stride < 1 || padding < 0)
+            throw new FcnLabException($"Conv2d: kernel size {kernelSize} and stride {stride} must be at least 1 and padding {padding} at least 0.");
+        if (padding >= kernelSize)
+            throw new FcnLabException($"Conv2d: padding {padding} must be smaller than the kernel size {kernelSize} (an output that sees only padding is not useful).");
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        KernelSize = kernelSize;
+        Stride = stride;
+        Padding = padding;
+        _pool = pool;
+        Weight = new Parameter("weight", ParameterKind.Weight, outChannels, inChannels, kernelSize, kernelSize);
+        Bias = bias ? new Parameter("bias", ParameterKind.Bias, outChannels) : null;
+        Parameters = Bias == null ? [Weight] : [Weight, Bias];
+        _forwardJob = new IndexJob(ForwardSample);
+        _backwardJob = new IndexJob(BackwardChunk);
+    }
+
+    public override IReadOnlyList<Parameter> Parameters { get; }
+
+    // PyTorch's repr: padding only when not 0, bias only when off.
+    public override string Describe() =>
+        $"Conv2d({InChannels}, {OutChannels}, kernel_size=({KernelSize}, {KernelSize}), stride=({Stride}, {Stride})"
+        + (Padding != 0 ? $", padding=({Padding}, {Padding})" : "") + (Bias == null ? ", bias=False" : "") + ")";
+
+    public override int[] OutputShape(int[] inputShape)
+    {
+        if (inputShape.Length != 3 || inputShape[0] != InChannels)
+            throw new FcnLabException($"{Describe()} expects samples of shape [{InChannels}, height, width] but gets {LayerJobs.Shape(inputShape)}; make its input channels match the previous layer's output.");
+        var (oh, ow) = OutputSize(inputShape[1], inputShape[2]);
+        return [OutChannels, oh, ow];
+    }
+
+    private (int H, int W) OutputSize(int h, int w)
+    {
+        int oh = (h + 2 * Padding - KernelSize) / Stride + 1, ow = (w + 2 * Padding - KernelSize) / Stride + 1;
+        if (h + 2 * Padding < KernelSize || w + 2 * Padding < KernelSize)
+            throw new FcnLabException($"{Describe()}: a {h}x{w} input (padded by {Padding}) is smaller than the {KernelSize}x{KernelSize} kernel; use a smaller kernel, more padding, or less pooling before it.");
+        return (oh, ow);
+    }
+
+    // x [B, in, H, W] -> y [B, out, oH, oW];  y[b, o] = bias[o] + sum_{c,i,j} W[o, c, i, j] * xpad[b, c, s*oh + i, s*ow + j]
+    public override Tensor Forward(Tensor input, bool training)
+    {
+        if (input.Rank != 4 || input.Shape[1] != InChannels)
+            throw new FcnLabException($"{Describe()} got an input of shape {LayerJobs.Shape(input.Shape)}; it needs [batch, {InChannels}, height, width].");
+        int batch = input.Shape[0];
+        (_h, _w) = (input.Shape[2], input.Shape[3]);
+        var (oh, ow) = OutputSize(_h, _w);
+        if (_output == null || oh != _outH || ow != _outW)
+        {
+            (_outH, _outW) = (oh, ow);
+            _output = new BatchBuffer(OutChannels, oh, ow);
+        }
+        var y = _output.For(batch);
+        _input = input;
+        _y = y;
+        // The calling thread's column buffer is sized now, not whenever the pool first hands it a sample.
+        if (!Pointwise) (t_workspace ??= new Workspace()).Columns(FanIn * oh * ow);
+        LayerJobs.Run(_pool, _forwardJob, batch);
+        _y = null;
+        return y;
+    }
+
+    // dW[o] += sum_b dy[b, o] . cols(x[b])^T;  db[o] += sum_{b,oh,ow} dy[b, o];  dx[b] = col2im(W^T dy[b])
+    public override Tensor? Backward(Tensor gradOutput)
+    {
+        var x = _input ?? throw new InvalidOperationException($"{Describe()}: Backward called before Forward.");
+        int batch = x.Shape[0];
+        if (gradOutput.Rank != 4 || gradOutput.Shape[0] != batch || gradOutput.Shape[1] != OutChannels || gradOutput.Shape[2] != _outH || gradOutput.Shape[3] != _outW)
+            throw new FcnLabException($"{Describe()} got an output gradient of shape {LayerJobs.Shape(gradOutput.Shape)}; it needs [{batch}, {OutChannels}, {_outH}, {_outW}] to match the last Forward.");
+
+        _chunks = Math.Min(batch, MaxGradientChunks);
+        int weightLength = OutChannels * FanIn;
+        if (_weightGradChunks.Length < _chunks * weightLength)
+        {
+            _weightGradChunks = GC.AllocateArray<float>(MaxGradientChunks * weightLength, pinned: true);
+            _biasGradChunks = new float[MaxGradientChunks * OutChannels];
+        }
+        if (NeedsInputGradient)
+        {
+            if (_gradInput == null || _gradH != _h || _gradW != _w)
+            {
+                (_gradH, _gradW) = (_h, _w);
+                _gradInput = new BatchBuffer(InChannels, _h, _w);
+            }
+            _dx = _gradInput.For(batch);
+        }
+        _gradOutput = gradOutput;
+        LayerJobs.Run(_pool, _backwardJob, _chunks);
+        var dx = _dx;
+        (_gradOutput, _dx) = (null, null);
+
+        // The chunks' sums, added in chunk order.
+        var dW = Weight.Grad.Span;
+        for (int c = 0; c < _chunks; c++) Add(_weightGradChunks.AsSpan(c * weightLength, weightLength), dW);
+        if (Bias != null)
+        {
+            var db = Bias.Grad.Span;
+            for (int c = 0; c < _chunks; c++) Add(_biasGradChunks.AsSpan(c * OutChannels, OutChannels), db);
+        }
+        return dx;
+    }
+
+    /// <summary>True for a 1x1 kernel with stride 1 and no padding: the image itself is the column matrix.</summary>
+    private bool Pointwise => KernelSize == 1 && Stride == 1 && Padding == 0;
+
+    private void ForwardSample(int s)
+    {
+        var ws = t_workspace ??= new Workspace();
+        int k = FanIn, n = _outH * _outW;
+        float* x = _input!.Pointer + (long)s * InChannels * _h * _w;
+        float* y = _y!.Pointer + (long)s * OutChannels * n;
+        float* columns = Pointwise ? x : ws.Columns(k * n);
+        if (!Pointwise) Im2Col(x, columns);
+        if (Bias != null)
+        {
+            // The bias goes in first and the product is added onto it.
+            for (int o = 0; o < OutChannels; o++) new Span<float>(y + (long)o * n, n).Fill(Bias.Value[o]);
+        }
+        ws.Gemm.Multiply(false, false, OutChannels, n, k, Weight.Value.Pointer, k, columns, n, y, n, accumulate: Bias != null);
+    }
+
+    private void BackwardChunk(int chunk)
+    {
+        var ws = t_workspace ??= new Workspace();
+        int batch = _input!.Shape[0], k = FanIn, n = _outH * _outW;
+        var (s0, s1) = LayerJobs.Part(chunk, _chunks, batch);
+        var dWChunk = _weightGradChunks.AsSpan(chunk * OutChannels * k, OutChannels * k);
+        var dbChunk = _biasGradChunks.AsSpan(chunk * OutChannels, OutChannels);
+        dWChunk.Clear();
+        dbChunk.Clear();
+        fixed (float* dW = dWChunk)
+        {
+            for (int s = s0; s < s1; s++)
+            {
+                float* x = _input.Pointer + (long)s * InChannels * _h * _w;
+                float* dy = _gradOutput!.Pointer + (long)s * OutChannels * n;
+                float* columns = Pointwise ? x : ws.Columns(k * n);
+                if (!Pointwise) Im2Col(x, columns);
+                ws.Gemm.Multiply(false, true, OutChannels, k, n, dy, n, columns, n, dW, k, accumulate: true);
+                if (Bias != null)
+                    for (int o = 0; o < OutChannels; o++) dbChunk[o] += Sum(new ReadOnlySpan<float>(dy + (long)o * n, n));
+                if (_dx == null) continue;
+                // The column buffer is free again: the input gradient's columns go there, then fold back.
+                float* dx = _dx.Pointer + (long)s * InChannels * _h * _w;
+                if (Pointwise)
+                {
+                    ws.Gemm.Multiply(true, false, k, n, OutChannels, Weight.Value.Pointer, k, dy, n, dx, n);
+                }
+                else
+                {
+                    ws.Gemm.Multiply(true, false, k, n, OutChannels, Weight.Value.Pointer, k, dy, n, columns, n);
+                    Col2Im(columns, dx);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The range [lo, hi) of output columns whose input column o*stride - pad + offset lies in [0, size):
+    /// outside it the kernel tap reads padding.
+    /// </summary>
+    private (int Lo, int Hi) ValidRange(int offset, int size, int outSize)
+    {
+        int shift = Padding - offset; // o*stride >= shift and o*stride <= size - 1 + shift
+        int lo = shift <= 0 ? 0 : (shift + Stride - 1) / Stride;
+        int top = size - 1 + shift;
+        int hi = top < 0 ? 0 : Math.Min(outSize, top / Stride + 1);
+        return (Math.Min(lo, hi), hi);
+    }
+
+    /// <summary>x [in, H, W] -> columns [in*k*k, oH*oW]: row (c, i, j) holds xpad[c, s*oh + i, s*ow + j] for every output position.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Im2Col(float* x, float* columns)
+    {
+        int k = KernelSize, s = Stride, p = Padding, oh = _outH, ow = _outW, h = _h, w = _w;
+        float* dst = columns;
+        for (int c = 0; c < InChannels; c++)
+        {
+            for (int i = 0; i < k; i++)
+            {
+                var (rowLo, rowHi) = ValidRange(i, h, oh);
+                for (int j = 0; j < k; j++, dst += (long)oh * ow)
+                {
+                    var (lo, hi) = ValidRange(j, w, ow);
+                    Rows.Zero(dst, rowLo * ow);
+                    for (int r = rowLo; r < rowHi; r++)
+                    {
+                        float* src = x + ((long)c * h + r * s - p + i) * w - p + j;
+                        float* d = dst + (long)r * ow;
+                        Rows.Zero(d, lo);
+                        if (s == 1) Rows.Copy(src + lo, d + lo, hi - lo);
+                        else for (int q = lo; q < hi; q++) d[q] = src[q * s];
+                        Rows.Zero(d + hi, ow - hi);
+                    }
+                    Rows.Zero(dst + (long)rowHi * ow, (oh - rowHi) * ow);
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="Im2Col"/>: dx [in, H, W] = sum of every column entry into the pixel it was read from (rows in order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Col2Im(float* columns, float* dx)
+    {
+        int k = KernelSize, s = Stride, p = Padding, oh = _outH, ow = _outW, h = _h, w = _w;
+        Rows.Zero(dx, InChannels * h * w);
+        float* src = columns;
+        for (int c = 0; c < InChannels; c++)
+        {
+            for (int i = 0; i < k; i++)
+            {
+                var (rowLo, rowHi) = ValidRange(i, h, oh);
+                for (int j = 0; j < k; j++, src += (long)oh * ow)
+                {
+                    var (lo, hi) = ValidRange(j, w, ow);
+                    for (int r = rowLo; r < rowHi; r++)
+                    {
+                        float* d = dx + ((long)c * h + r * s - p + i) * w - p + j;
+                        float* g = src + (long)r * ow;
+                        if (s == 1) Rows.Add(g + lo, d + lo, hi - lo);
+                        else for (int q = lo; q < hi; q++) d[q * s] += g[q];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>sum += values, elementwise.</summary>
+    private static void Add(ReadOnlySpan<float> values, Span<float> sum)
+    {
+        int i = 0;
+        for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+            (new Vector<float>(sum.Slice(i)) + new Vector<float>(values.Slice(i))).CopyTo(sum.Slice(i));
+        for (; i < values.Length; i++) sum[i] += values[i];
+    }
+
+    /// <summary>The sum of the values: vector lanes, then the lanes and the tail in order.</summary>
+    private static float Sum(ReadOnlySpan<float> values)
+    {
+        var acc = Vector<float>.Zero;
+        int i = 0;
+        for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count) acc += new Vector<float>(values.Slice(i));
+        float sum = 0;
+        for (int l = 0; l < Vector<float>.Count; l++) sum += acc[l];
+        for (; i < values.Length; i++) sum += values[i];
+        return sum;
+    }
+
+    /// <summary>A thread's column buffer and single-threaded GEMM, shared by every Conv2d that thread runs (one at a time).</summary>
+    private sealed class Workspace
+    {
+        private float[] _columns = [];
+
+        public Gemm Gemm { get; } = new(new WorkerPool(1));
+
+        public float* Columns(int floats)
+        {
+            if (_columns.Length < floats) _columns = GC.AllocateArray<float>(floats, pinned: true);
+            return (float*)Unsafe.AsPointer(ref _columns[0]);
+        }
+    }
+}

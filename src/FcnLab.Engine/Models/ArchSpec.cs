@@ -1,0 +1,453 @@
+using System.Globalization;
+using System.Text;
+using FcnLab.Engine.Layers;
+using FcnLab.Engine.Random;
+using FcnLab.Engine.Tensors;
+
+namespace FcnLab.Engine.Models;
+
+/// <summary>The layer kinds an architecture spec can name.</summary>
+public enum LayerKind
+{
+    Conv,
+    Dense,
+    MaxPool,
+    AvgPool,
+    BatchNorm,
+    Dropout,
+    Flatten,
+    ReLU,
+    Tanh,
+    Sigmoid,
+    LeakyReLU,
+}
+
+/// <summary>One layer of an architecture spec as written, and where it stands in the text (for error messages).</summary>
+public sealed record LayerSpec
+{
+    /// <summary><see cref="Size"/> of dense(classes): the data set's class count, filled in by <see cref="ArchSpec.WithClasses"/>.</summary>
+    public const int Classes = -1;
+
+    public required LayerKind Kind { get; init; }
+
+    /// <summary>conv: output channels; dense: output features (or <see cref="Classes"/>); pools: window size.</summary>
+    public int Size { get; init; }
+
+    /// <summary>conv: kernel size.</summary>
+    public int Kernel { get; init; }
+
+    /// <summary>conv: 1 by default; pools: the window size by default.</summary>
+    public int Stride { get; init; }
+
+    public int Padding { get; init; }
+    public bool Bias { get; init; } = true;
+
+    /// <summary>dropout: the probability; leaky-relu: the negative slope.</summary>
+    public double Value { get; init; }
+
+    /// <summary>Character offset and length of the layer in the spec text it was parsed from.</summary>
+    public int Position { get; init; }
+    public int Length { get; init; }
+
+    /// <summary>The canonical spelling, e.g. "conv(32,3,pad=1)"; defaults are left out.</summary>
+    public string Text => Kind switch
+    {
+        LayerKind.Conv => $"conv({Size},{Kernel}{(Stride != 1 ? $",stride={Stride}" : "")}{(Padding != 0 ? $",pad={Padding}" : "")}{(Bias ? "" : ",bias=false")})",
+        LayerKind.Dense => Size == Classes ? "dense(classes)" : $"dense({Size})",
+        LayerKind.MaxPool or LayerKind.AvgPool =>
+            $"{(Kind == LayerKind.MaxPool ? "maxpool" : "avgpool")}({Size}{(Stride != Size ? $",stride={Stride}" : "")}{(Padding != 0 ? $",pad={Padding}" : "")})",
+        LayerKind.BatchNorm => "batchnorm",
+        LayerKind.Dropout => $"dropout({Value.ToString("R", CultureInfo.InvariantCulture)})",
+        LayerKind.Flatten => "flatten",
+        LayerKind.ReLU => "relu",
+        LayerKind.Tanh => "tanh",
+        LayerKind.Sigmoid => "sigmoid",
+        LayerKind.LeakyReLU => Value == ArchSpec.DefaultLeakySlope ? "leaky-relu" : $"leaky-relu({Value.ToString("R", CultureInfo.InvariantCulture)})",
+        _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
+    };
+}
+
+/// <summary>
+/// An architecture written as text (<c>--arch</c>): layers in order, separated by spaces (or "->"),
+/// each a name with optional arguments in parentheses, e.g.
+/// <c>conv(32,3,pad=1) relu maxpool(2) conv(64,3,pad=1) relu maxpool(2) flatten dense(128) relu dense(10)</c>,
+/// or the name of a built-in architecture (<see cref="Named"/>). Grammar (names case-insensitive,
+/// '_' may stand for '-'):
+/// <code>
+/// spec   := name | layer { ["->"] layer }
+/// layer  := conv(OUT, K [, STRIDE [, PAD]] [, stride=S] [, pad=P] [, bias=false])
+///         | dense(N | classes) | maxpool(K [, STRIDE [, PAD]]) | avgpool(K [, STRIDE [, PAD]])
+///         | batchnorm | dropout(P) | flatten | relu | tanh | sigmoid | leaky-relu [ (SLOPE) ]
+/// </code>
+/// Pools' stride defaults to the window size; <c>dense(classes)</c> is the data set's class count.
+/// batchnorm is BatchNorm2d after a convolution and BatchNorm1d after a dense layer. The network must
+/// end with one output per class.
+/// </summary>
+public sealed class ArchSpec
+{
+    public const double DefaultLeakySlope = 0.01;
+
+    /// <summary>The built-in architectures, by name.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Spec, string Description)> Named = new Dictionary<string, (string, string)>
+    {
+        ["lenet5"] = ("conv(6,5,pad=2) relu maxpool(2) conv(16,5) relu maxpool(2) flatten dense(120) relu dense(84) relu dense(classes)",
+            "LeCun's LeNet-5 as it is usually written today: 6 and 16 channels of 5x5 (the first padded by 2, so 28x28 inputs stay 28x28), 2x2 max pooling, ReLU, dense 120-84-classes"),
+        ["cnn"] = ("conv(32,3,pad=1) batchnorm relu maxpool(2) conv(64,3,pad=1) batchnorm relu maxpool(2) flatten dense(128) relu dropout(0.3) dense(classes)",
+            "a small modern CNN: two 3x3 convolutions (32 and 64 channels) with batch norm, ReLU and 2x2 max pooling, then dense 128 with dropout 0.3"),
+    };
+
+    /// <summary>The layers for the help texts and error messages.</summary>
+    public const string LayerHelp =
+        "conv(out,k[,stride=1][,pad=0][,bias=false]), dense(n|classes), maxpool(k[,stride=k][,pad=0]), avgpool(k[,stride=k][,pad=0]), batchnorm, dropout(p), flatten, relu, tanh, sigmoid, leaky-relu[(slope)]";
+
+    public IReadOnlyList<LayerSpec> Layers { get; }
+
+    /// <summary>The text the layers were parsed from (a built-in name's expansion when a name was given).</summary>
+    public string Source { get; }
+
+    private ArchSpec(IReadOnlyList<LayerSpec> layers, string source)
+    {
+        Layers = layers;
+        Source = source;
+    }
+
+    /// <summary>The canonical text: every layer in its canonical spelling, separated by single spaces.</summary>
+    public string Text => string.Join(" ", Layers.Select(l => l.Text));
+
+    public override string ToString() => Text;
+
+    /// <summary>The same layers with dense(classes) given <paramref name="classes"/> outputs.</summary>
+    public ArchSpec WithClasses(int classes)
+    {
+        var layers = Layers.Select(l => l.Kind == LayerKind.Dense && l.Size == LayerSpec.Classes ? l with { Size = classes } : l).ToList();
+        string text = string.Join(" ", layers.Select(l => l.Text));
+        return Parse(text);
+    }
+
+    /// <summary>Parses a spec or a built-in name; errors say what is wrong and point at it.</summary>
+    public static ArchSpec Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string trimmed = text.Trim();
+        if (Named.TryGetValue(trimmed.ToLowerInvariant(), out var named)) return new Parser(named.Spec).Parse();
+        if (trimmed.Length == 0)
+            throw new FcnLabException($"--arch is empty: give a built-in architecture ({string.Join(", ", Named.Keys)}) or layers such as \"conv(32,3,pad=1) relu maxpool(2) flatten dense(10)\". Layers: {LayerHelp}.");
+        return new Parser(text).Parse();
+    }
+
+    /// <summary>Each layer's per-sample output shape for a per-sample input shape, checking that the layers fit together and end with one output per class.</summary>
+    public IReadOnlyList<int[]> Shapes(int[] inputShape, int classes)
+    {
+        var shapes = new List<int[]>();
+        var shape = inputShape;
+        foreach (var layer in Layers)
+        {
+            shape = OutputShape(layer, shape, classes);
+            shapes.Add(shape);
+        }
+        if (shape.Length != 1 || shape[0] != classes)
+            throw new FcnLabException(Error(Source, Layers[^1], $"the network ends with {ShapeText(shape)} per sample, but the data set has {classes} classes",
+                $"End the spec with dense({classes}) or dense(classes) (after flatten, for images)."));
+        return shapes;
+    }
+
+    /// <summary>Builds the network for samples of <paramref name="inputShape"/>; parameters are zero until initialized.</summary>
+    public Sequential Build(int[] inputShape, int classes, Gemm gemm, Rng dropoutRng)
+    {
+        var shapes = Shapes(inputShape, classes);
+        var layers = new List<Layer>();
+        var shape = inputShape;
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            var l = Layers[i];
+            var pool = gemm.Pool;
+            layers.Add(l.Kind switch
+            {
+                LayerKind.Conv => new Conv2d(shape[0], l.Size, l.Kernel, l.Stride, l.Padding, l.Bias, pool),
+                LayerKind.Dense => new Linear(shape[0], l.Size == LayerSpec.Classes ? classes : l.Size, gemm),
+                LayerKind.MaxPool => new MaxPool2d(l.Size, l.Stride, l.Padding, pool),
+                LayerKind.AvgPool => new AvgPool2d(l.Size, l.Stride, l.Padding, pool),
+                LayerKind.BatchNorm => shape.Length == 3 ? new BatchNorm2d(shape[0], pool: pool) : new BatchNorm1d(shape[0], pool: pool),
+                LayerKind.Dropout => new Dropout((float)l.Value, dropoutRng),
+                LayerKind.Flatten => new Flatten(),
+                LayerKind.ReLU => new ReLU(pool),
+                LayerKind.Tanh => new Tanh(),
+                LayerKind.Sigmoid => new Sigmoid(),
+                LayerKind.LeakyReLU => new LeakyReLU((float)l.Value),
+                _ => throw new ArgumentOutOfRangeException(nameof(inputShape)),
+            });
+            shape = shapes[i];
+        }
+        return new Sequential(inputShape, layers);
+    }
+
+    private int[] OutputShape(LayerSpec l, int[] shape, int classes)
+    {
+        bool image = shape.Length == 3;
+        FcnLabException Need(string what, string hint) => new(Error(Source, l, $"{l.Text} needs {what} but gets {ShapeText(shape)} per sample", hint));
+        switch (l.Kind)
+        {
+            case LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool:
+                if (!image) throw Need("images [channels, height, width]", "Convolutions and pooling come before flatten.");
+                int window = l.Kind == LayerKind.Conv ? l.Kernel : l.Size;
+                if (shape[1] + 2 * l.Padding < window || shape[2] + 2 * l.Padding < window)
+                    throw new FcnLabException(Error(Source, l, $"{l.Text} gets {ShapeText(shape)} per sample: the {shape[1]}x{shape[2]} image (padded by {l.Padding}) is smaller than its {window}x{window} window",
+                        "Pool less before it, pad more, or use a smaller window."));
+                int h = (shape[1] + 2 * l.Padding - window) / l.Stride + 1, w = (shape[2] + 2 * l.Padding - window) / l.Stride + 1;
+                return [l.Kind == LayerKind.Conv ? l.Size : shape[0], h, w];
+            case LayerKind.Dense:
+                if (shape.Length != 1) throw Need("a flat input", "Put flatten before it.");
+                return [l.Size == LayerSpec.Classes ? classes : l.Size];
+            case LayerKind.BatchNorm:
+                if (shape.Length is not (1 or 3)) throw Need("[channels, height, width] or [features]", "Put batchnorm after a conv or a dense layer.");
+                return shape;
+            case LayerKind.Flatten:
+                return [Tensor.SizeOf(shape)];
+            default:
+                return shape;
+        }
+    }
+
+    /// <summary>A shape as "[16, 5, 5]".</summary>
+    internal static string ShapeText(IReadOnlyList<int> shape) => "[" + string.Join(", ", shape) + "]";
+
+    /// <summary>"--arch: message (character N):", the spec with the layer underlined, and a hint on the next line.</summary>
+    private static string Error(string source, LayerSpec layer, string message, string? hint = null) => Error(source, layer.Position, layer.Length, message, hint);
+
+    private static string Error(string source, int position, int length, string message, string? hint = null)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"--arch: {message} (character {position + 1}):\n");
+        sb.Append("  ").Append(source.ReplaceLineEndings(" ")).Append('\n');
+        sb.Append("  ").Append(' ', position).Append('^', Math.Max(1, length));
+        if (hint != null) sb.Append("\n  ").Append(hint);
+        return sb.ToString();
+    }
+
+    /// <summary>A hand-written recursive-descent parser over the spec text, keeping positions for errors.</summary>
+    private sealed class Parser(string text)
+    {
+        private int _pos;
+
+        public ArchSpec Parse()
+        {
+            var layers = new List<LayerSpec>();
+            while (true)
+            {
+                SkipSeparators();
+                if (_pos >= text.Length) break;
+                layers.Add(ParseLayer());
+            }
+            return new ArchSpec(layers, text);
+        }
+
+        private void SkipSeparators()
+        {
+            while (_pos < text.Length)
+            {
+                if (char.IsWhiteSpace(text[_pos]) || text[_pos] == ',') _pos++;
+                else if (text[_pos] == '-' && _pos + 1 < text.Length && text[_pos + 1] == '>') _pos += 2;
+                else break;
+            }
+        }
+
+        private void SkipSpaces()
+        {
+            while (_pos < text.Length && char.IsWhiteSpace(text[_pos])) _pos++;
+        }
+
+        private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.';
+
+        private string ReadWord()
+        {
+            int start = _pos;
+            while (_pos < text.Length && IsNameChar(text[_pos]) && !(text[_pos] == '-' && _pos + 1 < text.Length && text[_pos + 1] == '>')) _pos++;
+            return text[start.._pos];
+        }
+
+        private FcnLabException Fail(int position, int length, string message, string? hint = null) => new(Error(text, position, length, message, hint));
+
+        private LayerSpec ParseLayer()
+        {
+            int start = _pos;
+            if (!char.IsAsciiLetter(text[_pos]))
+                throw Fail(_pos, 1, $"expected a layer name, found '{text[_pos]}'", $"Layers: {LayerHelp}.");
+            string name = ReadWord();
+            string key = name.ToLowerInvariant().Replace('_', '-');
+            var args = new List<(string? Key, string Value, int Position)>();
+            int afterName = _pos;
+            SkipSpaces();
+            if (_pos < text.Length && text[_pos] == '(')
+            {
+                _pos++;
+                while (true)
+                {
+                    SkipSpaces();
+                    if (_pos < text.Length && text[_pos] == ')' && args.Count == 0) break;
+                    int argStart = _pos;
+                    string word = ReadWord();
+                    if (word.Length == 0)
+                        throw Fail(_pos, 1, _pos >= text.Length ? $"{name}( is not closed: expected an argument and ')'" : $"expected an argument of {name}, found '{text[_pos]}'");
+                    SkipSpaces();
+                    if (_pos < text.Length && text[_pos] == '=')
+                    {
+                        _pos++;
+                        SkipSpaces();
+                        int valueStart = _pos;
+                        string value = ReadWord();
+                        if (value.Length == 0) throw Fail(valueStart, 1, $"{word}= needs a value");
+                        args.Add((word.ToLowerInvariant(), value, valueStart));
+                    }
+                    else
+                    {
+                        if (args.Any(a => a.Key != null)) throw Fail(argStart, word.Length, $"positional argument '{word}' of {name} after a named one; write the positional ones first");
+                        args.Add((null, word, argStart));
+                    }
+                    SkipSpaces();
+                    if (_pos < text.Length && text[_pos] == ',') { _pos++; continue; }
+                    if (_pos < text.Length && text[_pos] == ')') break;
+                    throw Fail(Math.Min(_pos, text.Length - 1), 1, _pos >= text.Length ? $"{name}( is not closed: expected ')'" : $"expected ',' or ')' in the arguments of {name}, found '{text[_pos]}'");
+                }
+                _pos++; // ')'
+            }
+            else
+            {
+                _pos = afterName;
+            }
+            return Make(key, name, args, start, _pos - start);
+        }
+
+        private LayerSpec Make(string key, string name, List<(string? Key, string Value, int Position)> args, int start, int length)
+        {
+            var layer = new LayerSpec { Kind = LayerKind.ReLU, Position = start, Length = length };
+            switch (key)
+            {
+                case "conv" or "conv2d":
+                {
+                    var a = Arguments(name, args, ["out", "k", "stride", "pad"], ["stride", "pad", "padding", "bias"], required: 2, start, length);
+                    int size = PositiveInt(a, "out"), kernel = PositiveInt(a, "k");
+                    return layer with
+                    {
+                        Kind = LayerKind.Conv,
+                        Size = size,
+                        Kernel = kernel,
+                        Stride = a.ContainsKey("stride") ? PositiveInt(a, "stride") : 1,
+                        Padding = PaddingArg(a, kernel),
+                        Bias = !a.TryGetValue("bias", out var bias) || Boolean(bias),
+                    };
+                }
+                case "dense" or "linear":
+                {
+                    var a = Arguments(name, args, ["n"], [], required: 1, start, length);
+                    int size = a["n"].Value.Equals("classes", StringComparison.OrdinalIgnoreCase) ? LayerSpec.Classes : PositiveInt(a, "n");
+                    return layer with { Kind = LayerKind.Dense, Size = size };
+                }
+                case "maxpool" or "maxpool2d" or "max-pool" or "avgpool" or "avgpool2d" or "avg-pool":
+                {
+                    var a = Arguments(name, args, ["k", "stride", "pad"], ["stride", "pad", "padding"], required: 1, start, length);
+                    int size = PositiveInt(a, "k");
+                    int pad = PaddingArg(a, size);
+                    if (2 * pad > size) throw Fail(a["pad"].Position, a["pad"].Value.Length, $"{name}: padding {pad} must be at most half the window {size}");
+                    return layer with
+                    {
+                        Kind = key.StartsWith("max", StringComparison.Ordinal) ? LayerKind.MaxPool : LayerKind.AvgPool,
+                        Size = size,
+                        Stride = a.ContainsKey("stride") ? PositiveInt(a, "stride") : size,
+                        Padding = pad,
+                    };
+                }
+                case "dropout":
+                {
+                    var a = Arguments(name, args, ["p"], [], required: 1, start, length);
+                    double p = Number(a, "p");
+                    if (!(p >= 0 && p < 1)) throw Fail(a["p"].Position, a["p"].Value.Length, $"dropout probability must be in [0, 1) (got {a["p"].Value})");
+                    return layer with { Kind = LayerKind.Dropout, Value = p };
+                }
+                case "leaky-relu" or "leakyrelu":
+                {
+                    var a = Arguments(name, args, ["slope"], [], required: 0, start, length);
+                    double slope = a.ContainsKey("slope") ? Number(a, "slope") : DefaultLeakySlope;
+                    if (!(slope >= 0)) throw Fail(a["slope"].Position, a["slope"].Value.Length, $"the leaky-relu slope must be a number >= 0 (got {a["slope"].Value})");
+                    return layer with { Kind = LayerKind.LeakyReLU, Value = slope };
+                }
+                case "batchnorm" or "batch-norm" or "bn" or "flatten" or "relu" or "tanh" or "sigmoid":
+                    Arguments(name, args, [], [], required: 0, start, length);
+                    return layer with
+                    {
+                        Kind = key switch
+                        {
+                            "flatten" => LayerKind.Flatten,
+                            "relu" => LayerKind.ReLU,
+                            "tanh" => LayerKind.Tanh,
+                            "sigmoid" => LayerKind.Sigmoid,
+                            _ => LayerKind.BatchNorm,
+                        },
+                    };
+                default:
+                    if (Named.ContainsKey(key))
+                        throw Fail(start, name.Length, $"'{name}' is a built-in architecture, not a layer", $"Give it alone: --arch {key}.");
+                    throw Fail(start, name.Length, $"unknown layer '{name}'", $"Layers: {LayerHelp}. Built-in architectures (alone): {string.Join(", ", Named.Keys)}.");
+            }
+        }
+
+        /// <summary>Positional arguments by their names, then named ones; unknown, repeated or missing ones are errors.</summary>
+        private Dictionary<string, (string Value, int Position)> Arguments(string layer, List<(string? Key, string Value, int Position)> args,
+            string[] positional, string[] named, int required, int start, int length)
+        {
+            var result = new Dictionary<string, (string, int)>();
+            int index = 0;
+            foreach (var (key, value, position) in args)
+            {
+                string name;
+                if (key == null)
+                {
+                    if (index >= positional.Length)
+                        throw Fail(position, value.Length, positional.Length == 0 ? $"{layer} takes no arguments" : $"{layer} takes at most {positional.Length} positional arguments ({string.Join(", ", positional)})");
+                    name = positional[index++];
+                }
+                else
+                {
+                    if (!named.Contains(key))
+                        throw Fail(position, value.Length, named.Length == 0 ? $"{layer} takes no named arguments (got {key}=)" : $"{layer} has no argument '{key}'; it takes {string.Join(", ", named.Select(n => n + "="))}");
+                    name = key == "padding" ? "pad" : key;
+                }
+                if (!result.TryAdd(name, (value, position))) throw Fail(position, value.Length, $"{layer}: {name} is given twice");
+            }
+            if (index < required && positional.Take(required).FirstOrDefault(p => !result.ContainsKey(p)) is { } missing)
+                throw Fail(start, length, $"{layer} needs {required} argument{(required > 1 ? "s" : "")} ({string.Join(", ", positional.Take(required))}); {missing} is missing");
+            return result;
+        }
+
+        private int PositiveInt(Dictionary<string, (string Value, int Position)> a, string name)
+        {
+            var (value, position) = a[name];
+            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1)
+                throw Fail(position, value.Length, $"{name} must be a whole number >= 1 (got '{value}')");
+            return n;
+        }
+
+        private int PaddingArg(Dictionary<string, (string Value, int Position)> a, int kernel)
+        {
+            if (!a.TryGetValue("pad", out var pad)) return 0;
+            if (!int.TryParse(pad.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int p))
+                throw Fail(pad.Position, pad.Value.Length, $"pad must be a whole number >= 0 (got '{pad.Value}')");
+            if (p >= kernel) throw Fail(pad.Position, pad.Value.Length, $"pad {p} must be smaller than the window {kernel}");
+            return p;
+        }
+
+        private double Number(Dictionary<string, (string Value, int Position)> a, string name)
+        {
+            var (value, position) = a[name];
+            if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) || !double.IsFinite(d))
+                throw Fail(position, value.Length, $"{name} must be a number (got '{value}')");
+            return d;
+        }
+
+        private bool Boolean((string Value, int Position) arg) => arg.Value.ToLowerInvariant() switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw Fail(arg.Position, arg.Value.Length, $"bias must be true or false (got '{arg.Value}')"),
+        };
+    }
+}

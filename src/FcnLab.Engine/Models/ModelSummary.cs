@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text;
+using FcnLab.Engine.Layers;
+using FcnLab.Engine.Random;
+using FcnLab.Engine.Tensors;
+
+namespace FcnLab.Engine.Models;
+
+/// <summary>One layer of a model summary: what it is, its per-sample output shape, its parameters and its forward FLOPs per sample.</summary>
+public sealed record LayerSummary(int Index, string Layer, int[] OutputShape, long Parameters, long Flops);
+
+/// <summary>
+/// A network layer by layer (as Keras' model.summary() or torchinfo): output shapes, parameter counts
+/// and forward FLOPs per sample, counted as 2 x the multiply-adds of the convolutions and dense layers
+/// (the rest are a few operations per value and left out).
+/// </summary>
+public sealed record ModelSummary(int[] InputShape, IReadOnlyList<LayerSummary> Layers)
+{
+    public long Parameters => Layers.Sum(l => l.Parameters);
+    public long Flops => Layers.Sum(l => l.Flops);
+
+    public static ModelSummary Of(Sequential network)
+    {
+        var rows = new List<LayerSummary>();
+        var shape = network.InputShape;
+        for (int i = 0; i < network.Layers.Count; i++)
+        {
+            var layer = network.Layers[i];
+            var output = layer.OutputShape(shape);
+            long parameters = layer.Parameters.Sum(p => (long)p.Length);
+            long flops = layer switch
+            {
+                Linear l => 2L * l.InFeatures * l.OutFeatures,
+                Conv2d c => 2L * Tensor.SizeOf(output) * c.FanIn,
+                _ => 0,
+            };
+            rows.Add(new LayerSummary(i, layer.Describe(), output, parameters, flops));
+            shape = output;
+        }
+        return new ModelSummary((int[])network.InputShape.Clone(), rows);
+    }
+
+    /// <summary>The summary of the network a spec builds (built on the side, with zero weights).</summary>
+    public static ModelSummary Of(ModelSpec spec)
+    {
+        using var pool = new WorkerPool(1);
+        return Of(NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0)));
+    }
+
+    /// <summary>A table for people: one line per layer, then the totals.</summary>
+    public string Format()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        int width = Math.Max(40, Layers.Max(l => l.Layer.Length));
+        var sb = new StringBuilder();
+        sb.Append(inv, $"{"#",3}  {"layer".PadRight(width)}  {"output",-14} {"parameters",12} {"FLOPs",14}\n");
+        sb.Append(inv, $"{"",3}  {"input".PadRight(width)}  {ArchSpec.ShapeText(InputShape),-14}\n");
+        foreach (var l in Layers)
+            sb.Append(inv, $"{l.Index,3}  {l.Layer.PadRight(width)}  {ArchSpec.ShapeText(l.OutputShape),-14} {l.Parameters,12:N0} {l.Flops,14:N0}\n");
+        sb.Append(inv, $"{"",3}  {"total".PadRight(width)}  {"",-14} {Parameters,12:N0} {Flops,14:N0}\n");
+        sb.Append("FLOPs: forward, per sample, 2 x multiply-adds of the convolutions and dense layers.\n");
+        return string.Join("\n", sb.ToString().Split('\n').Select(line => line.TrimEnd()));
+    }
+}

@@ -1,0 +1,101 @@
+using FcnLab.Engine.Init;
+using FcnLab.Engine.Layers;
+using FcnLab.Engine.Models;
+using FcnLab.Engine.Random;
+using FcnLab.Engine.Tensors;
+
+namespace FcnLab.Engine.Tests.Models;
+
+public class ArchSpecTests
+{
+    [Fact]
+    public void ParsesTheIssuesExample_IntoCanonicalText_AndBuildsIt()
+    {
+        var spec = ArchSpec.Parse("conv(32,3,pad=1) relu maxpool(2) conv(64,3,pad=1) relu maxpool(2) flatten dense(128) relu dense(10)");
+        Assert.Equal("conv(32,3,pad=1) relu maxpool(2) conv(64,3,pad=1) relu maxpool(2) flatten dense(128) relu dense(10)", spec.Text);
+        var shapes = spec.Shapes([1, 28, 28], 10);
+        Assert.Equal([[32, 28, 28], [32, 28, 28], [32, 14, 14], [64, 14, 14], [64, 14, 14], [64, 7, 7], [3136], [128], [128], [10]], shapes);
+        using var pool = new WorkerPool(1);
+        var net = spec.Build([1, 28, 28], 10, new Gemm(pool), new Rng(0));
+        Assert.Equal([typeof(Conv2d), typeof(ReLU), typeof(MaxPool2d), typeof(Conv2d), typeof(ReLU), typeof(MaxPool2d), typeof(Flatten), typeof(Linear), typeof(ReLU), typeof(Linear)],
+            net.Layers.Select(l => l.GetType()));
+        Assert.Equal(32 * 9 + 32 + 64 * 32 * 9 + 64 + 3136 * 128 + 128 + 1290, net.Parameters.Count);
+    }
+
+    [Theory]
+    [InlineData("CONV(8, 3, 2, 1) -> ReLU -> MaxPool2d(3, stride=2, padding=1), flatten, Linear(10)", "conv(8,3,stride=2,pad=1) relu maxpool(3,stride=2,pad=1) flatten dense(10)")]
+    [InlineData("conv(4,3,stride=1,bias=false) leaky_relu(0.2) avgpool(2,1) batch-norm dropout(0.25) flatten dense(classes)", "conv(4,3,bias=false) leaky-relu(0.2) avgpool(2,stride=1) batchnorm dropout(0.25) flatten dense(classes)")]
+    [InlineData("  flatten dense(5) tanh dense(3) sigmoid leaky-relu dense(2)  ", "flatten dense(5) tanh dense(3) sigmoid leaky-relu dense(2)")]
+    [InlineData("LeNet5", "conv(6,5,pad=2) relu maxpool(2) conv(16,5) relu maxpool(2) flatten dense(120) relu dense(84) relu dense(classes)")]
+    public void AcceptsSynonymsSeparatorsAndCase_AndWritesOneCanonicalForm(string text, string canonical)
+    {
+        var spec = ArchSpec.Parse(text);
+        Assert.Equal(canonical, spec.Text);
+        Assert.Equal(canonical, ArchSpec.Parse(canonical).Text);
+    }
+
+    [Fact]
+    public void DenseClasses_IsTheDataSetsClassCount_AndBatchNormFollowsTheInputRank()
+    {
+        var spec = ArchSpec.Parse("conv(4,3) batchnorm relu flatten dense(6) batchnorm relu dense(classes)").WithClasses(7);
+        Assert.Equal("conv(4,3) batchnorm relu flatten dense(6) batchnorm relu dense(7)", spec.Text);
+        using var pool = new WorkerPool(1);
+        var net = spec.Build([2, 5, 5], 7, new Gemm(pool), new Rng(0));
+        Assert.IsType<BatchNorm2d>(net.Layers[1]);
+        Assert.IsType<BatchNorm1d>(net.Layers[5]);
+        Assert.Equal([7], net.OutputShape);
+    }
+
+    [Theory]
+    [InlineData("conv(32,3,pad=1) relu maxpol(2) flatten dense(10)", "unknown layer 'maxpol' (character 23)", 22, 6)]
+    [InlineData("conv(32,3,pad=1 relu", "expected ',' or ')' in the arguments of conv, found 'r' (character 17)", 16, 1)]
+    [InlineData("conv(32) relu", "conv needs 2 arguments (out, k); k is missing (character 1)", 0, 8)]
+    [InlineData("conv(32,0) relu", "k must be a whole number >= 1 (got '0') (character 9)", 8, 1)]
+    [InlineData("conv(32,3,pad=3)", "pad 3 must be smaller than the window 3", 14, 1)]
+    [InlineData("conv(32,3,stride=2,stride=1)", "stride is given twice", 26, 1)]
+    [InlineData("conv(32,3,dilation=2)", "conv has no argument 'dilation'", 19, 1)]
+    [InlineData("relu(3)", "relu takes no arguments", 5, 1)]
+    [InlineData("dropout(1.5)", "dropout probability must be in [0, 1) (got 1.5)", 8, 3)]
+    [InlineData("flatten dense(10 relu", "expected ',' or ')' in the arguments of dense", 17, 1)]
+    [InlineData("flatten lenet5", "'lenet5' is a built-in architecture, not a layer", 8, 6)]
+    [InlineData("flatten ) dense(10)", "expected a layer name, found ')'", 8, 1)]
+    [InlineData("conv(pad=1, 3)", "positional argument '3' of conv after a named one", 12, 1)]
+    public void SyntaxErrors_SayWhatIsWrong_AndPointAtIt(string text, string message, int column, int width)
+    {
+        var e = Assert.Throws<FcnLabException>(() => ArchSpec.Parse(text));
+        Assert.Contains(message, e.Message);
+        var lines = e.Message.Split('\n');
+        Assert.Equal("  " + text, lines[1]);
+        Assert.Equal("  " + new string(' ', column) + new string('^', width), lines[2]);
+    }
+
+    [Theory]
+    [InlineData("conv(6,5) relu dense(10)", "dense(10) needs a flat input but gets [6, 24, 24] per sample", "Put flatten before it.")]
+    [InlineData("flatten conv(6,5) dense(10)", "conv(6,5) needs images [channels, height, width] but gets [784] per sample", "Convolutions and pooling come before flatten.")]
+    [InlineData("maxpool(2) maxpool(2) maxpool(2) maxpool(2) maxpool(2) flatten dense(10)", "maxpool(2) gets [1, 1, 1] per sample: the 1x1 image (padded by 0) is smaller than its 2x2 window", "Pool less")]
+    [InlineData("flatten dense(128) relu", "the network ends with [128] per sample, but the data set has 10 classes", "End the spec with dense(10)")]
+    public void ShapeErrors_NameTheLayer_AndHowToFixIt(string text, string message, string hint)
+    {
+        var e = Assert.Throws<FcnLabException>(() => ArchSpec.Parse(text).Shapes([1, 28, 28], 10));
+        Assert.Contains(message, e.Message);
+        Assert.Contains(hint, e.Message);
+    }
+
+    [Fact]
+    public void Initialize_UsesConvFans_AndTheFollowingActivationsGain()
+    {
+        var spec = new ModelSpec { InputShape = [3, 8, 8], Classes = 4, Hidden = [], Arch = "conv(16,3) tanh flatten dense(4)" };
+        using var pool = new WorkerPool(1);
+        var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
+        NetworkBuilder.Initialize(net, spec, InitScheme.KaimingUniform, 1, new Rng(1));
+        var conv = (Conv2d)net.Layers[0];
+        // tanh's gain 5/3, fan_in 3*3*3 = 27: bound 5/3 * sqrt(3/27).
+        double bound = 5.0 / 3 * Math.Sqrt(3.0 / 27);
+        Assert.All(conv.Weight.Value.ToArray(), v => Assert.True(Math.Abs(v) <= bound));
+        Assert.True(conv.Weight.Value.ToArray().Max(Math.Abs) > 0.9 * bound);
+        Assert.All(conv.Bias!.Value.ToArray(), v => Assert.Equal(0f, v));
+        NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(1));
+        Assert.All(conv.Bias.Value.ToArray(), v => Assert.True(Math.Abs(v) <= 1 / Math.Sqrt(27)));
+        Assert.Contains(conv.Bias.Value.ToArray(), v => v != 0);
+    }
+}
