@@ -18,6 +18,7 @@ public sealed class FuzzSeeds : IDisposable
     public CliHarness Harness { get; } = new(train: 30, test: 10, size: 5, classes: 3);
 
     public byte[] Model { get; }
+    public byte[] ArchModel { get; }
     public byte[] Checkpoint { get; }
 
     public FuzzSeeds()
@@ -28,6 +29,12 @@ public sealed class FuzzSeeds : IDisposable
             "--optimizer", "adam", "--lr", "0.01", "--patience", "5", "--threads", "1");
         if (code != 0) throw new InvalidOperationException($"The seed run failed ({code}): {err}{output}");
         Model = File.ReadAllBytes(Path.Combine(run, "model.fcnlab"));
+        // A convolutional model (format version 2: the architecture is a spec string in the header).
+        string cnn = Harness.Path_("cnn");
+        (code, output, err) = Harness.Train(cnn, "--arch", "conv(2,3,pad=1) batchnorm relu maxpool(2) flatten dense(classes)",
+            "--epochs", "1", "--batch-size", "8", "--threads", "1");
+        if (code != 0) throw new InvalidOperationException($"The convolutional seed run failed ({code}): {err}{output}");
+        ArchModel = File.ReadAllBytes(Path.Combine(cnn, "model.fcnlab"));
         // The checkpoint records timings, the start time and the data's temp path: fixed here, so that a
         // fuzz case (edits at positions) makes the same bytes on every run and a failure can be replayed.
         var checkpoint = File.ReadAllBytes(Path.Combine(run, Engine.Training.Checkpoint.FileName));
@@ -176,6 +183,19 @@ public sealed class FuzzTests(FuzzSeeds seeds, ITestOutputHelper output) : IClas
         {
             // What eval does with a model file: parse it, build its network, load the weights.
             var contents = ModelFile.Parse(Apply(c, seeds.Model), "model.fcnlab");
+            var network = NetworkBuilder.Build(contents.Spec, gemm, new Rng(0));
+            ModelFile.LoadInto(network, contents, "model.fcnlab");
+        }));
+    }
+
+    [Fact]
+    public void ArchModel()
+    {
+        using var pool = new WorkerPool(1);
+        var gemm = new Gemm(pool);
+        Report(Fuzzer.Check("arch-model", SealedCases(), Shrink, c =>
+        {
+            var contents = ModelFile.Parse(Apply(c, seeds.ArchModel), "model.fcnlab");
             var network = NetworkBuilder.Build(contents.Spec, gemm, new Rng(0));
             ModelFile.LoadInto(network, contents, "model.fcnlab");
         }));
