@@ -18,6 +18,8 @@ public static class Program
             GradcheckCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),
             SweepCommand.Create(stdout, stderr),
+            WorkerCommand.Create(stdout, stderr),
+            StatusCommand.Create(stdout, stderr),
             RunsCommand.Create(stdout, stderr),
             ShowCommand.Create(stdout, stderr),
             ReportCommand.Create(stdout, stderr),
