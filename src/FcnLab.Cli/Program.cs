@@ -20,6 +20,7 @@ public static class Program
             SweepCommand.Create(stdout, stderr),
             WorkerCommand.Create(stdout, stderr),
             StatusCommand.Create(stdout, stderr),
+            BenchStoreCommand.Create(stdout, stderr),
             RunsCommand.Create(stdout, stderr),
             ShowCommand.Create(stdout, stderr),
             ReportCommand.Create(stdout, stderr),
