@@ -183,6 +183,51 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
     }
 
     [PostgresFact]
+    public void AWorkerWithoutASweep_ServesEverySweep_TakesBackAStaleTrial_AndPassesOverASpecItCannotRead()
+    {
+        string artifacts = _h.Path_("any");
+        foreach (string name in new[] { "alpha", "beta" })
+        {
+            string spec = _h.Path_(name + ".yaml");
+            File.WriteAllText(spec, $$"""
+                name: {{name}}
+                base: { data: "{{_h.DataDir}}", dataset: tiny, hidden: [8], epochs: 1, batch_size: 32, threads: 1 }
+                axes:
+                  lr: [0.1, 0.01]
+                """);
+            Assert.Equal(0, _h.Run("sweep", spec, "--store", Store, "--submit-only", "--artifacts", artifacts).Code);
+        }
+        long stale;
+        using (var store = RunStores.Open(Store))
+        {
+            store.SaveSweep("bogus", "name: bogus\n"); // no axes: not a spec any worker can expand
+            stale = store.ClaimNext("alpha", "far-host:1")!.RunId;
+        }
+        Thread.Sleep(1200);
+
+        var (sc, status, _) = _h.Run("status", "alpha", "--store", Store, "--grace-seconds", "1");
+        Assert.Equal(0, sc);
+        Assert.Contains("sweep alpha: 2 trials: 1 pending, 1 running, 0 completed", status);
+        Assert.Matches(@"run \d+ trial [0-9a-f]{12} \(lr=[0-9.]+ seed=1\) held by far-host:1 since .*, last heartbeat [0-9.]+ s ago, attempt 1  STALE", status);
+        Assert.Contains("throughput: no trial has finished yet; 2 trials left", status);
+
+        var (wc, output, werr) = _h.Run("worker", "--store", Store, "--exit-when-idle", "--grace-seconds", "1", "--artifacts", artifacts);
+        Assert.True(wc == 0, werr + output);
+        Assert.Contains("serving every sweep of postgres://", output);
+        Assert.Contains("passing over sweep bogus: ", output);
+        Assert.Contains("took back trial ", output);
+        Assert.Contains("done: trained 4 trials: 4 completed", output);
+        using (var store = RunStores.Open(Store))
+        {
+            Assert.All(store.ListTrials("alpha").Concat(store.ListTrials("beta")), t => Assert.Equal(TrialStatus.Completed, t.Status));
+            Assert.Equal(2, store.GetTrial(stale)!.Attempts);
+        }
+        var (_, done, _) = _h.Run("status", "alpha", "--store", Store);
+        Assert.Contains("sweep alpha: 2 trials: 0 pending, 0 running, 2 completed", done);
+        Assert.Matches(@"throughput: [0-9.]+ trials/hour \([0-9.]+ per minute\) so far; every trial is final", done);
+    }
+
+    [PostgresFact]
     public void APasswordInTheStoreUrl_AppearsInNoOutputRunDirectoryOrLog()
     {
         const string Secret = "Zq7-Secret-Pw-4417";

@@ -44,6 +44,7 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
 {
     private readonly Dictionary<string, (string SpecText, Dictionary<string, (TrainConfig Config, TrialDefinition Trial)> Index)> _grids = [];
     private readonly Dictionary<string, ImageDataset> _data = [];
+    private readonly HashSet<string> _unreadable = [];
 
     public WorkerTally Run(CancellationToken cancel = default)
     {
@@ -71,9 +72,10 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
             ran.Count(t => t.Status == TakenOver));
     }
 
+    /// <summary>The sweeps to serve. Serving every sweep, one whose stored spec this build cannot read is passed over (said once), not fatal.</summary>
     private List<SweepRecord> Sweeps()
     {
-        if (options.Sweep is not { } name) return [.. store.ListSweeps()];
+        if (options.Sweep is not { } name) return store.ListSweeps().Where(Readable).ToList();
         var sweep = store.GetSweep(name)
             ?? throw new FcnLabException($"No sweep '{name}' in {store.Location}. Record it first with `fcnlab sweep SPEC --store ... --submit-only`; sweeps there: {string.Join(", ", store.ListSweeps().Select(s => s.Name).DefaultIfEmpty("none"))}.");
         return [sweep];
@@ -104,6 +106,22 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
         var after = store.GetTrial(trial.RunId) ?? trial;
         observer.TrialFinished(after, takenOver: !recorded);
         return recorded ? after : after with { Status = TakenOver };
+    }
+
+    private bool Readable(SweepRecord sweep)
+    {
+        if (_unreadable.Contains(sweep.SpecText)) return false;
+        try
+        {
+            Grid(sweep);
+            return true;
+        }
+        catch (FcnLabException e)
+        {
+            _unreadable.Add(sweep.SpecText);
+            observer.Note($"passing over sweep {sweep.Name}: {e.Message}");
+            return false;
+        }
     }
 
     private bool AllFinal(SweepRecord sweep) =>

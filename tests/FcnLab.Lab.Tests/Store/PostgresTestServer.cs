@@ -111,6 +111,7 @@ public static class PostgresTestServer
                 .OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault() ?? ""
             : "";
         if (bin.Length == 0) throw new InvalidOperationException("no /usr/lib/postgresql/*/bin/initdb (apt-get install postgresql)");
+        RemoveStoppedClusters();
         string dir = Directory.CreateTempSubdirectory("fcnlab-pg-").FullName;
         bool root = Environment.UserName == "root";
         if (root) Run("chown", ["postgres", dir], asPostgres: false);
@@ -131,6 +132,24 @@ public static class PostgresTestServer
             }
         };
         return string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false");
+    }
+
+    /// <summary>The directories of earlier runs' clusters that are no longer running (a test process killed before its exit handler finished leaves one).</summary>
+    private static void RemoveStoppedClusters()
+    {
+        foreach (string dir in Directory.GetDirectories(Path.GetTempPath(), "fcnlab-pg-*"))
+        {
+            // Not running, and not just made by a test process starting its own cluster beside this one.
+            if (File.Exists(Path.Combine(dir, "data", "postmaster.pid")) || Directory.GetLastWriteTimeUtc(dir) > DateTime.UtcNow.AddMinutes(-10)) continue;
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another user's, or in use: leave it.
+            }
+        }
     }
 
     private static int FreePort()
