@@ -28,7 +28,7 @@ public static class StoreOption
 
     public static Option<int?> MaxAttempts() => new("--max-attempts")
     {
-        Description = "A trial taken back this many times is marked failed instead of tried again.",
+        Description = "A trial whose holders stopped this many times (claimed, never finished) is marked failed instead of taken back again.",
         HelpName = "n",
     };
 

@@ -228,6 +228,34 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
     }
 
     [PostgresFact]
+    public void ASpecChangedAfterSubmitting_WorkersTrainOnlyTheCurrentSpecsTrials()
+    {
+        string spec = _h.Path_("changed.yaml");
+        string artifacts = _h.Path_("changed-runs");
+        void Submit(string lrs)
+        {
+            File.WriteAllText(spec, $$"""
+                name: changed
+                base: { data: "{{_h.DataDir}}", dataset: tiny, hidden: [8], epochs: 1, batch_size: 32, threads: 1 }
+                axes:
+                  lr: [{{lrs}}]
+                """);
+            Assert.Equal(0, _h.Run("sweep", spec, "--store", Store, "--submit-only", "--artifacts", artifacts).Code);
+        }
+        Submit("0.1, 0.05");
+        Submit("0.1, 0.01"); // keeps lr=0.05 in the store, no longer in the spec
+
+        var (code, output, err) = _h.Run("worker", "--store", Store, "--sweep", "changed", "--exit-when-idle", "--artifacts", artifacts);
+        Assert.True(code == 0, err + output);
+        Assert.Contains("done: trained 2 trials: 2 completed", output);
+        using var store = RunStores.Open(Store);
+        var byLr = store.ListTrials("changed").ToDictionary(t => t.Definition.Point.Single().Value, t => t.Status);
+        Assert.Equal(TrialStatus.Completed, byLr["0.1"]);
+        Assert.Equal(TrialStatus.Completed, byLr["0.01"]);
+        Assert.Equal(TrialStatus.Pending, byLr["0.05"]);
+    }
+
+    [PostgresFact]
     public void APasswordInTheStoreUrl_AppearsInNoOutputRunDirectoryOrLog()
     {
         const string Secret = "Zq7-Secret-Pw-4417";

@@ -30,7 +30,7 @@ public static class StoreBenchmark
     {
         using var store = open();
         string sweep = SweepName();
-        var ids = Record(store, sweep, trials);
+        Record(store, sweep, trials);
         var times = new Dictionary<string, List<double>>
         {
             ["read sweep"] = [], ["take back abandoned"] = [], ["claim"] = [], ["epoch report"] = [], ["heartbeat"] = [], ["complete"] = [], ["read trial"] = [],
@@ -40,7 +40,7 @@ public static class StoreBenchmark
         {
             Time(times["read sweep"], () => store.GetSweep(sweep));
             Time(times["take back abandoned"], () => store.ReclaimAbandoned(sweep, TimeSpan.FromSeconds(60), 3));
-            var trial = Time(times["claim"], () => store.ClaimNext(sweep, owner, ids))!;
+            var trial = Time(times["claim"], () => store.ClaimNext(sweep, owner))!;
             for (int e = 1; e <= epochs; e++)
                 Time(times["epoch report"], () => store.RecordEpoch(trial.RunId, owner, Epoch(e)));
             Time(times["heartbeat"], () => store.Heartbeat(trial.RunId, owner));
@@ -54,8 +54,7 @@ public static class StoreBenchmark
     public static StoreThroughput Throughput(Func<IRunStore> open, int clients, int trialsPerClient, int epochs)
     {
         string sweep = SweepName();
-        List<string> ids;
-        using (var setup = open()) ids = Record(setup, sweep, clients * trialsPerClient);
+        using (var setup = open()) Record(setup, sweep, clients * trialsPerClient);
         var stores = Enumerable.Range(0, clients).Select(_ => open()).ToList();
         int done = 0;
         using var start = new Barrier(clients + 1);
@@ -67,7 +66,7 @@ public static class StoreBenchmark
             {
                 store.GetSweep(sweep);
                 store.ReclaimAbandoned(sweep, TimeSpan.FromSeconds(60), 3);
-                if (store.ClaimNext(sweep, owner, ids) is not { } trial) break;
+                if (store.ClaimNext(sweep, owner) is not { } trial) break;
                 for (int e = 1; e <= epochs; e++) store.RecordEpoch(trial.RunId, owner, Epoch(e));
                 store.Heartbeat(trial.RunId, owner);
                 store.Complete(trial.RunId, owner, Outcome);
@@ -95,7 +94,8 @@ public static class StoreBenchmark
 
     private static string SweepName() => "bench-store-" + Guid.NewGuid().ToString("N")[..8];
 
-    private static List<string> Record(IRunStore store, string sweep, int trials)
+    /// <summary>A sweep of pending trials; claims need no id filter, as a worker's claims on a sweep whose spec never changed.</summary>
+    private static void Record(IRunStore store, string sweep, int trials)
     {
         store.SaveSweep(sweep, $"name: {sweep}\n# written by fcnlab bench-store\n");
         var definitions = Enumerable.Range(0, trials).Select(i => new TrialDefinition
@@ -108,7 +108,6 @@ public static class StoreBenchmark
             RunDir = $"runs/{sweep}/{i.ToString("x12", CultureInfo.InvariantCulture)}",
         }).ToList();
         store.AddTrials(definitions);
-        return definitions.Select(d => d.TrialId).ToList();
     }
 
     private static EpochMetrics Epoch(int e) => new(e, 0.5 / e, 0.8, 0.55 / e, 0.78, 0.001, 2.5);

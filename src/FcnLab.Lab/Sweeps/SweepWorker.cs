@@ -42,7 +42,10 @@ public sealed record WorkerTally(int Ran, int Completed, int EarlyStopped, int D
 /// </summary>
 public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserver observer, WorkerOptions options)
 {
-    private readonly Dictionary<string, (string SpecText, Dictionary<string, (TrainConfig Config, TrialDefinition Trial)> Index)> _grids = [];
+    private readonly Dictionary<string, Grid> _grids = [];
+
+    /// <summary>A sweep's trials as its stored spec expands here; <see cref="Filter"/>: the ids a claim must keep to, null when the store holds no other trials of the sweep.</summary>
+    private sealed record Grid(string SpecText, Dictionary<string, (TrainConfig Config, TrialDefinition Trial)> Index, IReadOnlyCollection<string>? Filter);
     private readonly Dictionary<string, ImageDataset> _data = [];
     private readonly HashSet<string> _unreadable = [];
 
@@ -86,12 +89,12 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
     {
         foreach (var sweep in sweeps)
         {
-            var index = Grid(sweep);
+            var grid = GridOf(sweep);
             foreach (var t in store.ReclaimAbandoned(sweep.Name, options.Run.Grace, options.Run.MaxAttempts))
                 observer.Note(t.Status == TrialStatus.Failed
                     ? $"trial {t.TrialId} of sweep {sweep.Name} failed: {t.Error}"
                     : $"took back trial {t.TrialId} of sweep {sweep.Name}: its holder stopped beating (attempt {t.Attempts} of {options.Run.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited"})");
-            if (store.ClaimNext(sweep.Name, options.Run.Owner, index.Keys) is { } trial) return (trial, sweep);
+            if (store.ClaimNext(sweep.Name, options.Run.Owner, grid.Filter) is { } trial) return (trial, sweep);
         }
         return null;
     }
@@ -101,7 +104,19 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
 
     private TrialRecord Train(TrialRecord trial, SweepRecord sweep, CancellationToken cancel)
     {
-        var (config, definition) = Grid(sweep)[trial.TrialId];
+        if (!GridOf(sweep).Index.TryGetValue(trial.TrialId, out var entry))
+        {
+            // The spec changed between reading it and claiming (a trial of the new one): read it again.
+            _grids.Remove(sweep.Name);
+            if (!GridOf(store.GetSweep(sweep.Name) ?? sweep).Index.TryGetValue(trial.TrialId, out entry))
+            {
+                store.Fail(trial.RunId, options.Run.Owner, $"trial {trial.TrialId} is not in the current spec of sweep {sweep.Name}; submit the spec that has it again");
+                var failed = store.GetTrial(trial.RunId) ?? trial;
+                observer.TrialFinished(failed, takenOver: false);
+                return failed;
+            }
+        }
+        var (config, definition) = entry;
         bool recorded = SweepRunner.RunTrial(trial, config, definition.RunDir, store, resuming => observer.TrialStarted(trial, resuming), options.Run, _data, cancel);
         var after = store.GetTrial(trial.RunId) ?? trial;
         observer.TrialFinished(after, takenOver: !recorded);
@@ -113,7 +128,7 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
         if (_unreadable.Contains(sweep.SpecText)) return false;
         try
         {
-            Grid(sweep);
+            GridOf(sweep);
             return true;
         }
         catch (FcnLabException e)
@@ -125,15 +140,19 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
     }
 
     private bool AllFinal(SweepRecord sweep) =>
-        SweepRunner.Current(store, sweep.Name, Grid(sweep)).All(t => TrialStatus.IsFinal(t.Status));
+        SweepRunner.Current(store, sweep.Name, GridOf(sweep).Index).All(t => TrialStatus.IsFinal(t.Status));
 
     /// <summary>The sweep's trials as its stored spec expands here (cached until the spec text changes).</summary>
-    private Dictionary<string, (TrainConfig Config, TrialDefinition Trial)> Grid(SweepRecord sweep)
+    private Grid GridOf(SweepRecord sweep)
     {
-        if (_grids.TryGetValue(sweep.Name, out var cached) && cached.SpecText == sweep.SpecText) return cached.Index;
+        if (_grids.TryGetValue(sweep.Name, out var cached) && cached.SpecText == sweep.SpecText) return cached;
         var spec = SweepSpecParser.Parse(sweep.SpecText, $"the stored spec of sweep '{sweep.Name}'");
         var index = SweepRunner.Index(spec, runsRoot);
-        _grids[sweep.Name] = (sweep.SpecText, index);
-        return index;
+        // A changed spec leaves the old spec's trials in the store: only then must a claim name the current ones
+        // (sending every id with every claim would cost a large sweep dearly).
+        bool others = store.ListTrials(sweep.Name).Any(t => !index.ContainsKey(t.TrialId));
+        var grid = new Grid(sweep.SpecText, index, others ? index.Keys : null);
+        _grids[sweep.Name] = grid;
+        return grid;
     }
 }
