@@ -12,11 +12,17 @@ public sealed record WorkerOptions
     public string? Sweep { get; init; }
     /// <summary>Exit once every trial of the served sweeps is final, instead of waiting for new work.</summary>
     public bool ExitWhenIdle { get; init; }
-    /// <summary>How long to wait between looks at the store when there is nothing to claim (null: a quarter of the grace, at most 5 s).</summary>
+    /// <summary>How long to wait between looks at the store when there is nothing to claim (null: see <see cref="PollEvery"/>).</summary>
     public TimeSpan? Poll { get; init; }
     public SweepRunOptions Run { get; init; } = new();
 
-    public TimeSpan PollEvery => Poll ?? TrialRecorder.HeartbeatFor(Run.Grace);
+    /// <summary>
+    /// A quarter of the grace, at most 1 s while waiting for the last trials to end (so the worker exits soon
+    /// after the sweep does), at most 5 s while waiting for new work (an idle fleet costs the server little).
+    /// </summary>
+    public TimeSpan PollEvery => Poll ?? (ExitWhenIdle
+        ? TimeSpan.FromTicks(Math.Min(TrialRecorder.HeartbeatFor(Run.Grace).Ticks, TimeSpan.TicksPerSecond))
+        : TrialRecorder.HeartbeatFor(Run.Grace));
 }
 
 /// <summary>What a worker tells as it goes; the CLI prints it. Called on the worker's thread.</summary>
