@@ -218,11 +218,18 @@ public sealed class PostgresRunStore : SqlRunStore
         return cmd.ExecuteScalar() is long id ? id : null;
     }
 
-    private protected override List<(TrialRecord Trial, DateTime Now)> LockRunning(string sweep)
+    private protected override List<(TrialRecord Trial, DateTime Now)> LockRunning(string sweep, TimeSpan grace)
     {
-        // The running rows stay locked until this transaction ends; rows another reclaimer holds are skipped.
+        // Only stale rows and this host's (whose process may be gone): with hundreds of live workers, every claim
+        // would otherwise read and lock every running row. They stay locked until this transaction ends; rows
+        // another reclaimer holds are skipped.
         var running = new List<(TrialRecord, DateTime)>();
-        using var cmd = Command($"SELECT {StoreRows.TrialColumns}, {NowSql} AS now FROM trials WHERE sweep = @sweep AND status = 'running' ORDER BY run_id FOR UPDATE SKIP LOCKED", ("@sweep", sweep));
+        using var cmd = Command($"""
+            SELECT {StoreRows.TrialColumns}, {NowSql} AS now FROM trials
+            WHERE sweep = @sweep AND status = 'running'
+              AND (heartbeat IS NULL OR heartbeat < {NowSql} - @grace OR left(owner, length(@host) + 1) = @host || ':')
+            ORDER BY run_id FOR UPDATE SKIP LOCKED
+            """, ("@sweep", sweep), ("@grace", grace), ("@host", Environment.MachineName));
         using var reader = cmd.ExecuteReader();
         while (reader.Read()) running.Add((ReadTrial(reader), ReadTime(reader, reader.GetOrdinal("now"))));
         return running;

@@ -50,8 +50,11 @@ public abstract class SqlRunStore : IRunStore
     private protected abstract int InsertTrials(IReadOnlyList<TrialDefinition> trials);
     private protected abstract long InsertRun(TrialDefinition run, string owner);
     private protected abstract TrialRecord? Claim(string sweep, string owner, IReadOnlyCollection<string>? trialIds);
-    /// <summary>The sweep's running trials, locked for this transaction, each with the store's time now.</summary>
-    private protected abstract List<(TrialRecord Trial, DateTime Now)> LockRunning(string sweep);
+    /// <summary>
+    /// The sweep's running trials that may be abandoned, locked for this transaction, each with the store's
+    /// time now: at least those with a heartbeat older than <paramref name="grace"/> and those held on this host.
+    /// </summary>
+    private protected abstract List<(TrialRecord Trial, DateTime Now)> LockRunning(string sweep, TimeSpan grace);
     private protected abstract void InsertMisclassified(long runId, IReadOnlyList<Misclassification> misclassified);
 
     private const string SelectSweepsSql = "SELECT name, spec_text, created_at, updated_at FROM sweeps";
@@ -163,7 +166,7 @@ public abstract class SqlRunStore : IRunStore
         {
             var released = new List<long>();
             // Whether a process is alive is known only here, so the choice is made in C# with the rows locked.
-            foreach (var (t, now) in LockRunning(sweep))
+            foreach (var (t, now) in LockRunning(sweep, grace))
             {
                 bool stale = t.Heartbeat is not { } beat || now - beat > grace;
                 if (!stale && !Owner.IsDeadOnThisHost(t.Owner)) continue;

@@ -248,9 +248,9 @@ public sealed class SqliteRunStore : SqlRunStore
             ("@owner", owner), ("@now", now), ("@attempts", attempts),
             ("@started_at", status == TrialStatus.Running ? now : null));
 
-    private protected override List<(TrialRecord Trial, DateTime Now)> LockRunning(string sweep)
+    private protected override List<(TrialRecord Trial, DateTime Now)> LockRunning(string sweep, TimeSpan grace)
     {
-        // BEGIN IMMEDIATE already holds the whole database's write lock.
+        // BEGIN IMMEDIATE already holds the whole database's write lock; one machine's running trials are few, so all of them.
         DateTime now = _utcNow();
         return ReadTrialsLocked(SelectRunningOfSweepSql, ("@sweep", sweep)).Select(t => (t, now)).ToList();
     }
