@@ -133,14 +133,16 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
         var killed = new List<(FcnlabProcess Worker, TrialRecord Trial)>();
         try
         {
-            // Wait until two workers each hold a trial with an epoch recorded, then SIGKILL both at once.
+            // Wait until two workers each hold a trial with an epoch recorded and its checkpoint saved (the epoch is
+            // reported just before the checkpoint is written), then SIGKILL both at once.
             using (var store = RunStores.Open(Store))
             {
                 while (clock.Elapsed < TimeSpan.FromSeconds(120) && killed.Count < 2)
                 {
                     Thread.Sleep(50);
                     var midTrial = store.ListTrials("kill")
-                        .Where(t => t.Status == TrialStatus.Running && store.GetEpochs(t.RunId).Count > 0)
+                        .Where(t => t.Status == TrialStatus.Running && store.GetEpochs(t.RunId).Count > 0
+                            && File.Exists(Path.Combine(artifacts, "kill", t.TrialId, "checkpoint.fcnlab")))
                         .Select(t => (Worker: workers.Single(w => t.Owner!.EndsWith(":" + w.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)), Trial: t))
                         .Take(2).ToList();
                     if (midTrial.Count < 2) continue;

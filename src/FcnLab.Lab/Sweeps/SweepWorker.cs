@@ -48,10 +48,10 @@ public sealed record WorkerTally(int Ran, int Completed, int EarlyStopped, int D
 /// </summary>
 public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserver observer, WorkerOptions options)
 {
-    private readonly Dictionary<string, Grid> _grids = [];
-
     /// <summary>A sweep's trials as its stored spec expands here; <see cref="Filter"/>: the ids a claim must keep to, null when the store holds no other trials of the sweep.</summary>
     private sealed record Grid(string SpecText, Dictionary<string, (TrainConfig Config, TrialDefinition Trial)> Index, IReadOnlyCollection<string>? Filter);
+
+    private readonly Dictionary<string, Grid> _grids = [];
     private readonly Dictionary<string, ImageDataset> _data = [];
     private readonly HashSet<string> _unreadable = [];
 
@@ -99,7 +99,7 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
             foreach (var t in store.ReclaimAbandoned(sweep.Name, options.Run.Grace, options.Run.MaxAttempts))
                 observer.Note(t.Status == TrialStatus.Failed
                     ? $"trial {t.TrialId} of sweep {sweep.Name} failed: {t.Error}"
-                    : $"took back trial {t.TrialId} of sweep {sweep.Name}: its holder stopped beating (attempt {t.Attempts} of {options.Run.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited"})");
+                    : $"took back trial {t.TrialId} of sweep {sweep.Name}: its holder stopped beating ({t.Attempts} of {options.Run.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited"} attempts used)");
             if (store.ClaimNext(sweep.Name, options.Run.Owner, grid.Filter) is { } trial) return (trial, sweep);
         }
         return null;
