@@ -134,21 +134,25 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
         var killed = new List<(FcnlabProcess Worker, TrialRecord Trial)>();
         try
         {
-            // Wait until two workers each hold a trial with an epoch recorded and its checkpoint saved (the epoch is
-            // reported just before the checkpoint is written), then SIGKILL both at once.
+            // Wait until two workers each hold a trial early in its training, with an epoch recorded and its
+            // checkpoint saved (an epoch is reported just before its checkpoint is written), then SIGKILL both at once.
+            // The trials killed are those the dead workers still hold afterwards (their state is frozen then).
             using (var store = RunStores.Open(Store))
             {
                 while (clock.Elapsed < TimeSpan.FromSeconds(120) && killed.Count < 2)
                 {
-                    Thread.Sleep(50);
+                    Thread.Sleep(20);
                     var midTrial = store.ListTrials("kill")
-                        .Where(t => t.Status == TrialStatus.Running && store.GetEpochs(t.RunId).Count > 0
+                        .Where(t => t.Status == TrialStatus.Running && store.GetEpochs(t.RunId).Count is > 0 and <= 8
                             && File.Exists(Path.Combine(artifacts, "kill", t.TrialId, "checkpoint.fcnlab")))
-                        .Select(t => (Worker: workers.Single(w => t.Owner!.EndsWith(":" + w.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)), Trial: t))
+                        .Select(t => (Worker: workers.Single(w => t.Owner!.EndsWith(":" + w.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)), t.Owner))
                         .Take(2).ToList();
                     if (midTrial.Count < 2) continue;
-                    foreach (var (worker, trial) in midTrial) worker.Kill();
-                    killed.AddRange(midTrial);
+                    foreach (var (worker, _) in midTrial) worker.Kill();
+                    var running = store.ListTrials("kill").Where(t => t.Status == TrialStatus.Running).ToList();
+                    foreach (var (worker, owner) in midTrial)
+                        if (running.SingleOrDefault(t => t.Owner == owner) is { } held && store.GetEpochs(held.RunId).Count > 0) killed.Add((worker, held));
+                    Assert.True(killed.Count == 2, $"a kill missed the middle of a trial; held by the killed workers: {string.Join(", ", killed.Select(k => k.Trial.TrialId))}");
                 }
             }
             Assert.True(killed.Count == 2, "two workers never held a trial in mid-training at once");
