@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # One sweep of single-threaded trials on 1 worker, then on 2, side by side, against a PostgreSQL run
 # store: the scale-out speedup of BENCHMARKS.md. Usage (after a Release build):
-#   bench/scale-out.sh postgres://USER@HOST:PORT/SCRATCH_DB [ROUNDS]
-# Each round submits the same grid twice under fresh names (8 trials: 784-256-128-10, 2 epochs,
-# FashionMNIST, --threads 1) and times `fcnlab worker --exit-when-idle` with 1 and with 2 processes.
+#   bench/scale-out.sh postgres://USER@HOST:PORT/SCRATCH_DB [ROUNDS] [EPOCHS]
+# Each round submits the same grid twice under fresh names (8 trials: 784-256-128-10, EPOCHS epochs
+# (default 10), FashionMNIST, --threads 1) and times `fcnlab worker --exit-when-idle` with 1 and with
+# 2 processes. Short trials measure the fixed costs (start, data loading, the last poll) more than the
+# scale-out: keep a round above a minute.
 set -euo pipefail
 store=${1:?usage: bench/scale-out.sh STORE_URL [ROUNDS]}
 rounds=${2:-1}
+epochs=${3:-10}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fcnlab="$root/src/FcnLab.Cli/bin/Release/net10.0/fcnlab"
 work=$(mktemp -d)
@@ -16,7 +19,7 @@ run() { # run NAME WORKERS: submit the grid as NAME, time WORKERS workers until 
   local name=$1 workers=$2
   cat > "$work/$name.yaml" <<SPEC
 name: $name
-base: { hidden: [256, 128], epochs: 2, batch_size: 128, threads: 1 }
+base: { hidden: [256, 128], epochs: $epochs, batch_size: 128, threads: 1 }
 axes:
   lr: [0.1, 0.05, 0.02, 0.01]
 repeats: 2
@@ -32,7 +35,7 @@ SPEC
   awk -v a="$end" -v b="$start" 'BEGIN { print a - b }'
 }
 
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; 8 trials of $epochs epochs"
 for r in $(seq "$rounds"); do
   tag=$(date +%s)
   one=$(run "scale-1w-$tag" 1)
