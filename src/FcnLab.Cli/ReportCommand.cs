@@ -15,9 +15,11 @@ public static class ReportCommand
         var command = new Command("report", "Write a sweep's report from the run store: table.md, table.csv, SVG plots and report.html.");
         var sweep = new Argument<string>("sweep") { Description = "The sweep's name (fcnlab runs lists them)." };
         var store = StoreOption.Create();
-        var output = new Option<string>("--out") { Description = "Report directory. Default: <store dir>/<sweep>/report.", HelpName = "dir" };
+        var output = new Option<string>("--out") { Description = "Report directory. Default: <artifacts>/<sweep>/report (<store dir>/<sweep>/report for SQLite).", HelpName = "dir" };
+        var artifacts = StoreOption.Artifacts();
         command.Arguments.Add(sweep);
         command.Options.Add(store);
+        command.Options.Add(artifacts);
         command.Options.Add(output);
         command.SetAction(parse =>
         {
@@ -28,9 +30,10 @@ public static class ReportCommand
                 ?? throw new FcnLabException($"No sweep '{name}' in {s.Location}. Sweeps there: {string.Join(", ", s.ListSweeps().Select(x => x.Name).DefaultIfEmpty("none"))}.");
             // The report shows the trials of the spec the sweep was last run with.
             var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
-            var trials = SweepGrid.Expand(spec, RunStores.RunsRoot(location));
+            string runsRoot = RunStores.RunsRoot(location, parse.GetValue(artifacts));
+            var trials = SweepGrid.Expand(spec, runsRoot);
             var results = SweepResults.Load(s, name, spec.Axes.Select(a => a.Setting).ToList(), trials.Select(t => t.Trial.TrialId).ToList());
-            string outDir = parse.GetValue(output) ?? Path.Combine(RunStores.RunsRoot(location), name, "report");
+            string outDir = parse.GetValue(output) ?? Path.Combine(runsRoot, name, "report");
             var images = TestImages(trials.Select(t => t.Config.DataOptions).FirstOrDefault(), stderr);
             var written = ReportWriter.Write(results, outDir, images);
             foreach (var path in written) stdout.WriteLine(path);

@@ -20,6 +20,7 @@ public static class ReproduceCommand
         var repeats = WholeNumberOption.Create("--repeats", "Repeats per grid point (seeds 1, 2, ...). Default: the spec's.");
         var studies = new Option<string>("--studies") { Description = $"Directory of study specs. Default: ${StudyCatalog.EnvironmentVariable}, else studies/ here or above the program.", HelpName = "dir" };
         var store = StoreOption.Create();
+        var artifacts = StoreOption.Artifacts();
         var threads = WholeNumberOption.Create("--threads", "Worker threads per training. Default: all cores.");
         var quiet = new Option<bool>("--quiet") { Description = "Print only the tally and the comparison." };
         var epochs = SweepCommand.EpochsOverride();
@@ -29,6 +30,7 @@ public static class ReproduceCommand
         command.Options.Add(repeats);
         command.Options.Add(studies);
         command.Options.Add(store);
+        command.Options.Add(artifacts);
         command.Options.Add(threads);
         command.Options.Add(quiet);
         command.SetAction(parse =>
@@ -52,10 +54,10 @@ public static class ReproduceCommand
                 spec = spec with { SourceText = SweepSpecWriter.ToYaml(spec) };
             }
             string location = RunStores.Resolve(parse.GetValue(store));
-            int code = SweepCommand.Execute(spec, location, parse.GetValue(threads), null, parse.GetValue(quiet), stdout);
+            int code = SweepCommand.Execute(spec, location, new SweepRunOptions { Threads = parse.GetValue(threads) }, parse.GetValue(quiet), stdout, parse.GetValue(artifacts));
             using (var s = RunStores.Open(location))
             {
-                var trialIds = SweepGrid.Expand(spec, RunStores.RunsRoot(location)).Select(t => t.Trial.TrialId).ToList();
+                var trialIds = SweepGrid.Expand(spec, RunStores.RunsRoot(location, parse.GetValue(artifacts))).Select(t => t.Trial.TrialId).ToList();
                 var results = SweepResults.Load(s, spec.Name, spec.Axes.Select(a => a.Setting).ToList(), trialIds);
                 stdout.WriteLine();
                 WriteComparison(stdout, spec, StudyComparison.Compare(spec.Study, results));

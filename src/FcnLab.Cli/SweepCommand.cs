@@ -11,12 +11,17 @@ public static class SweepCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var command = new Command("sweep", "Run a sweep spec (YAML: name, base, axes, repeats): every trial not yet final, recorded in the run store. Stop it at any time; the same command resumes it.");
+        var command = new Command("sweep", "Run a sweep spec (YAML: name, base, axes, repeats): every trial not yet final, recorded in the run store. Stop it at any time; the same command resumes it. With --submit-only, record the trials for `fcnlab worker` processes and return.");
         var spec = new Argument<string>("spec") { Description = "The sweep spec, a YAML file." };
         var store = StoreOption.Create();
         var threads = WholeNumberOption.Create("--threads", "Worker threads per training (never changes results). Default: all cores.");
         var maxTrials = WholeNumberOption.Create("--max-trials", "Stop after training this many trials.");
         var quiet = new Option<bool>("--quiet") { Description = "Print only the final tally." };
+        var submitOnly = new Option<bool>("--submit-only") { Description = "Record the sweep and its trials in the store and return; `fcnlab worker` processes (on any machine) train them." };
+        var artifacts = StoreOption.Artifacts();
+        var grace = StoreOption.GraceSeconds();
+        var maxAttempts = StoreOption.MaxAttempts();
+        maxAttempts.Description += " Default: no limit (a sweep you restart by hand goes on with its interrupted trial).";
         var epochs = EpochsOverride();
         command.Arguments.Add(spec);
         command.Options.Add(epochs);
@@ -24,10 +29,23 @@ public static class SweepCommand
         command.Options.Add(threads);
         command.Options.Add(maxTrials);
         command.Options.Add(quiet);
+        command.Options.Add(submitOnly);
+        command.Options.Add(artifacts);
+        command.Options.Add(grace);
+        command.Options.Add(maxAttempts);
         command.SetAction(parse =>
         {
             var parsed = WithEpochs(SweepSpecParser.ParseFile(parse.GetValue(spec)!), parse.GetValue(epochs));
-            return Execute(parsed, RunStores.Resolve(parse.GetValue(store)), parse.GetValue(threads), parse.GetValue(maxTrials), parse.GetValue(quiet), stdout);
+            string location = RunStores.Resolve(parse.GetValue(store));
+            if (parse.GetValue(submitOnly)) return Submit(parsed, location, parse.GetValue(artifacts), stdout);
+            var options = new SweepRunOptions
+            {
+                Threads = parse.GetValue(threads),
+                MaxTrials = parse.GetValue(maxTrials),
+                Grace = StoreOption.Grace(parse.GetValue(grace)),
+                MaxAttempts = StoreOption.CheckMaxAttempts(parse.GetValue(maxAttempts)),
+            };
+            return Execute(parsed, location, options, parse.GetValue(quiet), stdout, parse.GetValue(artifacts));
         });
         return command;
     }
@@ -43,14 +61,23 @@ public static class SweepCommand
         { } e => spec.WithBaseSetting("epochs", e.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     };
 
-    /// <summary>Runs the sweep and prints the tally; returns the exit code (0, or 4 when some trial failed).</summary>
-    public static int Execute(SweepSpec spec, string storeLocation, int? threads, int? maxTrials, bool quiet, TextWriter stdout)
+    /// <summary>Records the sweep and its trials for workers and prints how to start them.</summary>
+    public static int Submit(SweepSpec spec, string storeLocation, string? artifacts, TextWriter stdout)
     {
-        if (threads is < 1) throw new FcnLabException($"--threads must be at least 1 (got {threads}).");
-        if (maxTrials is < 1) throw new FcnLabException($"--max-trials must be at least 1 (got {maxTrials}).");
         using var store = RunStores.Open(storeLocation);
-        var options = new SweepRunOptions { Threads = threads, MaxTrials = maxTrials };
-        string runsRoot = RunStores.RunsRoot(storeLocation);
+        var (added, tally) = SweepRunner.Submit(spec, store, RunStores.RunsRoot(storeLocation, artifacts));
+        stdout.WriteLine($"sweep {spec.Name}: {tally.Total} trials recorded ({added} new, {tally.Pending} pending, {tally.Total - tally.Pending - tally.Running} final) in {store.Location}");
+        stdout.WriteLine($"train them with `fcnlab worker --store STORE --sweep {spec.Name}` on each machine; watch with `fcnlab status {spec.Name} --store STORE`");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Runs the sweep and prints the tally; returns the exit code (0, or 4 when some trial failed).</summary>
+    public static int Execute(SweepSpec spec, string storeLocation, SweepRunOptions options, bool quiet, TextWriter stdout, string? artifacts = null)
+    {
+        if (options.Threads is < 1) throw new FcnLabException($"--threads must be at least 1 (got {options.Threads}).");
+        if (options.MaxTrials is < 1) throw new FcnLabException($"--max-trials must be at least 1 (got {options.MaxTrials}).");
+        using var store = RunStores.Open(storeLocation);
+        string runsRoot = RunStores.RunsRoot(storeLocation, artifacts);
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };

@@ -44,15 +44,20 @@ public sealed class SweepProgress(TextWriter output, bool quiet, ProgressContext
     public void TrialFinished(TrialRecord trial, int finished, int total)
     {
         if (_overall != null) _overall.Value = finished;
+        Line($"    {trial.TrialId} {Outcome(trial)}  ({finished}/{total} final)");
+    }
+
+    /// <summary>"completed: test accuracy 84.20%, 3 epochs, 0.12 s/epoch", "failed: ...", "diverged at epoch 2, step 13".</summary>
+    public static string Outcome(TrialRecord trial)
+    {
         var s = trial.Summary;
-        string outcome = trial.Status switch
+        return trial.Status switch
         {
             TrialStatus.Failed => $"failed: {trial.Error}",
             TrialStatus.Diverged => $"diverged at epoch {s?.DivergedEpoch}, step {s?.DivergedStep}",
             _ when s != null => string.Format(Inv, "{0}: test accuracy {1}, {2} epochs, {3:F2} s/epoch", trial.Status, Reporting.Percent(s.TestAccuracy), s.EpochsRun, s.SecondsPerEpoch),
             _ => trial.Status,
         };
-        Line($"    {trial.TrialId} {outcome}  ({finished}/{total} final)");
     }
 
     /// <summary>"optimizer=adam lr=0.001 seed=2".</summary>

@@ -82,7 +82,8 @@ public static class TrainCommand
         using var store = RunStores.Open(storeLocation);
         string canonical = TrialIdentity.CanonicalJson(config);
         long runId = store.StartRun(new TrialDefinition { TrialId = TrialIdentity.Hash(canonical), ConfigJson = canonical, Seed = config.Seed, RunDir = Path.GetFullPath(runDir) }, Owner.Current);
-        ITrainingObserver Recorded(ITrainingObserver progress) => new TrialRecorder(store, runId, Owner.Current, progress);
+        TrialRecorder? recorder = null;
+        ITrainingObserver Recorded(ITrainingObserver progress) => recorder = new TrialRecorder(store, runId, Owner.Current, progress);
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(external);
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -120,6 +121,7 @@ public static class TrainCommand
         finally
         {
             Console.CancelKeyPress -= onCancel;
+            recorder?.Dispose();
         }
 
         store.Complete(runId, Owner.Current, TrialRecorder.Outcome(result));

@@ -10,7 +10,7 @@ namespace FcnLab.Lab.Store;
 /// </summary>
 public interface IRunStore : IDisposable
 {
-    /// <summary>Where the store lives, for messages (a path; never credentials).</summary>
+    /// <summary>Where the store lives, for messages: a path, or a server address with the password left out (never credentials).</summary>
     string Location { get; }
 
     /// <summary>Creates the sweep or replaces its spec text (a changed spec keeps the old trials).</summary>
@@ -33,9 +33,11 @@ public interface IRunStore : IDisposable
     /// <summary>
     /// Puts running trials of <paramref name="sweep"/> whose owner is gone back to pending: owners on this
     /// host whose process no longer exists, and any owner whose heartbeat is older than <paramref name="grace"/>.
-    /// Returns the trials taken back.
+    /// A trial already claimed <paramref name="maxAttempts"/> times (null: no limit) is marked failed with the
+    /// reason instead, so a trial that kills every worker that takes it does not go round forever.
+    /// Returns the trials taken back or given up, as they are now.
     /// </summary>
-    IReadOnlyList<TrialRecord> ReclaimAbandoned(string sweep, TimeSpan grace);
+    IReadOnlyList<TrialRecord> ReclaimAbandoned(string sweep, TimeSpan grace, int? maxAttempts = null);
 
     /// <summary>
     /// Atomically moves one pending trial of <paramref name="sweep"/> (restricted to <paramref name="trialIds"/>

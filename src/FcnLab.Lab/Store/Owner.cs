@@ -6,7 +6,15 @@ namespace FcnLab.Lab.Store;
 /// <summary>Who holds a running trial: "host:pid". Lets a restarted sweep tell a dead holder on this host from a live one.</summary>
 public static class Owner
 {
-    public static string Current { get; } = $"{Environment.MachineName}:{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
+    public static string Current { get; } = Named(Environment.MachineName);
+
+    /// <summary>"name:pid" for this process, as if on host <paramref name="name"/> (`fcnlab worker --worker-name`).</summary>
+    public static string Named(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsWhiteSpace))
+            throw new FcnLab.Engine.FcnLabException($"A worker name must be a non-empty word without spaces (got '{name}').");
+        return $"{name}:{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
+    }
 
     /// <summary>True when <paramref name="owner"/> names a process on this host that no longer runs (or is not an fcnlab process any more we cannot tell: a live pid counts as alive).</summary>
     public static bool IsDeadOnThisHost(string? owner)

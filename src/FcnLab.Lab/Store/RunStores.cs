@@ -1,19 +1,35 @@
 namespace FcnLab.Lab.Store;
 
-/// <summary>Where the run store is and how to open it: --store, else FCNLAB_STORE, else runs/fcnlab.db.</summary>
+/// <summary>
+/// Where the run store is and how to open it: --store, else FCNLAB_STORE, else runs/fcnlab.db. A
+/// postgres:// URL or an Npgsql connection string (Host=...) names a PostgreSQL server; anything else is a
+/// SQLite file.
+/// </summary>
 public static class RunStores
 {
     public const string DefaultLocation = "runs/fcnlab.db";
     public const string EnvironmentVariable = "FCNLAB_STORE";
+
+    /// <summary>Where run directories go for a PostgreSQL store when --artifacts is not given (relative to the working directory).</summary>
+    public const string DefaultArtifacts = "runs";
 
     public static string Resolve(string? flag) =>
         !string.IsNullOrWhiteSpace(flag) ? flag
         : Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env
         : DefaultLocation;
 
-    public static IRunStore Open(string location) => SqliteRunStore.Open(location);
+    public static bool IsPostgres(string location) => PostgresLocation.Is(location);
 
-    /// <summary>Sweep trials' run directories live beside the store: &lt;store dir&gt;/&lt;sweep&gt;/&lt;trial id&gt;.</summary>
-    public static string RunsRoot(string location) =>
-        Path.GetDirectoryName(Path.GetFullPath(location)) ?? Directory.GetCurrentDirectory();
+    public static IRunStore Open(string location) =>
+        IsPostgres(location) ? PostgresRunStore.Open(location) : SqliteRunStore.Open(location);
+
+    /// <summary>
+    /// Where sweep trials' run directories go (&lt;root&gt;/&lt;sweep&gt;/&lt;trial id&gt;), as a full path:
+    /// <paramref name="artifacts"/> when given; else beside a SQLite store's file, or runs/ in the working
+    /// directory for a server, which has no directory of its own.
+    /// </summary>
+    public static string RunsRoot(string location, string? artifacts = null) =>
+        !string.IsNullOrWhiteSpace(artifacts) ? Path.GetFullPath(artifacts)
+        : IsPostgres(location) ? Path.GetFullPath(DefaultArtifacts)
+        : Path.GetDirectoryName(Path.GetFullPath(location)) ?? Directory.GetCurrentDirectory();
 }

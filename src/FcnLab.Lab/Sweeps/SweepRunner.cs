@@ -13,6 +13,10 @@ public sealed record SweepRunOptions
     public int? Threads { get; init; }
     /// <summary>A running trial whose heartbeat is older than this is taken back (its holder is presumed dead).</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>A trial taken back after this many claims is failed instead (null: taken back every time).</summary>
+    public int? MaxAttempts { get; init; }
+    /// <summary>How often a running trial's holder beats: well within <see cref="Grace"/>.</summary>
+    public TimeSpan HeartbeatEvery => TrialRecorder.HeartbeatFor(Grace);
     /// <summary>Stop after this many trials (null: until none is pending).</summary>
     public int? MaxTrials { get; init; }
     /// <summary>Who holds the trials this process claims.</summary>
@@ -55,15 +59,10 @@ public static class SweepRunner
 {
     public static SweepTally Run(SweepSpec spec, IRunStore store, string runsRoot, ISweepObserver observer, SweepRunOptions options, CancellationToken cancel = default)
     {
-        var trials = SweepGrid.Expand(spec, runsRoot);
-        var configs = trials.ToDictionary(t => t.Trial.TrialId, t => t.Config);
-        if (configs.Count != trials.Count)
-            throw new FcnLabException($"Sweep '{spec.Name}' has grid points that resolve to the same training (same settings and seed); remove the duplicate axis values.");
+        var configs = Index(spec, runsRoot);
         var ids = configs.Keys.ToList();
-
-        store.SaveSweep(spec.Name, spec.SourceText);
-        int added = store.AddTrials(trials.Select(t => t.Trial));
-        var reclaimed = store.ReclaimAbandoned(spec.Name, options.Grace);
+        int added = Record(spec, configs, store);
+        var reclaimed = store.ReclaimAbandoned(spec.Name, options.Grace, options.MaxAttempts);
         var current = Current(store, spec.Name, configs);
         observer.SweepStarted(spec, current.Count, current.Count(t => TrialStatus.IsFinal(t.Status)), added, reclaimed.Count);
 
@@ -75,35 +74,70 @@ public static class SweepRunner
             var trial = store.ClaimNext(spec.Name, options.Owner, ids);
             if (trial == null) break;
             ran++;
-            var config = configs[trial.TrialId];
-            if (options.Threads is { } threads) config = config with { Threads = threads };
+            var (config, definition) = configs[trial.TrialId];
             int finishedBefore = Current(store, spec.Name, configs).Count(t => TrialStatus.IsFinal(t.Status));
-            RunTrial(trial, config, store, observer, options, data, finishedBefore + 1, ids.Count, cancel);
+            RunTrial(trial, config, definition.RunDir, store, resuming => observer.TrialStarted(trial, finishedBefore + 1, ids.Count, resuming), options, data, cancel);
             var after = store.GetTrial(trial.RunId) ?? trial;
             observer.TrialFinished(after, Current(store, spec.Name, configs).Count(t => TrialStatus.IsFinal(t.Status)), ids.Count);
         }
         return SweepTally.Of(Current(store, spec.Name, configs));
     }
 
-    /// <summary>The stored trials that belong to the current spec (a changed spec's old trials stay in the store but not in the tally).</summary>
-    private static List<TrialRecord> Current(IRunStore store, string sweep, IReadOnlyDictionary<string, TrainConfig> configs) =>
-        store.ListTrials(sweep).Where(t => configs.ContainsKey(t.TrialId)).ToList();
-
-    private static void RunTrial(TrialRecord trial, TrainConfig config, IRunStore store, ISweepObserver observer, SweepRunOptions options,
-        Dictionary<string, ImageDataset> data, int number, int total, CancellationToken cancel)
+    /// <summary>
+    /// Records the spec and its trials (those not yet recorded, as pending) and returns without training:
+    /// workers (`fcnlab worker`) take them from there. Returns how many trials were new, and the tally of the spec's trials.
+    /// </summary>
+    public static (int Added, SweepTally Tally) Submit(SweepSpec spec, IRunStore store, string runsRoot)
     {
-        string runDir = trial.Definition.RunDir;
+        var index = Index(spec, runsRoot);
+        int added = Record(spec, index, store);
+        return (added, SweepTally.Of(Current(store, spec.Name, index)));
+    }
+
+    /// <summary>The spec's trials by trial id, each with its training config; refuses two grid points that make the same training.</summary>
+    public static Dictionary<string, (TrainConfig Config, TrialDefinition Trial)> Index(SweepSpec spec, string runsRoot)
+    {
+        var trials = SweepGrid.Expand(spec, runsRoot);
+        var index = new Dictionary<string, (TrainConfig, TrialDefinition)>();
+        foreach (var (trial, config) in trials)
+        {
+            if (!index.TryAdd(trial.TrialId, (config, trial)))
+                throw new FcnLabException($"Sweep '{spec.Name}' has grid points that resolve to the same training (same settings and seed); remove the duplicate axis values.");
+        }
+        return index;
+    }
+
+    private static int Record(SweepSpec spec, Dictionary<string, (TrainConfig Config, TrialDefinition Trial)> index, IRunStore store)
+    {
+        store.SaveSweep(spec.Name, spec.SourceText);
+        return store.AddTrials(index.Values.Select(t => t.Trial));
+    }
+
+    /// <summary>The stored trials that belong to the current spec (a changed spec's old trials stay in the store but not in the tally).</summary>
+    public static List<TrialRecord> Current<T>(IRunStore store, string sweep, IReadOnlyDictionary<string, T> index) =>
+        store.ListTrials(sweep).Where(t => index.ContainsKey(t.TrialId)).ToList();
+
+    /// <summary>
+    /// Trains one claimed trial in <paramref name="runDir"/> (from its checkpoint when an earlier attempt left
+    /// one there) and records the outcome: completed, diverged or failed. <paramref name="started"/> is told
+    /// whether it resumes and returns the observer of its training. False when another process took the
+    /// trial over, so this one recorded nothing.
+    /// </summary>
+    internal static bool RunTrial(TrialRecord trial, TrainConfig config, string runDir, IRunStore store, Func<bool, ITrainingObserver> started,
+        SweepRunOptions options, Dictionary<string, ImageDataset> data, CancellationToken cancel)
+    {
+        if (options.Threads is { } threads) config = config with { Threads = threads };
         var checkpoint = ResumableCheckpoint(runDir);
-        var progress = observer.TrialStarted(trial, number, total, checkpoint != null);
-        var recorder = new TrialRecorder(store, trial.RunId, options.Owner, progress);
+        using var recorder = new TrialRecorder(store, trial.RunId, options.Owner, started(checkpoint != null), options.HeartbeatEvery);
         try
         {
             var dataset = LoadData(config, options, data);
             var result = checkpoint != null
                 ? Trainer.Resume(checkpoint, runDir, dataset, recorder, epochs: null, threads: options.Threads, cancel)
                 : Trainer.Run(config, dataset, runDir, recorder, cancel);
-            if (store.Complete(trial.RunId, options.Owner, TrialRecorder.Outcome(result)))
-                RunPlots.Write(runDir, result, new ReportImages(dataset.Test, dataset.ImageShape, dataset.ClassNames));
+            if (!store.Complete(trial.RunId, options.Owner, TrialRecorder.Outcome(result))) return false;
+            RunPlots.Write(runDir, result, new ReportImages(dataset.Test, dataset.ImageShape, dataset.ClassNames));
+            return true;
         }
         catch (OperationCanceledException)
         {
@@ -114,20 +148,26 @@ public static class SweepRunner
         catch (TrialTakenOverException)
         {
             // Another process holds it now; nothing of ours to record.
+            return false;
+        }
+        catch (RunStoreException)
+        {
+            // The store itself failed: nothing can be recorded, and it is not the trial's fault.
+            throw;
         }
         catch (FcnLabException e)
         {
-            store.Fail(trial.RunId, options.Owner, e.Message);
+            return store.Fail(trial.RunId, options.Owner, e.Message);
         }
         catch (Exception e)
         {
             // Any other failure is a bug or the machine (disk full, out of memory): record it with its
             // type so it can be reported, and go on with the next trial.
-            store.Fail(trial.RunId, options.Owner, $"{e.GetType().Name}: {e.Message}");
+            return store.Fail(trial.RunId, options.Owner, $"{e.GetType().Name}: {e.Message}");
         }
     }
 
-    private static ImageDataset LoadData(TrainConfig config, SweepRunOptions options, Dictionary<string, ImageDataset> cache)
+    internal static ImageDataset LoadData(TrainConfig config, SweepRunOptions options, Dictionary<string, ImageDataset> cache)
     {
         var o = config.DataOptions;
         string key = $"{o.Dataset}|{o.DataDir}|{(o.ImageShape == null ? "" : string.Join("x", o.ImageShape))}|{o.Classes}";

@@ -1,0 +1,278 @@
+using System.Data.Common;
+using FcnLab.Engine.Training;
+using FcnLab.Lab.Sweeps;
+
+namespace FcnLab.Lab.Store;
+
+/// <summary>
+/// What the SQLite and PostgreSQL stores share: one connection, calls serialized on it (so a heartbeat timer
+/// may share the store with the training thread), the same tables and columns, and every operation whose SQL
+/// reads the same in both. Each store supplies its transactions, how it binds parameters and times (text in
+/// SQLite; timestamptz and the server's clock in PostgreSQL), and the statements that differ: adding trials,
+/// the claim, and reading the running trials for a reclaim.
+/// </summary>
+public abstract class SqlRunStore : IRunStore
+{
+    private readonly DbConnection _connection;
+    private readonly object _gate = new();
+
+    private protected SqlRunStore(string location, DbConnection connection)
+    {
+        Location = location;
+        _connection = connection;
+    }
+
+    public string Location { get; }
+
+    /// <summary>The time of a change in SQL: a bound @now, or an expression around it.</summary>
+    private protected abstract string Now { get; }
+
+    /// <summary>"owner IS @owner" in the store's dialect (true for two NULLs too).</summary>
+    private protected abstract string OwnerIs { get; }
+
+    /// <summary>ORDER BY suffix that sorts names byte by byte, whatever the database's locale.</summary>
+    private protected virtual string ByteOrder => "";
+
+    /// <summary>A command on the store's connection with the parameters bound; @now, when the SQL uses it, is bound by the store.</summary>
+    private protected abstract DbCommand Command(string sql, params (string Name, object? Value)[] parameters);
+
+    /// <summary>Runs <paramref name="body"/> in one write transaction and commits; rolls back on any exception. Called under the lock.</summary>
+    private protected abstract T WriteTransaction<T>(Func<T> body);
+
+    /// <summary>Runs <paramref name="body"/> on one snapshot of the store. Called under the lock.</summary>
+    private protected abstract T ReadTransaction<T>(Func<T> body);
+
+    private protected abstract DateTime ReadTime(DbDataReader r, int i);
+
+    /// <summary>A store error as the caller should see it (null: as it is).</summary>
+    private protected virtual Exception? Translate(DbException e) => null;
+
+    private protected abstract int InsertTrials(IReadOnlyList<TrialDefinition> trials);
+    private protected abstract long InsertRun(TrialDefinition run, string owner);
+    private protected abstract TrialRecord? Claim(string sweep, string owner, IReadOnlyCollection<string>? trialIds);
+    /// <summary>
+    /// The sweep's running trials that may be abandoned, locked for this transaction, each with the store's
+    /// time now: at least those with a heartbeat older than <paramref name="grace"/> and those held on this host.
+    /// </summary>
+    private protected abstract List<(TrialRecord Trial, DateTime Now)> LockRunning(string sweep, TimeSpan grace);
+    private protected abstract void InsertMisclassified(long runId, IReadOnlyList<Misclassification> misclassified);
+
+    private const string SelectSweepsSql = "SELECT name, spec_text, created_at, updated_at FROM sweeps";
+    private protected const string SelectTrialsSql = $"SELECT {StoreRows.TrialColumns} FROM trials";
+    private const string HolderCondition = "run_id = @run_id AND owner = @owner AND status = 'running'";
+
+    private string UpsertSweepSql => $"""
+        INSERT INTO sweeps (name, spec_text, created_at, updated_at) VALUES (@name, @spec, {Now}, {Now})
+        ON CONFLICT (name) DO UPDATE SET spec_text = excluded.spec_text, updated_at = excluded.updated_at
+        """;
+
+    private string ReleaseSql => $"""
+        UPDATE trials SET status = 'pending', owner = NULL, heartbeat = NULL
+        WHERE run_id = @run_id AND status = 'running' AND {OwnerIs}
+        """;
+
+    private string GiveUpSql => $"""
+        UPDATE trials SET status = 'failed', owner = NULL, finished_at = {Now}, error = @error
+        WHERE run_id = @run_id AND status = 'running' AND {OwnerIs}
+        """;
+
+    private string HeartbeatSql => $"UPDATE trials SET heartbeat = {Now} WHERE {HolderCondition}";
+
+    private const string UpsertEpochSql = $"""
+        INSERT INTO epochs (run_id, {StoreRows.EpochColumns})
+        VALUES (@run_id, @epoch, @train_loss, @train_accuracy, @val_loss, @val_accuracy, @lr, @seconds)
+        ON CONFLICT (run_id, epoch) DO UPDATE SET
+            train_loss = excluded.train_loss, train_accuracy = excluded.train_accuracy,
+            val_loss = excluded.val_loss, val_accuracy = excluded.val_accuracy,
+            lr = excluded.lr, seconds = excluded.seconds
+        """;
+
+    private string CompleteSql => $"""
+        UPDATE trials SET status = @status, finished_at = {Now}, heartbeat = {Now}, error = NULL,
+            test_accuracy = @test_accuracy, test_loss = @test_loss, start_val_accuracy = @start_val_accuracy,
+            best_val_accuracy = @best_val_accuracy, best_val_epoch = @best_val_epoch,
+            lowest_train_loss = @lowest_train_loss, lowest_train_loss_epoch = @lowest_train_loss_epoch,
+            epochs_run = @epochs_run, diverged_epoch = @diverged_epoch, diverged_step = @diverged_step,
+            train_seconds = @train_seconds, seconds_per_epoch = @seconds_per_epoch, parameters = @parameters,
+            class_names = @class_names, confusion = @confusion
+        WHERE {HolderCondition}
+        """;
+
+    private string FailSql => $"UPDATE trials SET status = 'failed', finished_at = {Now}, heartbeat = {Now}, error = @error WHERE {HolderCondition}";
+
+    public void SaveSweep(string name, string specText) => InWriteTransaction(() =>
+    {
+        using var cmd = Command(UpsertSweepSql, ("@name", name), ("@spec", specText));
+        return cmd.ExecuteNonQuery();
+    });
+
+    public SweepRecord? GetSweep(string name) => ReadSweeps($"{SelectSweepsSql} WHERE name = @name", name).SingleOrDefault();
+
+    public IReadOnlyList<SweepRecord> ListSweeps() => ReadSweeps($"{SelectSweepsSql} ORDER BY name{ByteOrder}", null);
+
+    private List<SweepRecord> ReadSweeps(string sql, string? name) => Locked(() =>
+    {
+        using var cmd = Command(sql, ("@name", name));
+        using var reader = cmd.ExecuteReader();
+        var sweeps = new List<SweepRecord>();
+        while (reader.Read())
+            sweeps.Add(new SweepRecord(reader.GetString(0), reader.GetString(1), ReadTime(reader, 2), ReadTime(reader, 3)));
+        return sweeps;
+    });
+
+    public int AddTrials(IEnumerable<TrialDefinition> trials)
+    {
+        var list = trials.ToList();
+        if (list.Any(t => t.Sweep == null))
+            throw new ArgumentException("AddTrials records sweep trials; a run outside any sweep goes through StartRun.", nameof(trials));
+        return InWriteTransaction(() => InsertTrials(list));
+    }
+
+    public long StartRun(TrialDefinition run, string owner)
+    {
+        if (run.Sweep != null)
+            throw new ArgumentException($"StartRun records a run outside any sweep, but this one belongs to sweep '{run.Sweep}'.", nameof(run));
+        return InWriteTransaction(() => InsertRun(run, owner));
+    }
+
+    public IReadOnlyList<TrialRecord> ListTrials(string? sweep = null) =>
+        sweep == null
+            ? ReadTrials($"{SelectTrialsSql} ORDER BY run_id")
+            : ReadTrials($"{SelectTrialsSql} WHERE sweep = @sweep ORDER BY run_id", ("@sweep", sweep));
+
+    public TrialRecord? GetTrial(long runId) => ReadTrials($"{SelectTrialsSql} WHERE run_id = @run_id", ("@run_id", runId)).SingleOrDefault();
+
+    public IReadOnlyList<TrialRecord> FindTrials(string prefix) =>
+        // substr rather than LIKE: trial ids are compared exactly, with no wildcard characters to escape.
+        ReadTrials($"{SelectTrialsSql} WHERE substr(trial_id, 1, length(@prefix)) = @prefix ORDER BY run_id", ("@prefix", prefix));
+
+    private List<TrialRecord> ReadTrials(string sql, params (string Name, object? Value)[] parameters) =>
+        Locked(() => ReadTrialsLocked(sql, parameters));
+
+    private protected List<TrialRecord> ReadTrialsLocked(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(sql, parameters);
+        using var reader = cmd.ExecuteReader();
+        var trials = new List<TrialRecord>();
+        while (reader.Read()) trials.Add(ReadTrial(reader));
+        return trials;
+    }
+
+    private protected TrialRecord ReadTrial(DbDataReader r) => StoreRows.ReadTrial(r, ReadTime);
+
+    public IReadOnlyList<TrialRecord> ReclaimAbandoned(string sweep, TimeSpan grace, int? maxAttempts = null)
+    {
+        return InWriteTransaction(() =>
+        {
+            var released = new List<long>();
+            // Whether a process is alive is known only here, so the choice is made in C# with the rows locked.
+            foreach (var (t, now) in LockRunning(sweep, grace))
+            {
+                bool stale = t.Heartbeat is not { } beat || now - beat > grace;
+                if (!stale && !Owner.IsDeadOnThisHost(t.Owner)) continue;
+                using var cmd = t.Attempts >= maxAttempts
+                    ? Command(GiveUpSql, ("@run_id", t.RunId), ("@owner", t.Owner), ("@error", StoreRows.AbandonedTooOften(t, maxAttempts.Value)))
+                    : Command(ReleaseSql, ("@run_id", t.RunId), ("@owner", t.Owner));
+                if (cmd.ExecuteNonQuery() == 1) released.Add(t.RunId);
+            }
+            return released.Select(id => ReadTrialsLocked($"{SelectTrialsSql} WHERE run_id = @run_id", ("@run_id", id)).Single()).ToList();
+        });
+    }
+
+    public TrialRecord? ClaimNext(string sweep, string owner, IReadOnlyCollection<string>? trialIds = null) =>
+        InWriteTransaction(() => Claim(sweep, owner, trialIds));
+
+    public bool Heartbeat(long runId, string owner) =>
+        InWriteTransaction(() => HolderUpdate(HeartbeatSql, runId, owner));
+
+    /// <summary>Also refreshes the heartbeat: a trial that reports an epoch is alive.</summary>
+    public bool RecordEpoch(long runId, string owner, EpochMetrics metrics)
+    {
+        return InWriteTransaction(() =>
+        {
+            if (!HolderUpdate(HeartbeatSql, runId, owner)) return false;
+            using var cmd = Command(UpsertEpochSql, StoreRows.EpochParameters(runId, metrics));
+            cmd.ExecuteNonQuery();
+            return true;
+        });
+    }
+
+    public bool Complete(long runId, string owner, TrialOutcome outcome)
+    {
+        var summary = StoreRows.OutcomeParameters(outcome);
+        return InWriteTransaction(() =>
+        {
+            if (!HolderUpdate(CompleteSql, runId, owner, summary)) return false;
+            // A trial completes once, but an earlier attempt's rows must never mix with this one's.
+            using (var clear = Command("DELETE FROM misclassified WHERE run_id = @run_id", ("@run_id", runId)))
+                clear.ExecuteNonQuery();
+            InsertMisclassified(runId, outcome.Misclassified);
+            return true;
+        });
+    }
+
+    public bool Fail(long runId, string owner, string error) =>
+        InWriteTransaction(() => HolderUpdate(FailSql, runId, owner, ("@error", error)));
+
+    public IReadOnlyList<EpochMetrics> GetEpochs(long runId) => Locked(() =>
+    {
+        using var cmd = Command($"SELECT {StoreRows.EpochColumns} FROM epochs WHERE run_id = @run_id ORDER BY epoch", ("@run_id", runId));
+        using var reader = cmd.ExecuteReader();
+        var epochs = new List<EpochMetrics>();
+        while (reader.Read()) epochs.Add(StoreRows.ReadEpoch(reader));
+        return epochs;
+    });
+
+    public TrialOutcome? GetOutcome(long runId)
+    {
+        // One snapshot: the summary and its misclassified rows come from the same commit.
+        return Locked(() => ReadTransaction(() =>
+        {
+            (RunSummary Summary, long[,]? Confusion, string[] ClassNames)? stored;
+            using (var cmd = Command($"SELECT {StoreRows.TrialColumns}, class_names, confusion FROM trials WHERE run_id = @run_id", ("@run_id", runId)))
+            using (var reader = cmd.ExecuteReader())
+            {
+                if (!reader.Read()) return null;
+                stored = StoreRows.ReadOutcome(reader, runId, Location);
+            }
+            if (stored is not { } found) return null;
+            var misclassified = new List<Misclassification>();
+            using (var cmd = Command("SELECT test_index, true_class, predicted_class FROM misclassified WHERE run_id = @run_id ORDER BY test_index", ("@run_id", runId)))
+            using (var reader = cmd.ExecuteReader())
+            {
+                while (reader.Read()) misclassified.Add(new Misclassification(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2)));
+            }
+            return new TrialOutcome(found.Summary, found.Confusion, found.ClassNames, misclassified);
+        }));
+    }
+
+    public void Dispose()
+    {
+        lock (_gate) _connection.Dispose();
+    }
+
+    private T InWriteTransaction<T>(Func<T> body) => Locked(() => WriteTransaction(body));
+
+    /// <summary>Runs <paramref name="body"/> on the connection, one caller at a time.</summary>
+    private T Locked<T>(Func<T> body)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                return body();
+            }
+            catch (DbException e) when (Translate(e) is { } translated)
+            {
+                throw translated;
+            }
+        }
+    }
+
+    /// <summary>Runs a statement guarded by <see cref="HolderCondition"/>; true when the holder's row changed.</summary>
+    private bool HolderUpdate(string sql, long runId, string owner, params (string Name, object? Value)[] more)
+    {
+        using var cmd = Command(sql, [("@run_id", runId), ("@owner", owner), .. more]);
+        return cmd.ExecuteNonQuery() == 1;
+    }
+}

@@ -1,0 +1,40 @@
+using FcnLab.Lab.Store;
+
+namespace FcnLab.Lab.Sweeps;
+
+/// <summary>
+/// Where a sweep stands (`fcnlab status`): counts by state, the running trials with their holders, the
+/// failed ones, and the pace so far. Throughput is final trials per hour from the first start to the last
+/// finish, so it counts every worker that took part; the ETA assumes that pace goes on.
+/// </summary>
+public sealed record SweepStatus(
+    string Sweep,
+    SweepTally Tally,
+    IReadOnlyList<TrialRecord> Running,
+    IReadOnlyList<TrialRecord> Failed,
+    double? TrialsPerHour,
+    TimeSpan? Eta)
+{
+    public static SweepStatus Of(string sweep, IReadOnlyList<TrialRecord> trials)
+    {
+        var tally = SweepTally.Of(trials);
+        var finished = trials.Where(t => TrialStatus.IsFinal(t.Status) && t.FinishedAt != null).ToList();
+        var started = trials.Where(t => t.StartedAt != null).Select(t => t.StartedAt!.Value).ToList();
+        double? perHour = null;
+        TimeSpan? eta = null;
+        if (finished.Count > 0 && started.Count > 0)
+        {
+            var span = finished.Max(t => t.FinishedAt!.Value) - started.Min();
+            if (span > TimeSpan.Zero)
+            {
+                perHour = finished.Count / span.TotalHours;
+                int left = tally.Pending + tally.Running;
+                eta = TimeSpan.FromHours(left / perHour.Value);
+            }
+        }
+        return new SweepStatus(sweep, tally,
+            trials.Where(t => t.Status == TrialStatus.Running).ToList(),
+            trials.Where(t => t.Status == TrialStatus.Failed).ToList(),
+            perHour, eta);
+    }
+}

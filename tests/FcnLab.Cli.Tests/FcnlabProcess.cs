@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace FcnLab.Cli.Tests;
+
+/// <summary>`fcnlab` as a child process (the build beside the tests), its output collected as it comes.</summary>
+public sealed class FcnlabProcess : IDisposable
+{
+    private readonly StringBuilder _output = new();
+
+    public Process Process { get; }
+
+    public FcnlabProcess(params string[] args)
+    {
+        string exe = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "fcnlab.exe" : "fcnlab");
+        var start = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        Process = Process.Start(start)!;
+        Id = Process.Id;
+        Process.OutputDataReceived += (_, e) => Append(e.Data);
+        Process.ErrorDataReceived += (_, e) => Append(e.Data);
+        Process.BeginOutputReadLine();
+        Process.BeginErrorReadLine();
+    }
+
+    public int Id { get; }
+
+    /// <summary>Set once the process has exited (through <see cref="WaitForExit"/> or <see cref="Kill"/>).</summary>
+    public int? ExitCode { get; private set; }
+
+    /// <summary>stdout and stderr so far, interleaved as they came.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line == null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    /// <summary>Waits for the exit (and the last of its output); false on timeout.</summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!Process.WaitForExit(timeout)) return false;
+        Process.WaitForExit(); // drains the redirected output
+        ExitCode = Process.ExitCode;
+        return true;
+    }
+
+    /// <summary>SIGKILL: no handler runs, nothing is flushed or released.</summary>
+    public void Kill()
+    {
+        Process.Kill(entireProcessTree: true);
+        Process.WaitForExit();
+        ExitCode = Process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (ExitCode == null && !Process.HasExited) Kill();
+        Process.Dispose();
+    }
+}

@@ -1,0 +1,126 @@
+using FcnLab.Engine;
+using FcnLab.Lab.Store;
+using FcnLab.Lab.Sweeps;
+using Npgsql;
+
+namespace FcnLab.Lab.Tests.Store;
+
+/// <summary>
+/// The run store contract on a real PostgreSQL server, and what only the PostgreSQL store does. The class
+/// has its own database; each test its own schema in it (the store creates its tables in the connection's
+/// current schema), so every test starts from an empty store.
+/// </summary>
+public sealed class PostgresRunStoreTests(PostgresDatabase database) : RunStoreContractTests, IClassFixture<PostgresDatabase>, INeedsPostgres
+{
+    private readonly string _schema = "t_" + Guid.NewGuid().ToString("N")[..12];
+    private Lazy<string>? _connectionString;
+
+    /// <summary>This test's store: its own schema in the class's database, made on first use.</summary>
+    private string ConnectionString => (_connectionString ??= new Lazy<string>(() =>
+    {
+        PostgresTestServer.Execute(database.ConnectionString, $"CREATE SCHEMA {_schema}");
+        return new NpgsqlConnectionStringBuilder(database.ConnectionString) { SearchPath = _schema }.ConnectionString;
+    })).Value;
+
+    protected override IRunStore OpenStore(Func<DateTime>? clock) => PostgresRunStore.Open(ConnectionString, clock);
+
+    protected override TimeSpan Resolution => TimeSpan.FromTicks(10);
+
+    [PostgresFact]
+    public void Open_CreatesTheTablesWithTheSchemaVersionAndReportsNoPassword()
+    {
+        string withPassword = new NpgsqlConnectionStringBuilder(ConnectionString) { Password = "Sw0rdfish-Pg" }.ConnectionString;
+        using var store = PostgresRunStore.Open(withPassword);
+        Assert.DoesNotContain("Sw0rdfish-Pg", store.Location);
+        Assert.Contains($"Search Path={_schema}", store.Location);
+        Assert.Equal(PostgresRunStore.SchemaVersion, Convert.ToInt32(PostgresTestServer.Scalar(ConnectionString, "SELECT version FROM fcnlab_schema"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(4L, PostgresTestServer.Scalar(ConnectionString, $"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{_schema}' AND table_name IN ('sweeps', 'trials', 'epochs', 'misclassified')"));
+    }
+
+    [PostgresFact]
+    public void Open_AsAUrlWithAPassword_LeavesThePasswordOutOfTheLocation()
+    {
+        PostgresTestServer.Execute(ConnectionString, "SELECT 1"); // makes the schema
+        string url = PostgresTestServer.Url(database.ConnectionString, password: "p@ss:w/rd%Secret") + "?Search%20Path=" + _schema;
+        using var store = PostgresRunStore.Open(url);
+        Assert.DoesNotContain("Secret", store.Location);
+        Assert.DoesNotContain("p@ss", store.Location);
+        Assert.StartsWith("postgres://postgres@", store.Location);
+        store.SaveSweep("s", "spec");
+        Assert.Equal("spec", store.GetSweep("s")!.SpecText);
+    }
+
+    [PostgresFact]
+    public void Open_ByManyProcessesAtOnceOnAnEmptyDatabase_CreatesTheTablesOnce()
+    {
+        var errors = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        string connectionString = ConnectionString;
+        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        {
+            try
+            {
+                using var s = PostgresRunStore.Open(connectionString);
+                s.SaveSweep("same", "spec");
+            }
+            catch (Exception e)
+            {
+                errors.Add(e);
+            }
+        })).ToList();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+        Assert.Empty(errors);
+        Assert.Equal(1L, PostgresTestServer.Scalar(ConnectionString, "SELECT count(*) FROM fcnlab_schema"));
+    }
+
+    [PostgresFact]
+    public void Open_NewerSchemaVersion_SaysWhichVersionsAreInvolved()
+    {
+        OpenStore(null).Dispose();
+        PostgresTestServer.Execute(ConnectionString, "UPDATE fcnlab_schema SET version = 99");
+        var e = Assert.Throws<FcnLabException>(() => OpenStore(null));
+        Assert.Contains("schema version 99", e.Message);
+        Assert.Contains($"version {PostgresRunStore.SchemaVersion} at most", e.Message);
+    }
+
+    [PostgresFact]
+    public void Open_ForeignTablesOfTheSameNames_AreRefused()
+    {
+        PostgresTestServer.Execute(ConnectionString, "CREATE TABLE trials (id integer)");
+        var e = Assert.Throws<FcnLabException>(() => OpenStore(null));
+        Assert.Contains("not an FcnLab run store", e.Message);
+    }
+
+    [PostgresFact]
+    public void Open_MissingDatabase_SaysToCreateItWithoutThePassword()
+    {
+        string missing = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Database = "no_such_db_fcnlab", Password = "Hunter2-Pg" }.ConnectionString;
+        var e = Assert.Throws<FcnLabException>(() => PostgresRunStore.Open(missing));
+        Assert.Contains("no_such_db_fcnlab", e.Message);
+        Assert.Contains("Create the database", e.Message);
+        Assert.DoesNotContain("Hunter2-Pg", e.Message);
+    }
+
+    [PostgresFact]
+    public void Open_NoServerListening_SaysWhereItLookedWithoutThePassword()
+    {
+        // Port 1 on the loopback: nothing listens there.
+        var e = Assert.Throws<FcnLabException>(() => PostgresRunStore.Open("postgres://fcnlab:Hunter2-Pg@127.0.0.1:1/runs"));
+        Assert.Contains("postgres://fcnlab@127.0.0.1:1/runs", e.Message);
+        Assert.Contains("reachable", e.Message);
+        Assert.DoesNotContain("Hunter2-Pg", e.Message);
+    }
+
+    [PostgresFact]
+    public void AddTrials_AgainLeavesNoGapsInTheRunNumbers()
+    {
+        var store = OpenStore(null);
+        Opened.Add(store);
+        var trials = Enumerable.Range(0, 5).Select(i => new TrialDefinition { TrialId = $"t{i}", Sweep = "s", ConfigJson = "{}", RunDir = "r" }).ToList();
+        Assert.Equal(5, store.AddTrials(trials));
+        Assert.Equal(0, store.AddTrials(trials));
+        Assert.Equal(1, store.AddTrials([.. trials, new TrialDefinition { TrialId = "t5", Sweep = "s", ConfigJson = "{}", RunDir = "r" }]));
+        var ids = store.ListTrials("s").Select(t => t.RunId).ToList();
+        Assert.Equal(Enumerable.Range((int)ids[0], 6).Select(i => (long)i), ids);
+    }
+}
