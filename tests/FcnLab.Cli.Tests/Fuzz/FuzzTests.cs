@@ -175,27 +175,19 @@ public sealed class FuzzTests(FuzzSeeds seeds, ITestOutputHelper output) : IClas
     }
 
     [Fact]
-    public void Model()
-    {
-        using var pool = new WorkerPool(1);
-        var gemm = new Gemm(pool);
-        Report(Fuzzer.Check("model", SealedCases(), Shrink, c =>
-        {
-            // What eval does with a model file: parse it, build its network, load the weights.
-            var contents = ModelFile.Parse(Apply(c, seeds.Model), "model.fcnlab");
-            var network = NetworkBuilder.Build(contents.Spec, gemm, new Rng(0));
-            ModelFile.LoadInto(network, contents, "model.fcnlab");
-        }));
-    }
+    public void Model() => FuzzModelFile("model", seeds.Model);
 
     [Fact]
-    public void ArchModel()
+    public void ArchModel() => FuzzModelFile("arch-model", seeds.ArchModel);
+
+    /// <summary>What eval does with a model file, on mutated copies of <paramref name="valid"/>: parse it, build its network, load the weights.</summary>
+    private void FuzzModelFile(string format, byte[] valid)
     {
         using var pool = new WorkerPool(1);
         var gemm = new Gemm(pool);
-        Report(Fuzzer.Check("arch-model", SealedCases(), Shrink, c =>
+        Report(Fuzzer.Check(format, SealedCases(), Shrink, c =>
         {
-            var contents = ModelFile.Parse(Apply(c, seeds.ArchModel), "model.fcnlab");
+            var contents = ModelFile.Parse(Apply(c, valid), "model.fcnlab");
             var network = NetworkBuilder.Build(contents.Spec, gemm, new Rng(0));
             ModelFile.LoadInto(network, contents, "model.fcnlab");
         }));
