@@ -26,8 +26,7 @@ public static class ReportCommand
             string location = RunStores.Resolve(parse.GetValue(store));
             string name = parse.GetValue(sweep)!;
             using var s = RunStores.Open(location);
-            var record = s.GetSweep(name)
-                ?? throw new FcnLabException($"No sweep '{name}' in {s.Location}. Sweeps there: {string.Join(", ", s.ListSweeps().Select(x => x.Name).DefaultIfEmpty("none"))}.");
+            var record = s.RequireSweep(name);
             // The report shows the trials of the spec the sweep was last run with.
             var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
             string runsRoot = RunStores.RunsRoot(location, parse.GetValue(artifacts));

@@ -18,8 +18,7 @@ public static class RunsCommand
         {
             using var s = RunStores.Open(RunStores.Resolve(parse.GetValue(store)));
             string? name = parse.GetValue(sweep);
-            if (name != null && s.GetSweep(name) == null)
-                throw new Engine.FcnLabException($"No sweep '{name}' in {s.Location}. Sweeps there: {string.Join(", ", s.ListSweeps().Select(x => x.Name).DefaultIfEmpty("none"))}.");
+            if (name != null) s.RequireSweep(name);
             var trials = s.ListTrials(name);
             stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,5}  {1,-12}  {2,-20}  {3,-13}  {4,8}  {5,6}  {6}", "run", "trial", "sweep", "status", "test acc", "epochs", "settings"));
             foreach (var t in trials)

@@ -25,8 +25,7 @@ public static class StatusCommand
         {
             using var s = RunStores.Open(RunStores.Resolve(parse.GetValue(store)));
             string name = parse.GetValue(sweep)!;
-            var record = s.GetSweep(name)
-                ?? throw new FcnLabException($"No sweep '{name}' in {s.Location}. Sweeps there: {string.Join(", ", s.ListSweeps().Select(x => x.Name).DefaultIfEmpty("none"))}.");
+            var record = s.RequireSweep(name);
             // The trials of the spec the sweep was last submitted with (run directories do not matter here).
             var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
             var trials = SweepRunner.Current(s, name, SweepRunner.Index(spec, Directory.GetCurrentDirectory()));
