@@ -17,11 +17,12 @@ public sealed record WorkerOptions
     public SweepRunOptions Run { get; init; } = new();
 
     /// <summary>
-    /// A quarter of the grace, at most 1 s while waiting for the last trials to end (so the worker exits soon
-    /// after the sweep does), at most 5 s while waiting for new work (an idle fleet costs the server little).
+    /// A quarter of the grace, at most 0.25 s while waiting for the last trials to end (the worker exits soon
+    /// after the sweep does: a wall-clock sweep ends when its last worker does, and a look costs the store a
+    /// read of well under a millisecond), at most 5 s while waiting for new work (an idle fleet costs the server little).
     /// </summary>
     public TimeSpan PollEvery => Poll ?? (ExitWhenIdle
-        ? TimeSpan.FromTicks(Math.Min(TrialRecorder.HeartbeatFor(Run.Grace).Ticks, TimeSpan.TicksPerSecond))
+        ? TimeSpan.FromTicks(Math.Min(TrialRecorder.HeartbeatFor(Run.Grace).Ticks, TimeSpan.TicksPerSecond / 4))
         : TrialRecorder.HeartbeatFor(Run.Grace));
 }
 
