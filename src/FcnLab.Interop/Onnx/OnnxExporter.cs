@@ -69,7 +69,6 @@ public static class OnnxExporter
     internal static ModelProto BuildModel(ModelContents model, OnnxExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
-        CheckOptions(options);
         // The network gives the layers' structure (kinds, sizes, strides); the values come from the model's tensors.
         using var pool = new WorkerPool(1);
         var network = NetworkBuilder.Build(model.Spec, new Gemm(pool), new Rng(0));
