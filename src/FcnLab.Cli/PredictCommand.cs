@@ -126,7 +126,7 @@ public static class PredictCommand
             for (int i = 0; i < set.Count; i++)
             {
                 var best = Prediction.TopK(p.AsSpan(i * classes, classes), top);
-                string classesText = string.Join(", ", best.Select(c => string.Create(CultureInfo.InvariantCulture, $"{Name(c.Class)} {c.Probability:0.0000}")));
+                string classesText = string.Join(", ", best.Select(c => string.Create(CultureInfo.InvariantCulture, $"{Name(c.Class)} ({c.Probability:0.0000})")));
                 string label = set.Labels is null ? "" : $"  (label {Name(set.Labels[i])}{(best[0].Class == set.Labels[i] ? "" : ", wrong")})";
                 stdout.WriteLine($"{set.Source}[{i}]: {classesText}{label}");
             }
