@@ -48,7 +48,9 @@ public static class ImageInputs
             {
                 var (raw, n, rows, cols) = IdxReader.ReadImages(path);
                 count = n;
-                pixels = new float[(long)n * features];
+                if ((long)n * features > Array.MaxLength)
+                    throw new FcnLabException($"{path}: {n} images of {height}x{width} pixels are more than predict holds at once; split the file.");
+                pixels = new float[n * features];
                 for (int i = 0; i < n; i++)
                 {
                     var image = raw.AsSpan(i * rows * cols, rows * cols);
@@ -97,10 +99,10 @@ public static class ImageInputs
     }
 
     /// <summary>
-    /// Resizes a [height, width] gray image by area averaging (PIL's BOX filter, OpenCV's INTER_AREA when
-    /// shrinking): each output pixel is the mean of the input area it covers, input pixels it covers in part
+    /// Resizes a [height, width] gray image by area averaging (when shrinking, what PIL's BOX filter and OpenCV's
+    /// INTER_AREA do): each output pixel is the mean of the input area it covers, input pixels it covers in part
     /// weighted by the part. A 2x-upscaled image shrinks back to exactly the original; the same size is an
-    /// exact copy. Separable: rows first, then columns, accumulated in double.
+    /// exact copy. Separable weights, accumulated in double, one output row at a time.
     /// </summary>
     public static float[] Resize(ReadOnlySpan<float> pixels, int height, int width, int toHeight, int toWidth)
     {
@@ -110,25 +112,25 @@ public static class ImageInputs
 
         var columns = AreaWeights(width, toWidth);
         var rows = AreaWeights(height, toHeight);
-        var across = new double[height * toWidth]; // [height, toWidth]
-        for (int y = 0; y < height; y++)
-        {
-            var source = pixels.Slice(y * width, width);
-            for (int x = 0; x < toWidth; x++)
-            {
-                double sum = 0;
-                foreach (var (index, weight) in columns[x]) sum += weight * source[index];
-                across[y * toWidth + x] = sum;
-            }
-        }
+        // Output row by output row, so memory is the output's whatever the input's size: each output pixel
+        // is sum over its input rows of weight * (sum over its input columns of weight * pixel).
         var result = new float[toHeight * toWidth];
+        var line = new double[toWidth];
         for (int y = 0; y < toHeight; y++)
-            for (int x = 0; x < toWidth; x++)
+        {
+            Array.Clear(line);
+            foreach (var (sourceRow, rowWeight) in rows[y])
             {
-                double sum = 0;
-                foreach (var (index, weight) in rows[y]) sum += weight * across[index * toWidth + x];
-                result[y * toWidth + x] = (float)sum;
+                var source = pixels.Slice(sourceRow * width, width);
+                for (int x = 0; x < toWidth; x++)
+                {
+                    double sum = 0;
+                    foreach (var (index, weight) in columns[x]) sum += weight * source[index];
+                    line[x] += rowWeight * sum;
+                }
             }
+            for (int x = 0; x < toWidth; x++) result[y * toWidth + x] = (float)line[x];
+        }
         return result;
     }
 
