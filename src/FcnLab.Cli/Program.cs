@@ -15,6 +15,7 @@ public static class Program
         {
             TrainCommand.Create(stdout, stderr, cancel),
             EvalCommand.Create(stdout, stderr),
+            PredictCommand.Create(stdout, stderr),
             GradcheckCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),
             SummaryCommand.Create(stdout, stderr),
