@@ -48,6 +48,7 @@ internal sealed class TrainingSession
     private long _correctSum, _seen;
     private readonly int[] _order;
     private readonly List<EpochMetrics> _epochs = [];
+    private StepLog _stepLog = new();
     private int? _divergedEpoch, _divergedStep;
 
     // Early stopping and --restore-best.
@@ -126,6 +127,12 @@ internal sealed class TrainingSession
         Directory.CreateDirectory(_runDir);
         RunDirectory.WriteConfig(_runDir, _config, _data, _trainIdx.Length, _valIdx.Length, _startedAt, _resumes);
         RunDirectory.WriteMetrics(_runDir, _epochs); // from the start, so an interrupted first epoch leaves a header
+        if (_resumed)
+        {
+            _stepLog = StepLog.Resume(_runDir, _epochsDone, _inEpoch, _inEpoch ? _step : 0, steps, out string? note);
+            if (note != null) _observer.Note(note);
+        }
+        _stepLog.Write(_runDir);
 
         var batchBuffer = new BatchBuffer(features);
         // What augmentation fills the uncovered border with: a black pixel, normalized as the data is.
@@ -141,6 +148,7 @@ internal sealed class TrainingSession
                 _optimizer.Lr = _schedule.LrForEpoch(epoch);
                 if (_config.Shuffle) _shuffleRng.Shuffle(_order);
                 (_inEpoch, _step, _lossSum, _correctSum, _seen, _epochSeconds) = (true, 0, 0, 0, 0, 0);
+                _stepLog.BeginEpoch(epoch, steps);
             }
             for (; _step < steps; _step++)
             {
@@ -148,6 +156,7 @@ internal sealed class TrainingSession
                 {
                     // Ctrl-C: the steps so far are kept in the checkpoint, then the run stops.
                     _epochSeconds += clock.Elapsed.TotalSeconds;
+                    _stepLog.Write(_runDir); // before the checkpoint, so the log always reaches the checkpoint's position
                     Capture().Save(_runDir);
                     cancel.ThrowIfCancellationRequested();
                 }
@@ -163,6 +172,7 @@ internal sealed class TrainingSession
                     labelBuffer[i] = trainY[row];
                 }
                 double loss = _stepper.Step(x, labelBuffer.AsSpan(0, b), out int correct);
+                _stepLog.Record(_step + 1, loss, _optimizer.Lr);
                 if (!double.IsFinite(loss))
                 {
                     (_status, _divergedEpoch, _divergedStep) = (RunStatus.Diverged, epoch, _step + 1);
@@ -203,6 +213,7 @@ internal sealed class TrainingSession
         var metrics = new EpochMetrics(epoch, _lossSum / _seen, (double)_correctSum / _seen, valLoss, valAcc, _optimizer.Lr, _epochSeconds);
         _epochs.Add(metrics);
         RunDirectory.WriteMetrics(_runDir, _epochs);
+        _stepLog.Write(_runDir);
         _observer.EpochCompleted(metrics, _config.Epochs);
         _schedule.EpochEnded(epoch, valLoss);
         (_epochsDone, _inEpoch, _step) = (epoch, false, 0);
@@ -244,6 +255,7 @@ internal sealed class TrainingSession
         }
         var summary = Trainer.Summarize(_status, _epochs, test, _divergedEpoch, _divergedStep, _network.Parameters.Count);
         RunDirectory.WriteSummary(_runDir, summary);
+        _stepLog.Write(_runDir); // a diverged run's log ends with the step that diverged
         AtomicFile.WriteAllBytes(Checkpoint.PathIn(_runDir), checkpoint);
         return new TrainResult(summary, _epochs, test, _data.ClassNames, misclassified);
     }

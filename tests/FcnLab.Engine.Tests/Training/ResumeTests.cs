@@ -45,7 +45,11 @@ public class ResumeTests : IDisposable
     private void AssertInterruptedAndResumedIsExact(TrainConfig config, params (int Epoch, int Step, int ResumeThreads)[] interruptions) =>
         AssertInterruptedAndResumedIsExact(config, Data(), interruptions);
 
-    private void AssertInterruptedAndResumedIsExact(TrainConfig config, ImageDataset data, params (int Epoch, int Step, int ResumeThreads)[] interruptions)
+    private void AssertInterruptedAndResumedIsExact(TrainConfig config, ImageDataset data, params (int Epoch, int Step, int ResumeThreads)[] interruptions) =>
+        AssertInterruptedAndResumedIsExact(config, data, null, interruptions);
+
+    /// <param name="beforeResume">Done to the interrupted run directory before each resume (e.g. to damage a file).</param>
+    private void AssertInterruptedAndResumedIsExact(TrainConfig config, ImageDataset data, Action<string>? beforeResume, params (int Epoch, int Step, int ResumeThreads)[] interruptions)
     {
         string full = Dir("full"), parts = Dir("parts");
         Trainer.Run(config, data, full, NullObserver.Instance);
@@ -63,6 +67,9 @@ public class ResumeTests : IDisposable
             Assert.Equal(boundary ? (interruptions[i].Epoch, false, 0) : (interruptions[i].Epoch - 1, true, interruptions[i].Step), (cp.EpochsDone, cp.InEpoch, cp.Step));
             Assert.False(File.Exists(Path.Combine(parts, "model.fcnlab")), "an interrupted run has no model yet");
             Assert.Equal(cp.EpochsDone + 1, File.ReadAllLines(Path.Combine(parts, "metrics.csv")).Length);
+            // steps.csv reaches exactly the checkpoint's position (its header, then one row per step done).
+            Assert.Equal(1 + cp.EpochsDone * Steps + cp.Step, File.ReadAllLines(Path.Combine(parts, "steps.csv")).Length);
+            beforeResume?.Invoke(parts);
 
             int threads = interruptions[i].ResumeThreads;
             if (i + 1 < interruptions.Length)
@@ -84,6 +91,38 @@ public class ResumeTests : IDisposable
     {
         var config = Config(new() { ["optimizer"] = "sgd", ["lr"] = "0.05", ["momentum"] = "0.9", ["nesterov"] = "true", ["weight-decay"] = "0.001" });
         AssertInterruptedAndResumedIsExact(config, (2, 5, 2));
+    }
+
+    [Fact]
+    public void StepLog_WrittenPastTheCheckpoint_IsCutBackOnResume()
+    {
+        // A run killed after steps.csv was written but before the checkpoint was leaves rows the
+        // checkpoint does not hold: the resumed run redoes those steps and logs them once.
+        var config = Config(new() { ["optimizer"] = "sgd", ["lr"] = "0.05", ["momentum"] = "0.9" });
+        AssertInterruptedAndResumedIsExact(config, Data(), runDir => File.AppendAllText(Path.Combine(runDir, "steps.csv"), "2,6,9.5,0.05\n2,7,9.5,0.05\n"), (2, 5, 2));
+    }
+
+    [Fact]
+    public void StepLog_Deleted_ResumedRunLogsFromTheResumePoint()
+    {
+        var config = Config(new() { ["epochs"] = "2" });
+        var data = Data();
+        Trainer.Run(config, data, Dir("full"), NullObserver.Instance);
+        using (var cancel = new CancellationTokenSource())
+            Assert.Throws<OperationCanceledException>(() => Trainer.Run(config, data, Dir("parts"), new CancelAfter(2, 4, cancel), cancel.Token));
+        File.Delete(Path.Combine(Dir("parts"), "steps.csv"));
+        var notes = new NoteCollector();
+        Trainer.Resume(Dir("parts"), data, notes);
+        Assert.Contains(notes.Notes, n => n.Contains("steps.csv is missing or does not hold the 16 steps", StringComparison.Ordinal));
+        // The rows from epoch 2, step 5 on, equal to the uninterrupted run's.
+        var full = File.ReadAllLines(Path.Combine(Dir("full"), "steps.csv"));
+        Assert.Equal([full[0], .. full[(1 + Steps + 4)..]], File.ReadAllLines(Path.Combine(Dir("parts"), "steps.csv")));
+    }
+
+    private sealed class NoteCollector : ITrainingObserver
+    {
+        public List<string> Notes { get; } = [];
+        public void Note(string message) => Notes.Add(message);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public static class RunComparison
     private static readonly string[] TimingKeys = ["train_seconds", "seconds_per_epoch"];
 
     /// <summary>
-    /// Byte-identical model.fcnlab and confusion.csv, metrics.csv equal but for its seconds column,
+    /// Byte-identical model.fcnlab, confusion.csv and steps.csv, metrics.csv equal but for its seconds column,
     /// summary.json equal but for its timing keys, and final checkpoints with the same state (tensors,
     /// row order, generators, position).
     /// </summary>
@@ -17,6 +17,7 @@ public static class RunComparison
     {
         Assert.Equal(File.ReadAllBytes(Path.Combine(expectedDir, "model.fcnlab")), File.ReadAllBytes(Path.Combine(actualDir, "model.fcnlab")));
         Assert.Equal(File.ReadAllText(Path.Combine(expectedDir, "confusion.csv")), File.ReadAllText(Path.Combine(actualDir, "confusion.csv")));
+        Assert.Equal(File.ReadAllLines(Path.Combine(expectedDir, "steps.csv")), File.ReadAllLines(Path.Combine(actualDir, "steps.csv")));
         Assert.Equal(MetricsWithoutSeconds(expectedDir), MetricsWithoutSeconds(actualDir));
         Assert.Equal(SummaryWithoutTimings(expectedDir), SummaryWithoutTimings(actualDir));
 
