@@ -27,6 +27,7 @@ public static class Program
             ShowCommand.Create(stdout, stderr),
             ReportCommand.Create(stdout, stderr),
             ReproduceCommand.Create(stdout, stderr),
+            ExportCommand.Create(stdout, stderr),
             ImportCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
