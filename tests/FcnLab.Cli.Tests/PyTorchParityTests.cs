@@ -26,23 +26,7 @@ public sealed class PyTorchParityTests : IDisposable
     /// Reads the IDX training set, builds the Sequential from the layers with torch.manual_seed(0), saves
     /// its initial state_dict as safetensors, then trains one epoch as FcnLab does and prints each step's loss.
     /// </summary>
-    private const string Script = """
-        import json, struct, sys
-        import torch
-        from torch.nn import *
-
-        def save(path, state):
-            header, blobs, offset = {}, [], 0
-            for name, t in state.items():
-                b = t.detach().contiguous().numpy().tobytes()
-                dtype = {torch.float32: 'F32', torch.int64: 'I64'}[t.dtype]
-                header[name] = {'dtype': dtype, 'shape': list(t.shape), 'data_offsets': [offset, offset + len(b)]}
-                blobs.append(b)
-                offset += len(b)
-            h = json.dumps(header).encode()
-            h += b' ' * (-len(h) % 8)
-            open(path, 'wb').write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
-
+    private const string Script = Python.SafeTensorsFormat + """
         def idx(path):
             b = open(path, 'rb').read()
             magic = struct.unpack('>i', b[:4])[0]

@@ -1,16 +1,21 @@
 namespace FcnLab.Engine.Data;
 
-/// <summary>The CRC-32 of PNG chunks (ISO 3309 / ITU-T V.42, reflected polynomial 0xEDB88320), table-driven.</summary>
+/// <summary>
+/// The CRC-32 of PNG chunks (ISO 3309 / ITU-T V.42, reflected polynomial 0xEDB88320), table-driven:
+/// the decoder's check and the reports' encoder (System.IO.Hashing is not a dependency).
+/// </summary>
 public static class PngCrc32
 {
     private static readonly uint[] Table = BuildTable();
 
     /// <summary>The CRC of <paramref name="data"/> (for a chunk: its type and data bytes).</summary>
-    public static uint Compute(ReadOnlySpan<byte> data)
+    public static uint Compute(ReadOnlySpan<byte> data) => ~Update(0xFFFFFFFFu, data);
+
+    /// <summary>Continues a running CRC (start with 0xFFFFFFFF; the final value is the complement).</summary>
+    public static uint Update(uint crc, ReadOnlySpan<byte> data)
     {
-        uint crc = 0xFFFFFFFFu;
         foreach (byte b in data) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return ~crc;
+        return crc;
     }
 
     private static uint[] BuildTable()

@@ -25,40 +25,6 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
         try { Directory.Delete(_root, true); } catch (IOException) { }
     }
 
-    /// <summary>The Python side of the format: load(path) -> {name: tensor}, save(path, state_dict).</summary>
-    public const string PythonFormat = """
-        import json, struct, sys
-        import torch
-        from torch.nn import *
-
-        DTYPES = {'F32': torch.float32, 'I64': torch.int64}
-
-        def load(path):
-            b = open(path, 'rb').read()
-            n = struct.unpack('<Q', b[:8])[0]
-            header = json.loads(b[8:8 + n])
-            header.pop('__metadata__', None)
-            data = b[8 + n:]
-            out = {}
-            for name, e in header.items():
-                begin, end = e['data_offsets']
-                out[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=DTYPES[e['dtype']]).reshape(e['shape']).clone()
-            return out
-
-        def save(path, state):
-            header, blobs, offset = {}, [], 0
-            for name, t in state.items():
-                b = t.detach().contiguous().numpy().tobytes()
-                dtype = {torch.float32: 'F32', torch.int64: 'I64'}[t.dtype]
-                header[name] = {'dtype': dtype, 'shape': list(t.shape), 'data_offsets': [offset, offset + len(b)]}
-                blobs.append(b)
-                offset += len(b)
-            h = json.dumps(header).encode()
-            h += b' ' * (-len(h) % 8)
-            open(path, 'wb').write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
-
-        """;
-
     // A dense shorthand model with batch norm; an arch-spec dense model; a CNN with both pools (padded), BatchNorm2d and two channels in.
     public static TheoryData<string?, int[]> Models => new()
     {
@@ -133,7 +99,7 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
         var x = normalization.Apply(new ImageSet(pixels, new int[count], features), Enumerable.Range(0, count).ToArray());
         var expected = Logits(network, x);
 
-        string stdout = Python.Run(PythonFormat + """
+        string stdout = Python.Run(Python.SafeTensorsFormat + """
             model_path, pixels_path, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
             sidecar = json.load(open(model_path + '.json'))
             model = Sequential(*[eval(layer) for layer in sidecar['layers']])
@@ -163,7 +129,7 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
         for (int i = 0; i < inputs.Length; i++) inputs[i] = (float)rng.NextGaussian();
 
         string path = Path.Combine(_root, "torch.safetensors");
-        string stdout = Python.Run(PythonFormat + """
+        string stdout = Python.Run(Python.SafeTensorsFormat + """
             out_path, layers, inputs_path, count = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], int(sys.argv[4])
             torch.manual_seed(0)
             model = Sequential(*[eval(layer) for layer in layers])

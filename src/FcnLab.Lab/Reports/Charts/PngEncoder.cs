@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using FcnLab.Engine;
+using FcnLab.Engine.Data;
 
 namespace FcnLab.Lab.Reports.Charts;
 
@@ -59,7 +60,7 @@ public static class PngEncoder
         for (int i = 0; i < 4; i++) typeBytes[i] = (byte)type[i];
         s.Write(typeBytes);
         s.Write(data);
-        uint crc = ~Crc32.Update(Crc32.Update(0xFFFFFFFFu, typeBytes), data);
+        uint crc = ~PngCrc32.Update(PngCrc32.Update(0xFFFFFFFFu, typeBytes), data);
         BinaryPrimitives.WriteUInt32BigEndian(word, crc);
         s.Write(word);
     }
