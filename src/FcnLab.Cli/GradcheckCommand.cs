@@ -15,19 +15,21 @@ namespace FcnLab.Cli;
 public static class GradcheckCommand
 {
     private static readonly string[] ModelSettings =
-        ["data", "dataset", "image-shape", "classes", "hidden", "activation", "leaky-slope", "batch-norm", "init", "init-std", "l2", "normalize", "seed", "threads"];
+        ["data", "dataset", "image-shape", "classes", "arch", "hidden", "activation", "leaky-slope", "batch-norm", "init", "init-std", "l2", "normalize", "seed", "threads"];
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var command = new Command("gradcheck", "Check backprop against (E(w+eps) - E(w-eps)) / 2eps on 10 training examples, one per class (default model: 2 hidden layers of 50, tanh).");
+        var command = new Command("gradcheck", "Check backprop against (E(w+eps) - E(w-eps)) / 2eps on 10 training examples, one per class, for every layer with parameters (default model: 2 hidden layers of 50, tanh; any --arch).");
         var settings = new SettingOptions(command, TrainSettings.All.Where(s => ModelSettings.Contains(s.Name)),
             new Dictionary<string, string> { ["hidden"] = "default 50,50", ["activation"] = "default tanh" });
         var eps = new Option<string>("--epsilon") { Description = "Perturbation eps; pairs must agree within eps^2. Default 1e-2.", HelpName = "eps" };
         command.Options.Add(eps);
         command.SetAction(parse =>
         {
-            var defaults = new TrainConfig { Hidden = [50, 50], Activation = Activation.Tanh };
-            var config = TrainSettings.Apply(defaults, settings.Given(parse));
+            var given = settings.Given(parse);
+            // The numpy study's network unless an --arch says otherwise.
+            var defaults = given.Any(g => g.Key == "arch") ? new TrainConfig() : new TrainConfig { Hidden = [50, 50], Activation = Activation.Tanh };
+            var config = TrainSettings.Apply(defaults, given);
             double e = 1e-2;
             if (parse.GetValue(eps) is { } s && (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out e) || !(e > 0)))
                 throw new FcnLabException($"--epsilon must be a positive number (got '{s}').");
@@ -72,7 +74,7 @@ public static class GradcheckCommand
         int kinks = rows.Count(r => r.Kink), failed = rows.Count(r => !r.Agrees);
         stdout.WriteLine();
         if (kinks > 0)
-            stdout.WriteLine($"kink: an input of a ReLU-family activation changed sign between w-eps and w+eps, so the difference quotient straddles a point where the function is not differentiable; {kinks} such row(s) are not judged.");
+            stdout.WriteLine($"kink: an input of a ReLU-family activation changed sign, or a max-pool window changed its winner, between w-eps and w+eps, so the difference quotient straddles a point where the function is not differentiable; {kinks} such row(s) are not judged.");
         stdout.WriteLine(failed == 0
             ? $"gradcheck passed: {rows.Count - kinks} of {rows.Count} pairs agree within eps^2."
             : $"gradcheck FAILED: {failed} of {rows.Count - kinks} judged pairs disagree by more than eps^2.");

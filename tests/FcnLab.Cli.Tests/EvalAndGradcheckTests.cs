@@ -79,6 +79,23 @@ public class EvalAndGradcheckTests
     }
 
     [Fact]
+    public void Gradcheck_Arch_ChecksConvolutionalAndBatchNormLayers()
+    {
+        using var cli = new CliHarness(classes: 10, train: 100, test: 20);
+        var (code, output, err) = cli.Run("gradcheck", "--data", cli.DataDir, "--arch", "conv(3,3,pad=1) batchnorm tanh maxpool(2) flatten dense(classes)");
+        Assert.True(code == 0, err + output);
+        Assert.Contains("Conv2d(1, 3", output);
+        Assert.Contains("Conv layer 1 weight [2,0,2,2]", output);
+        Assert.Contains("Batch norm 1 bias [1]", output);
+        Assert.Contains("Output layer weight [9,47]", output);
+        Assert.Contains("gradcheck passed", output);
+
+        (code, _, err) = cli.Run("gradcheck", "--data", cli.DataDir, "--arch", "flatten dense(8) relu dropout(0.5) dense(classes)");
+        Assert.Equal(2, code);
+        Assert.Contains("leave dropout out of --arch", err);
+    }
+
+    [Fact]
     public void Gradcheck_DefaultsToTheStudysNetwork()
     {
         using var cli = new CliHarness(classes: 10, train: 100, test: 20);

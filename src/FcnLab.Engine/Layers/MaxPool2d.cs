@@ -19,6 +19,9 @@ public sealed unsafe class MaxPool2d : Pool2d
     public MaxPool2d(int kernelSize, int? stride = null, int padding = 0, WorkerPool? pool = null)
         : base("MaxPool2d", kernelSize, stride, padding, pool) { }
 
+    /// <summary>The last forward's winner per output: the input index within its plane (gradcheck watches it for kinks).</summary>
+    internal ReadOnlySpan<int> LastArgmax => _argmax;
+
     public override string Describe() => $"MaxPool2d(kernel_size={KernelSize}, stride={Stride}, padding={Padding}, dilation=1, ceil_mode=False)";
 
     protected override void Prepare(int planes)

@@ -12,26 +12,30 @@ public sealed record GradCheckRow(string Description, double Analytic, double Ap
 }
 
 /// <summary>
-/// The numpy study's gradient check: on a handful of examples (one per class), for the first, middle
-/// and last element of every weight and bias, compare backprop's dE/dw with the central difference
-/// (E(w+eps) - E(w-eps)) / 2eps; they must agree within eps^2. Where an input of a ReLU-family
-/// activation changes sign between w-eps and w+eps the function has a kink there, the difference
+/// The numpy study's gradient check, for any network: on a handful of examples (one per class), for
+/// the first, middle and last element of every parameter (Linear, Conv2d and batch-norm weights and
+/// biases), compare backprop's dE/dw with the central difference (E(w+eps) - E(w-eps)) / 2eps; they
+/// must agree within eps^2. Where the function has a kink between w-eps and w+eps (an input of a
+/// ReLU-family activation changes sign, or a max-pool window changes its winner) the difference
 /// quotient is meaningless, and the row is marked and not judged.
 /// </summary>
 public static class GradientCheck
 {
-    /// <param name="x">[examples, features], already normalized</param>
+    /// <param name="x">[examples, features] or [examples, ...the network's input shape], already normalized</param>
     public static IReadOnlyList<GradCheckRow> Run(Sequential network, Tensor x, int[] labels, double l2 = 0, double eps = 1e-2)
     {
         if (network.Layers.Any(l => l is Dropout))
-            throw new FcnLabException("gradcheck needs a deterministic forward pass: use --dropout 0.");
+            throw new FcnLabException("gradcheck needs a deterministic forward pass: use --dropout 0, or leave dropout out of --arch.");
+        // Flat rows in, as the data sets hand them over; walked layer by layer below, so viewed here as
+        // the network's samples ([batch, channels, height, width] for a convolutional one).
+        if (x.Rank != network.InputShape.Length + 1) x = x.Reshape([x.Rows, .. network.InputShape]);
         var loss = new SoftmaxCrossEntropy();
         var parameters = network.Parameters;
 
-        // E(w) for the current weights; records the ReLU-family inputs into kinkInputs when given.
-        double Objective(List<float[]>? kinkInputs)
+        // E(w) for the current weights; records where the function may have kinks into probe when given.
+        double Objective(KinkProbe? probe)
         {
-            double e = loss.Forward(Forward(network, x, kinkInputs), labels);
+            double e = loss.Forward(Forward(network, x, probe), labels);
             // AddL2 also adds to the gradients; harmless here, backprop's were copied before.
             if (l2 > 0) e += GradientTools.AddL2(parameters, l2);
             return e;
@@ -45,31 +49,36 @@ public static class GradientCheck
         var analytic = parameters.Grads.ToArray();
 
         var rows = new List<GradCheckRow>();
-        var linears = network.Layers.OfType<Linear>().ToList();
-        var kinkInputsPlus = new List<float[]>();
-        var kinkInputsMinus = new List<float[]>();
-        for (int li = 0; li < linears.Count; li++)
+        var plus = new KinkProbe();
+        var minus = new KinkProbe();
+        int linears = network.Layers.Count(l => l is Linear), linear = 0, conv = 0, norm = 0;
+        foreach (var layer in network.Layers)
         {
-            var linear = linears[li];
-            string layerName = li == linears.Count - 1 ? "Output layer" : $"Hidden layer {li + 1}";
-            foreach (var (p, isWeight) in new[] { (linear.Weight, true), (linear.Bias, false) })
+            if (layer.Parameters.Count == 0) continue;
+            // The numpy study's names for dense layers; the others counted by kind.
+            string layerName = layer switch
+            {
+                Linear => ++linear == linears ? "Output layer" : $"Hidden layer {linear}",
+                Conv2d => $"Conv layer {++conv}",
+                BatchNormBase => $"Batch norm {++norm}",
+                _ => layer.Describe(),
+            };
+            foreach (var p in layer.Parameters)
             {
                 foreach (int index in new[] { 0, p.Length / 2, p.Length - 1 }.Distinct())
                 {
                     int flat = p.Offset + index;
                     float original = parameters.Values[flat];
                     parameters.Values[flat] = (float)(original + eps);
-                    double plus = Objective(kinkInputsPlus);
+                    double ePlus = Objective(plus);
                     parameters.Values[flat] = (float)(original - eps);
-                    double minus = Objective(kinkInputsMinus);
+                    double eMinus = Objective(minus);
                     parameters.Values[flat] = original;
 
-                    bool kink = SignsDiffer(kinkInputsPlus, kinkInputsMinus);
-                    double approx = (plus - minus) / (2 * eps);
+                    bool kink = plus.Differs(minus);
+                    double approx = (ePlus - eMinus) / (2 * eps);
                     double grad = analytic[flat];
-                    string what = isWeight
-                        ? $"{layerName} weight [{index % linear.OutFeatures},{index / linear.OutFeatures}]"
-                        : $"{layerName} bias [{index}]";
+                    string what = $"{layerName} {p.Name} [{ElementIndex(layer, p, index)}]";
                     rows.Add(new GradCheckRow(what, grad, approx, kink, kink || Math.Abs(grad - approx) <= eps * eps));
                 }
             }
@@ -77,24 +86,55 @@ public static class GradientCheck
         return rows;
     }
 
-    /// <summary>Training-mode forward; when <paramref name="kinkInputs"/> is given, records the input of every ReLU-family layer.</summary>
-    private static Tensor Forward(Sequential network, Tensor x, List<float[]>? kinkInputs)
+    /// <summary>The element's index in PyTorch's layout: Linear weights [out, in] (FcnLab stores [in, out]), the rest as stored.</summary>
+    private static string ElementIndex(Layer layer, Parameter p, int index)
     {
-        kinkInputs?.Clear();
+        if (layer is Linear l && p.Shape.Length == 2)
+            return $"{index % l.OutFeatures},{index / l.OutFeatures}";
+        var at = new int[p.Shape.Length];
+        for (int d = p.Shape.Length - 1, rest = index; d >= 0; d--)
+        {
+            at[d] = rest % p.Shape[d];
+            rest /= p.Shape[d];
+        }
+        return string.Join(",", at);
+    }
+
+    /// <summary>Training-mode forward; when <paramref name="probe"/> is given, records where the function may have kinks.</summary>
+    private static Tensor Forward(Sequential network, Tensor x, KinkProbe? probe)
+    {
+        probe?.Clear();
         var h = x;
         foreach (var layer in network.Layers)
         {
-            if (kinkInputs != null && layer is ReLU or LeakyReLU) kinkInputs.Add(h.ToArray());
+            if (probe != null && layer is ReLU or LeakyReLU) probe.ActivationInputs.Add(h.ToArray());
             h = layer.Forward(h, training: true);
+            if (probe != null && layer is MaxPool2d pool) probe.PoolWinners.Add(pool.LastArgmax.ToArray());
         }
         return h;
     }
 
-    private static bool SignsDiffer(List<float[]> a, List<float[]> b)
+    /// <summary>The inputs of every ReLU-family activation and the winners of every max-pool window in one forward pass.</summary>
+    private sealed class KinkProbe
     {
-        for (int l = 0; l < a.Count; l++)
-            for (int i = 0; i < a[l].Length; i++)
-                if (a[l][i] > 0 != b[l][i] > 0) return true;
-        return false;
+        public List<float[]> ActivationInputs { get; } = [];
+        public List<int[]> PoolWinners { get; } = [];
+
+        public void Clear()
+        {
+            ActivationInputs.Clear();
+            PoolWinners.Clear();
+        }
+
+        /// <summary>True when an activation input changed sign or a pool window changed its winner between the two passes.</summary>
+        public bool Differs(KinkProbe other)
+        {
+            for (int l = 0; l < ActivationInputs.Count; l++)
+                for (int i = 0; i < ActivationInputs[l].Length; i++)
+                    if (ActivationInputs[l][i] > 0 != other.ActivationInputs[l][i] > 0) return true;
+            for (int l = 0; l < PoolWinners.Count; l++)
+                if (!PoolWinners[l].AsSpan().SequenceEqual(other.PoolWinners[l])) return true;
+            return false;
+        }
     }
 }
