@@ -20,7 +20,7 @@ public static class ImportCommand
     {
         var command = new Command("import",
             "Import the weights of a PyTorch nn.Sequential (its state_dict saved as safetensors) into a model file for eval and train --init-from.");
-        var from = new Option<string>("--from") { Description = "The .safetensors file. A sidecar FILE.json next to it (as export writes) may supply the input shape, normalization and class names.", Required = true, HelpName = "file" };
+        var from = new Option<string>("--from") { Description = "The .safetensors file. A sidecar FILE.json next to it (as export writes) may supply the architecture (its layers, when neither --arch nor --hidden is given), input shape, normalization and class names.", Required = true, HelpName = "file" };
         var output = new Option<string>("--out") { Description = "The model file to write (a directory: model.fcnlab in it).", Required = true, HelpName = "file" };
         var inputShape = new Option<string>("--input-shape") { Description = "One sample as the first layer takes it: C,H,W (e.g. 1,28,28) for images, FEATURES for a network that starts with dense. Default: the data set's, else the sidecar's.", HelpName = "shape" };
         var mean = new Option<string>("--input-mean") { Description = "transforms.Normalize's mean: subtracted after pixels are scaled to [0, 1]. With --input-std.", HelpName = "m" };
@@ -37,14 +37,17 @@ public static class ImportCommand
         List<KeyValuePair<string, string>> given, TextWriter stdout)
     {
         bool Given(string name) => given.Any(g => g.Key == name);
-        if (!Given("arch") && !Given("hidden"))
-            throw new FcnLabException("import needs the network the weights belong to: --arch SPEC (e.g. \"flatten dense(128) relu dense(10)\") or the dense shorthand --hidden W,W,... with --activation and --batch-norm as the model has them.");
+        // Without --arch or --hidden the architecture comes from the sidecar's layers (torch.nn modules).
+        bool fromLayers = !Given("arch") && !Given("hidden");
         var config = TrainSettings.Apply(new TrainConfig(), given);
         config.Validate();
 
         var (tensors, _) = SafeTensorsFile.Read(from);
         string sidecarPath = SafeTensorsSidecar.PathFor(from);
         var sidecar = File.Exists(sidecarPath) ? SafeTensorsSidecar.Read(sidecarPath) : null;
+        if (fromLayers && sidecar?.Layers is not { Count: > 0 })
+            throw new FcnLabException("import needs the network the weights belong to: --arch SPEC (e.g. \"flatten dense(128) relu dense(10)\"), the dense shorthand --hidden W,W,... with --activation and --batch-norm as the model has them, "
+                + $"or a sidecar '{sidecarPath}' with \"layers\": the nn.Sequential's modules as PyTorch prints them ([repr(m) for m in model]).");
         var data = Given("data") || Given("dataset") ? DatasetCatalog.Load(config.DataOptions) : null;
 
         int[] inputShape = (inputShapeText != null ? ParseInputShape(inputShapeText) : null)
@@ -59,13 +62,22 @@ public static class ImportCommand
             : ImageDataset.DefaultClassNames(config.Dataset, classes);
         var normalization = ResolveNormalization(config, data, sidecar, meanText, stdText, Given("normalize"));
 
-        var spec = config.ToModelSpec(inputShape, classes);
-        NetworkBuilder.Validate(spec);
+        ModelSpec spec;
+        if (fromLayers)
+        {
+            spec = PyTorchLayerParser.ToModelSpec(sidecar!.Layers!, inputShape, classes);
+        }
+        else
+        {
+            spec = config.ToModelSpec(inputShape, classes);
+            NetworkBuilder.Validate(spec);
+        }
         string target = Directory.Exists(outPath) ? Path.Combine(outPath, "model.fcnlab") : outPath;
-        SafeTensorsImporter.Import(tensors, from, spec, normalization, classNames, target);
+        SafeTensorsImporter.Import(tensors, from, spec, normalization, classNames, target,
+            fromLayers ? SafeTensorsImporter.ArchSource.SidecarLayers : SafeTensorsImporter.ArchSource.Flags);
 
         stdout.WriteLine($"imported {from} ({tensors.Count} tensors) -> {target}");
-        stdout.WriteLine($"  model: {spec.Arch ?? Describe(spec)}, input [{string.Join(", ", spec.InputShape)}], {classes} classes");
+        stdout.WriteLine($"  model: {spec.Arch ?? Describe(spec)}{(fromLayers ? " (from the sidecar's layers)" : "")}, input [{string.Join(", ", spec.InputShape)}], {classes} classes");
         stdout.WriteLine(FormattableString.Invariant($"  normalization: {Normalization.Name(normalization.Kind)} (x - {normalization.Mean:G6}) / {normalization.Std:G6} on 0..255 pixels"));
         return ExitCodes.Success;
     }

@@ -20,19 +20,27 @@ public static class SafeTensorsImporter
     public static void Import(string path, ModelSpec spec, Normalization normalization, IReadOnlyList<string> classNames, string outPath) =>
         Import(SafeTensorsFile.Read(path).Tensors, path, spec, normalization, classNames, outPath);
 
+    /// <summary>Where the architecture came from, as the mismatch message says it: the flags, or the sidecar's layers.</summary>
+    public enum ArchSource
+    {
+        Flags,
+        SidecarLayers,
+    }
+
     /// <summary>As the overload that reads the file, for tensors already read from <paramref name="path"/>.</summary>
-    public static void Import(IReadOnlyList<SafeTensor> tensors, string path, ModelSpec spec, Normalization normalization, IReadOnlyList<string> classNames, string outPath)
+    public static void Import(IReadOnlyList<SafeTensor> tensors, string path, ModelSpec spec, Normalization normalization, IReadOnlyList<string> classNames, string outPath,
+        ArchSource source = ArchSource.Flags)
     {
         if (classNames.Count != spec.Classes)
             throw new FcnLabException($"{classNames.Count} class names were given for a model with {spec.Classes} classes.");
         using var pool = new WorkerPool(1);
         var network = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
-        LoadInto(network, tensors, path);
+        LoadInto(network, tensors, path, source);
         ModelFile.Save(outPath, spec, normalization, classNames, network);
     }
 
     /// <summary>Copies the state_dict <paramref name="tensors"/> into <paramref name="network"/>; any mismatch is one error listing them all.</summary>
-    public static void LoadInto(Sequential network, IReadOnlyList<SafeTensor> tensors, string path)
+    public static void LoadInto(Sequential network, IReadOnlyList<SafeTensor> tensors, string path, ArchSource source = ArchSource.Flags)
     {
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var fcnlab = ModelFile.NamedTensors(network).ToDictionary(t => t.Name, t => t.Value);
@@ -55,13 +63,16 @@ public static class SafeTensorsImporter
         var unexpected = tensors.Select(t => t.Name).Where(n => !expected.Contains(n)).ToList();
         if (missing.Count > 0 || unexpected.Count > 0 || wrong.Count > 0)
         {
-            var sb = new StringBuilder($"'{path}' does not hold the state_dict of the network built from --arch:");
+            bool sidecar = source == ArchSource.SidecarLayers;
+            var sb = new StringBuilder($"'{path}' does not hold the state_dict of the network built from {(sidecar ? $"the layers in its sidecar '{SafeTensorsSidecar.PathFor(path)}'" : "--arch")}:");
             if (missing.Count > 0) sb.Append("\n  missing keys: ").Append(string.Join(", ", missing));
             if (unexpected.Count > 0) sb.Append("\n  unexpected keys: ").Append(string.Join(", ", unexpected));
             foreach (var w in wrong) sb.Append("\n  ").Append(w);
             sb.Append("\n  That network, as a PyTorch nn.Sequential: ")
               .Append(string.Join(", ", network.Layers.Select((l, i) => $"{i}: {PyTorchModules.Describe(l)}")))
-              .Append(".\n  Give the --arch of the model that was saved (its state_dict, not a wrapper module's: keys \"0.weight\", not \"model.0.weight\").");
+              .Append(sidecar
+                  ? ".\n  The sidecar's layers must be the modules of the nn.Sequential whose state_dict was saved ([repr(m) for m in model]); fix them, or give --arch."
+                  : ".\n  Give the --arch of the model that was saved (its state_dict, not a wrapper module's: keys \"0.weight\", not \"model.0.weight\").");
             throw new FcnLabException(sb.ToString());
         }
         foreach (var e in entries)
