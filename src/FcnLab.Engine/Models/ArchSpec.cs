@@ -151,6 +151,30 @@ public sealed class ArchSpec
         return shapes;
     }
 
+    /// <summary>
+    /// The learnable parameters of the network for samples of <paramref name="inputShape"/>, counted from
+    /// the shapes without building it (so a spec far too large to build is refused, not allocated).
+    /// </summary>
+    public long CountParameters(int[] inputShape, int classes)
+    {
+        var shapes = Shapes(inputShape, classes);
+        long total = 0;
+        var shape = inputShape;
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            var l = Layers[i];
+            total += l.Kind switch
+            {
+                LayerKind.Dense => (long)shape[0] * shapes[i][0] + shapes[i][0],
+                LayerKind.Conv => (long)l.Size * shape[0] * l.Kernel * l.Kernel + (l.Bias ? l.Size : 0),
+                LayerKind.BatchNorm => 2L * shape[0],
+                _ => 0,
+            };
+            shape = shapes[i];
+        }
+        return total;
+    }
+
     /// <summary>Builds the network for samples of <paramref name="inputShape"/>; parameters are zero until initialized.</summary>
     public Sequential Build(int[] inputShape, int classes, Gemm gemm, Rng dropoutRng)
     {
@@ -190,11 +214,11 @@ public sealed class ArchSpec
             case LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool:
                 if (!image) throw Need("images [channels, height, width]", "Convolutions and pooling come before flatten.");
                 int window = l.Kind == LayerKind.Conv ? l.Kernel : l.Size;
-                if (shape[1] + 2 * l.Padding < window || shape[2] + 2 * l.Padding < window)
+                if (shape[1] + 2L * l.Padding < window || shape[2] + 2L * l.Padding < window)
                     throw new FcnLabException(Error(Source, l, $"{l.Text} gets {ShapeText(shape)} per sample: the {shape[1]}x{shape[2]} image (padded by {l.Padding}) is smaller than its {window}x{window} window",
                         "Pool less before it, pad more, or use a smaller window."));
-                int h = (shape[1] + 2 * l.Padding - window) / l.Stride + 1, w = (shape[2] + 2 * l.Padding - window) / l.Stride + 1;
-                return [l.Kind == LayerKind.Conv ? l.Size : shape[0], h, w];
+                long h = (shape[1] + 2L * l.Padding - window) / l.Stride + 1, w = (shape[2] + 2L * l.Padding - window) / l.Stride + 1;
+                return Fitting(l, [l.Kind == LayerKind.Conv ? l.Size : shape[0], h, w]);
             case LayerKind.Dense:
                 if (shape.Length != 1) throw Need("a flat input", "Put flatten before it.");
                 return [l.Size == LayerSpec.Classes ? classes : l.Size];
@@ -202,14 +226,25 @@ public sealed class ArchSpec
                 if (shape.Length is not (1 or 3)) throw Need("[channels, height, width] or [features]", "Put batchnorm after a conv or a dense layer.");
                 return shape;
             case LayerKind.Flatten:
-                return [Tensor.SizeOf(shape)];
+                return Fitting(l, [shape.Aggregate(1L, (n, d) => n * d)]);
             default:
                 return shape;
         }
     }
 
+    /// <summary>The shape, when a sample of it fits in one tensor row (2^31 - 1 values); else a clear error.</summary>
+    private int[] Fitting(LayerSpec l, long[] shape)
+    {
+        long values = 1;
+        foreach (long d in shape)
+            if ((values *= d) > int.MaxValue)
+                throw new FcnLabException(Error(Source, l, $"{l.Text} would give {ShapeText(shape)} per sample, more than the {int.MaxValue} values FcnLab can hold",
+                    "Use fewer channels or pool earlier."));
+        return [.. shape.Select(d => (int)d)];
+    }
+
     /// <summary>A shape as "[16, 5, 5]".</summary>
-    internal static string ShapeText(IReadOnlyList<int> shape) => "[" + string.Join(", ", shape) + "]";
+    internal static string ShapeText<T>(IReadOnlyList<T> shape) => "[" + string.Join(", ", shape) + "]";
 
     /// <summary>"--arch: message (character N):", the spec with the layer underlined, and a hint on the next line.</summary>
     private static string Error(string source, LayerSpec layer, string message, string? hint = null) => Error(source, layer.Position, layer.Length, message, hint);

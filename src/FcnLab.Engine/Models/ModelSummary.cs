@@ -43,6 +43,7 @@ public sealed record ModelSummary(int[] InputShape, IReadOnlyList<LayerSummary> 
     /// <summary>The summary of the network a spec builds (built on the side, with zero weights).</summary>
     public static ModelSummary Of(ModelSpec spec)
     {
+        NetworkBuilder.Validate(spec); // a spec too large to build is refused before it is built
         using var pool = new WorkerPool(1);
         return Of(NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0)));
     }

@@ -94,25 +94,30 @@ public static class NetworkBuilder
                 throw new FcnLabException($"The input shape [{string.Join(", ", spec.InputShape)}] has more pixels than FcnLab can hold.");
         if (spec.Classes is < 2 or > ImageDataset.MaxClasses)
             throw new FcnLabException($"A classifier needs from 2 to {ImageDataset.MaxClasses} classes (got {spec.Classes}).");
-        if (spec.Arch != null)
+        if (spec.Arch == null)
         {
-            ArchSpec.Parse(spec.Arch).Shapes(spec.InputShape, spec.Classes);
-            return;
+            foreach (int width in spec.Hidden)
+                if (width < 1)
+                    throw new FcnLabException($"--hidden widths must be positive integers (got {width}).");
+            if (!(spec.Dropout >= 0 && spec.Dropout < 1))
+                throw new FcnLabException($"--dropout must be in [0, 1) (got {spec.Dropout}).");
+            if (!(spec.LeakySlope >= 0) || float.IsInfinity(spec.LeakySlope))
+                throw new FcnLabException($"--leaky-slope must be a finite number >= 0 (got {spec.LeakySlope}).");
         }
-        foreach (int width in spec.Hidden)
-            if (width < 1)
-                throw new FcnLabException($"--hidden widths must be positive integers (got {width}).");
-        if (!(spec.Dropout >= 0 && spec.Dropout < 1))
-            throw new FcnLabException($"--dropout must be in [0, 1) (got {spec.Dropout}).");
-        if (!(spec.LeakySlope >= 0) || float.IsInfinity(spec.LeakySlope))
-            throw new FcnLabException($"--leaky-slope must be a finite number >= 0 (got {spec.LeakySlope}).");
+        // Counted without building (for --arch this also checks every layer fits the one before it).
+        long parameters;
+        try { parameters = CountParameters(spec); }
+        catch (OverflowException) { parameters = long.MaxValue; }
+        // Parameters, gradients and optimizer state each live in one flat buffer of at most 2^31 - 1 floats.
+        if (parameters > int.MaxValue)
+            throw new FcnLabException($"The network has {(parameters == long.MaxValue ? "far more than" : parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} parameters; FcnLab holds at most {int.MaxValue:N0} (8 GB of float32) in one model. Use narrower layers.");
     }
 
     /// <summary>Number of learnable parameters of a spec, without building it.</summary>
     /// <exception cref="OverflowException">For a spec far too large to build (a damaged model file's, say).</exception>
     public static long CountParameters(ModelSpec spec)
     {
-        if (spec.Arch != null) return ModelSummary.Of(spec).Parameters;
+        if (spec.Arch != null) return ArchSpec.Parse(spec.Arch).CountParameters(spec.InputShape, spec.Classes);
         checked
         {
             long total = 0;

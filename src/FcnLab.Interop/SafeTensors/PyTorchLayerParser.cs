@@ -2,7 +2,6 @@ using System.Globalization;
 using FcnLab.Engine;
 using FcnLab.Engine.Layers;
 using FcnLab.Engine.Models;
-using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Interop.SafeTensors;
@@ -47,7 +46,7 @@ public static class PyTorchLayerParser
         {
             throw new FcnLabException($"The sidecar's layers, as FcnLab's --arch \"{arch.Text}\", do not fit inputs of [{string.Join(", ", spec.InputShape)}] and {classes} classes:\n{e.Message}", e);
         }
-        CheckSizes(modules, spec);
+        CheckSizes(modules, arch, spec);
         return spec;
     }
 
@@ -184,29 +183,32 @@ public static class PyTorchLayerParser
     /// before it give it for the model's input shape: a list that disagrees with itself or with the input
     /// shape would otherwise surface as a state_dict shape mismatch.
     /// </summary>
-    private static void CheckSizes(List<Module> modules, ModelSpec spec)
+    /// <summary>
+    /// Each module's stated sizes against the shapes the layers before it give, computed from the spec
+    /// alone: nothing is allocated by the sizes a sidecar states before the weights file confirms them.
+    /// </summary>
+    private static void CheckSizes(List<Module> modules, ArchSpec arch, ModelSpec spec)
     {
-        using var pool = new WorkerPool(1);
-        var network = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
-        var shape = network.InputShape;
+        // A network that starts with a dense layer takes its samples flat (the dense shorthand flattens images).
+        int[] shape = arch.Layers[0].Kind == LayerKind.Dense ? [Tensor.SizeOf(spec.InputShape)] : spec.InputShape;
+        var outputs = arch.Shapes(shape, spec.Classes);
         string input = $"inputs of [{string.Join(", ", spec.InputShape)}]";
         for (int i = 0; i < modules.Count; i++)
         {
             var m = modules[i];
-            var layer = network.Layers[i];
             string shapeText = "[" + string.Join(", ", shape) + "]";
-            string? wrong = layer switch
+            string? wrong = arch.Layers[i].Kind switch
             {
-                Linear l when l.InFeatures != m.In => $"it takes {m.In} features, but with {input} the layers before it give [{l.InFeatures}]",
-                Conv2d c when c.InChannels != m.In => $"it takes {m.In} channels, but with {input} the layers before it give {shapeText}",
-                BatchNorm1d when m.Out == 2 => $"it is BatchNorm2d, but with {input} the layers before it give flat {shapeText}; that is BatchNorm1d",
-                BatchNorm2d when m.Out == 1 => $"it is BatchNorm1d, but with {input} the layers before it give images {shapeText}; that is BatchNorm2d",
-                BatchNormBase bn when bn.Features != m.In => $"it has {m.In} features, but with {input} the layers before it give {shapeText}",
+                LayerKind.Dense when shape[0] != m.In => $"it takes {m.In} features, but with {input} the layers before it give [{shape[0]}]",
+                LayerKind.Conv when shape[0] != m.In => $"it takes {m.In} channels, but with {input} the layers before it give {shapeText}",
+                LayerKind.BatchNorm when shape.Length == 1 && m.Out == 2 => $"it is BatchNorm2d, but with {input} the layers before it give flat {shapeText}; that is BatchNorm1d",
+                LayerKind.BatchNorm when shape.Length == 3 && m.Out == 1 => $"it is BatchNorm1d, but with {input} the layers before it give images {shapeText}; that is BatchNorm2d",
+                LayerKind.BatchNorm when shape[0] != m.In => $"it has {m.In} features, but with {input} the layers before it give {shapeText}",
                 _ => null,
             };
             if (wrong != null)
                 throw new FcnLabException($"The sidecar's layer {i} \"{m.Text}\" does not fit: {wrong}. Check the layers list and the input shape (--input-shape, or input_shape in the sidecar).");
-            shape = layer.OutputShape(shape);
+            shape = outputs[i];
         }
     }
 

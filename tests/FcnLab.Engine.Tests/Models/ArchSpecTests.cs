@@ -74,11 +74,38 @@ public class ArchSpecTests
     [InlineData("flatten conv(6,5) dense(10)", "conv(6,5) needs images [channels, height, width] but gets [784] per sample", "Convolutions and pooling come before flatten.")]
     [InlineData("maxpool(2) maxpool(2) maxpool(2) maxpool(2) maxpool(2) flatten dense(10)", "maxpool(2) gets [1, 1, 1] per sample: the 1x1 image (padded by 0) is smaller than its 2x2 window", "Pool less")]
     [InlineData("flatten dense(128) relu", "the network ends with [128] per sample, but the data set has 10 classes", "End the spec with dense(10)")]
+    // Found by the sidecar fuzzer: an ArgumentException from the tensor code before.
+    [InlineData("conv(1000000000,3) flatten dense(10)", "conv(1000000000,3) would give [1000000000, 26, 26] per sample, more than the 2147483647 values", "Use fewer channels")]
     public void ShapeErrors_NameTheLayer_AndHowToFixIt(string text, string message, string hint)
     {
         var e = Assert.Throws<FcnLabException>(() => ArchSpec.Parse(text).Shapes([1, 28, 28], 10));
         Assert.Contains(message, e.Message);
         Assert.Contains(hint, e.Message);
+    }
+
+    [Theory]
+    [InlineData("conv(6,5,pad=2) relu maxpool(2) conv(16,5) relu maxpool(2) flatten dense(120) relu dense(84) relu dense(10)", 61_706)] // LeNet-5
+    [InlineData("conv(5,3,stride=2,bias=false) batchnorm leaky-relu avgpool(3,stride=2,pad=1) flatten dropout(0.1) dense(7) batchnorm tanh dense(classes)", 0)]
+    [InlineData("flatten dense(33) sigmoid dense(classes)", 0)]
+    public void CountParameters_WithoutBuilding_IsWhatTheBuiltNetworkHas(string text, long known)
+    {
+        var arch = ArchSpec.Parse(text);
+        using var pool = new WorkerPool(1);
+        long built = ModelSummary.Of(arch.Build([1, 28, 28], 10, new Gemm(pool), new Rng(0))).Parameters;
+        Assert.Equal(built, arch.CountParameters([1, 28, 28], 10));
+        if (known > 0) Assert.Equal(known, built);
+    }
+
+    [Theory]
+    [InlineData("flatten dense(1000000000) dense(classes)", "The network has 795,000,000,010 parameters; FcnLab holds at most 2,147,483,647")]
+    [InlineData("conv(60000,7) conv(60000,7) flatten dense(classes)", "parameters; FcnLab holds at most 2,147,483,647")]
+    public void ANetworkTooLargeToHold_IsRefusedBeforeItIsBuilt(string text, string message)
+    {
+        var spec = new ModelSpec { InputShape = [1, 28, 28], Classes = 10, Hidden = [], Arch = ArchSpec.Parse(text).WithClasses(10).Text };
+        Assert.Contains(message, Assert.Throws<FcnLabException>(() => NetworkBuilder.Validate(spec)).Message);
+        Assert.Contains(message, Assert.Throws<FcnLabException>(() => ModelSummary.Of(spec)).Message);
+        var dense = new ModelSpec { InputShape = [1, 28, 28], Classes = 10, Hidden = [100_000, 100_000] };
+        Assert.Contains("The network has 10,079,600,010 parameters", Assert.Throws<FcnLabException>(() => NetworkBuilder.Validate(dense)).Message);
     }
 
     [Fact]

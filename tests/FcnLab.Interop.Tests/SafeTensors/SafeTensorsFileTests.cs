@@ -66,6 +66,8 @@ public class SafeTensorsFileTests
     [InlineData("""{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}""", 4, "not a size >= 0", "")]
     [InlineData("""{"a":{"dtype":"F32","shape":[65536,65536],"data_offsets":[0,4]}}""", 4, "needs more bytes", "")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1]}}""", 4, "no data_offsets", "")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[[],4]}}""", 4, "no data_offsets", "")] // found by the fuzzer: an InvalidOperationException before
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,"4"]}}""", 4, "no data_offsets", "")]
     [InlineData("""{"a":{"shape":[1],"data_offsets":[0,4]}}""", 4, "has no dtype", "")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8, "names 'a' twice", "")]
     [InlineData("""{"__metadata__":{"format":1}}""", 0, "not a string", "")]
