@@ -94,9 +94,11 @@ public sealed unsafe class Tensor
         foreach (int d in shape)
         {
             if (d < 0) throw new ArgumentException($"Negative dimension {d} in a tensor shape.");
-            n *= d;
+            // Stops before the product could wrap. Reached from a user's settings (a wide --arch layer
+            // times --batch-size), so said as such.
+            if ((n *= d) > int.MaxValue)
+                throw new FcnLabException($"A tensor of shape [{string.Join(", ", shape.ToArray())}] would hold more than the {int.MaxValue:N0} values FcnLab can hold in one: use a smaller --batch-size, or narrower layers.");
         }
-        if (n > int.MaxValue) throw new ArgumentException("Tensor too large: more than 2^31 elements.");
         return (int)n;
     }
 
