@@ -26,7 +26,11 @@ public static class ImportCommand
         var mean = new Option<string>("--input-mean") { Description = "transforms.Normalize's mean: subtracted after pixels are scaled to [0, 1]. With --input-std.", HelpName = "m" };
         var std = new Option<string>("--input-std") { Description = "transforms.Normalize's std: divides after the mean is subtracted. With --input-mean.", HelpName = "s" };
         var settings = new SettingOptions(command, TrainSettings.All.Where(s => Settings.Contains(s.Name)),
-            new Dictionary<string, string> { ["normalize"] = "standardize fits on --data's training split as train does; scale or none need no data" });
+            new Dictionary<string, string>
+            {
+                ["normalize"] = "standardize fits on --data's training split as train does; scale or none need no data",
+                ["hidden"] = "no default: the weights' network is --arch, --hidden or the sidecar's layers",
+            });
         foreach (var o in new Option[] { from, output, inputShape, mean, std }) command.Options.Add(o);
         command.SetAction(parse => Execute(parse.GetValue(from)!, parse.GetValue(output)!, parse.GetValue(inputShape), parse.GetValue(mean), parse.GetValue(std),
             settings.Given(parse), stdout));
