@@ -298,7 +298,7 @@ public static class PngDecoder
                 total += n;
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException) // zlib's own errors are IOExceptions (ZLibException)
         {
             throw Bad(source, $"the compressed image data (zlib) is corrupt: {e.Message}", e);
         }

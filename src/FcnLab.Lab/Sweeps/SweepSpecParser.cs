@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using FcnLab.Engine;
 using FcnLab.Engine.Training;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace FcnLab.Lab.Sweeps;
@@ -226,6 +227,13 @@ public static partial class SweepSpecParser
         var stream = new YamlStream();
         try
         {
+            // Aliases (*name) are refused before the tree is built: a spec has no need for them, and
+            // YamlDotNet's tree recurses without end on a cyclic one (an alias inside its own anchor's
+            // node): a stack overflow, which no catch can stop.
+            var events = new Parser(new StringReader(text));
+            while (events.MoveNext())
+                if (events.Current is AnchorAlias alias)
+                    throw new FcnLabException($"{source}, line {alias.Start.Line}: YAML aliases (*{alias.Value}) are not supported in a sweep spec; write the value out where it is used.");
             stream.Load(new StringReader(text));
         }
         catch (YamlException e)

@@ -71,6 +71,17 @@ public sealed class InteropFuzzTests(FuzzSeeds seeds, ITestOutputHelper output) 
         }).ToString());
     }
 
+    [Fact]
+    public void ZlibsOwnErrorCode_IsACorruptImageError()
+    {
+        // Found: seed 14, case 7,028, plan Sealed: [SetByte(at 801616998, 0x20)]: zlib's ZLibException
+        // (an IOException, not the InvalidDataException the decoder caught) escaped.
+        var png = PngSeeds()[0];
+        png[801616998 % png.Length] = 0x20;
+        var e = Assert.Throws<FcnLab.Engine.FcnLabException>(() => PngDecoder.Decode(ResealPng(png), "fuzz.png"));
+        Assert.Contains("the compressed image data (zlib) is corrupt", e.Message);
+    }
+
     /// <summary>Every whole chunk's CRC recomputed, so an edit reaches the decoder instead of stopping at the checksum.</summary>
     private static byte[] ResealPng(byte[] png)
     {

@@ -137,6 +137,9 @@ public class SweepSpecParserTests
     [InlineData("name: x\naxes: { lr: [0.1] }\nstudy: { source: s.md, table: t, published: [{ lr: 0.1, test_acc: high }] }", "test_acc must be a number")]
     [InlineData("name: x\naxes: { lr: [0.1] }\nstudy: { source: s.md, table: t, published: [{ lr: 0.1, best_val_epoch: 0 }] }", "epoch number")]
     [InlineData("name: x\naxes: { lr: [0.1] }\nstudy: { source: s.md, table: t, author: me }", "unknown key 'author' in study")]
+    // Found by the fuzzer (seed 12): a cyclic alias as a key overflowed the stack inside YamlDotNet.
+    [InlineData("name: x\naxes: { lr: [0.1] }\n? &q [*q]\n: 1", "line 3: YAML aliases (*q) are not supported in a sweep spec")]
+    [InlineData("name: &n x\nbase: { lr: 0.1 }\naxes: { momentum: *m }", "YAML aliases (*m) are not supported")]
     public void RefusesBadSpecsWithAMessageThatNamesTheProblem(string yaml, string expected)
     {
         var e = Assert.Throws<FcnLabException>(() => SweepSpecParser.Parse(yaml, "s.yaml"));
