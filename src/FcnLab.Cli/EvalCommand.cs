@@ -3,7 +3,6 @@ using System.Text.Json;
 using FcnLab.Engine;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.Models;
-using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 using FcnLab.Engine.Training;
 
@@ -38,8 +37,7 @@ public static class EvalCommand
             throw new FcnLabException($"The model has {contents.Spec.Classes} classes, but data set '{data.Name}' has {data.Classes}.");
 
         using var pool = new WorkerPool(threads);
-        var network = NetworkBuilder.Build(contents.Spec, new Gemm(pool), new Rng(0));
-        ModelFile.LoadInto(network, contents, modelPath);
+        var network = ModelFile.BuildNetwork(contents, new Gemm(pool), modelPath);
         var x = contents.Normalization.Apply(data.Test, Enumerable.Range(0, data.Test.Count).ToArray());
         var result = Evaluator.Evaluate(network, x, data.Test.Labels, contents.Spec.Classes);
 
@@ -62,8 +60,7 @@ public static class EvalCommand
 
     private static string? RunDatasetName(string modelPath)
     {
-        string? dir = Directory.Exists(modelPath) ? modelPath : Path.GetDirectoryName(Path.GetFullPath(modelPath));
-        string config = Path.Combine(dir ?? ".", "config.json");
+        string config = Path.Combine(ModelFile.DirectoryOf(modelPath), "config.json");
         if (!File.Exists(config)) return null;
         try
         {

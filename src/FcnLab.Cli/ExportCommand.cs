@@ -31,7 +31,7 @@ public static class ExportCommand
     public static int Execute(string modelPath, string format, string? outPath, bool softmax, int? opset, TextWriter stdout)
     {
         var contents = ModelFile.Load(modelPath);
-        string modelDir = Directory.Exists(modelPath) ? modelPath : Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+        string modelDir = ModelFile.DirectoryOf(modelPath);
         if (format == "onnx")
         {
             outPath ??= Path.Combine(modelDir, "model.onnx");

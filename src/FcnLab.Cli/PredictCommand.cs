@@ -3,7 +3,6 @@ using System.Globalization;
 using FcnLab.Engine;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.Models;
-using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 using FcnLab.Engine.Training;
 
@@ -61,8 +60,7 @@ public static class PredictCommand
                     : $"warning: {set.DarkOnLight} of the {set.Count} images of {set.Source} look dark-on-light (their border is light); the model was trained on light-on-dark images: pass --invert if they are dark drawings on a light background.");
 
         using var pool = new WorkerPool(threads);
-        var network = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
-        ModelFile.LoadInto(network, contents, modelPath);
+        var network = ModelFile.BuildNetwork(contents, new Gemm(pool), modelPath);
         int classes = spec.Classes;
         var results = new List<(InputImages Set, double[] Probabilities)>();
         foreach (var set in sets)

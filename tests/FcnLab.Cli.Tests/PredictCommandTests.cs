@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using FcnLab.Engine.Data;
+using FcnLab.Engine.Tests.Data;
 using FcnLab.Lab.Reports.Charts;
 
 namespace FcnLab.Cli.Tests;
@@ -54,32 +54,6 @@ public sealed class PredictCommandTests(PredictFixture fixture) : IClassFixture<
         return path;
     }
 
-    /// <summary>An 8-bit RGBA PNG with filter 0 (the report encoder writes gray and RGB only).</summary>
-    private static byte[] Rgba(byte[] rgba, int width, int height)
-    {
-        var raw = new byte[(4 * width + 1) * height];
-        for (int y = 0; y < height; y++) rgba.AsSpan(y * 4 * width, 4 * width).CopyTo(raw.AsSpan(y * (4 * width + 1) + 1));
-        var z = new MemoryStream();
-        using (var zlib = new ZLibStream(z, CompressionLevel.Fastest, leaveOpen: true)) zlib.Write(raw);
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8;
-        ihdr[9] = 6;
-        var png = new MemoryStream();
-        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        foreach (var (type, data) in new[] { ("IHDR", ihdr), ("IDAT", z.ToArray()), ("IEND", Array.Empty<byte>()) })
-        {
-            var chunk = new byte[12 + data.Length];
-            BinaryPrimitives.WriteInt32BigEndian(chunk, data.Length);
-            Encoding.ASCII.GetBytes(type).CopyTo(chunk, 4);
-            data.CopyTo(chunk, 8);
-            BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), PngCrc32.Compute(chunk.AsSpan(4, 4 + data.Length)));
-            png.Write(chunk);
-        }
-        return png.ToArray();
-    }
-
     [Fact]
     public void Idx_WithLabels_MatchesEvalAccuracy()
     {
@@ -128,7 +102,7 @@ public sealed class PredictCommandTests(PredictFixture fixture) : IClassFixture<
             {
                 ($"gray{i}.png", PngEncoder.Encode(image, Side, Side, 1), false),
                 ($"rgb{i}.png", PngEncoder.Encode(rgb, Side, Side, 3), false),
-                ($"rgba{i}.png", Rgba(ink, Side, Side), true),
+                ($"rgba{i}.png", PngTestFiles.Encode([.. ink.Select(b => (int)b)], Side, Side, colorType: 6, bitDepth: 8), true), // the report encoder writes gray and RGB only
                 ($"big{i}.png", PngEncoder.Encode(upscaled, 2 * Side, 2 * Side, 1), false),
                 ($"inverted{i}.png", PngEncoder.Encode(inverted, Side, Side, 1), true),
             };

@@ -29,7 +29,30 @@ public static class CsvReader
     {
         if (classes is <= 0)
             throw new FcnLabException($"The class count must be at least 1, not {classes}.");
+        var pixels = new List<float>();
+        var labels = new List<int>();
+        int columns = ReadRows(path, classes, classesFix, labels, pixels);
+        if (labels.Count == 0)
+            throw new FcnLabException($"{path}: the file holds no data rows; expected lines of label,pixel1,...,pixelN.");
+        return new ImageSet([.. pixels], [.. labels], columns - 1);
+    }
 
+    /// <summary>
+    /// Rows of pixels alone (pixel1,...,pixelN, no label column), as `predict` takes them: the same
+    /// header rule, column checks and pixel parsing as a data set's file. Returns the pixels and N.
+    /// </summary>
+    internal static (float[] Pixels, int Features) ReadUnlabeled(string path)
+    {
+        var pixels = new List<float>();
+        int columns = ReadRows(path, null, "", labels: null, pixels);
+        if (pixels.Count == 0)
+            throw new FcnLabException($"{path}: the file holds no data rows; expected lines of pixel1,...,pixelN.");
+        return ([.. pixels], columns);
+    }
+
+    /// <summary>Parses every data line into <paramref name="pixels"/> (and, unless <paramref name="labels"/> is null, its first column into labels); returns the column count.</summary>
+    private static int ReadRows(string path, int? classes, string classesFix, List<int>? labels, List<float> pixels)
+    {
         StreamReader reader;
         try
         {
@@ -42,8 +65,6 @@ public static class CsvReader
 
         using (reader)
         {
-            var pixels = new List<float>();
-            var labels = new List<int>();
             int columns = -1;      // fixed by the first line (header or data)
             int lineNumber = 0;
             bool sawLine = false;
@@ -59,13 +80,15 @@ public static class CsvReader
                     {
                         sawLine = true;
                         columns = count;
-                        if (columns < 2)
+                        if (labels != null && columns < 2)
                             throw Bad(path, lineNumber, $"has {columns} column; a data line is label,pixel1,...,pixelN with at least one pixel");
                         if (!IsNumber(Field(line, 0)))
                             continue; // a header: its first field is a name such as "label"
                     }
                     if (count != columns)
-                        throw Bad(path, lineNumber, $"has {count} columns but the file's first line has {columns} (1 label + {columns - 1} pixels); every line needs {columns}");
+                        throw Bad(path, lineNumber, labels != null
+                            ? $"has {count} columns but the file's first line has {columns} (1 label + {columns - 1} pixels); every line needs {columns}"
+                            : $"has {count} columns but the file's first line has {columns}; every line needs {columns}");
                     ParseRow(line, path, lineNumber, classes, classesFix, labels, pixels);
                 }
             }
@@ -73,15 +96,11 @@ public static class CsvReader
             {
                 throw new FcnLabException($"{path}: reading failed at line {lineNumber + 1} ({e.Message}).", e);
             }
-
-            if (labels.Count == 0)
-                throw new FcnLabException($"{path}: the file holds no data rows; expected lines of label,pixel1,...,pixelN.");
-
-            return new ImageSet([.. pixels], [.. labels], columns - 1);
+            return columns;
         }
     }
 
-    private static void ParseRow(string line, string path, int lineNumber, int? classes, string classesFix, List<int> labels, List<float> pixels)
+    private static void ParseRow(string line, string path, int lineNumber, int? classes, string classesFix, List<int>? labels, List<float> pixels)
     {
         var rest = line.AsSpan();
         int column = 0;
@@ -90,7 +109,7 @@ public static class CsvReader
             int comma = rest.IndexOf(',');
             var field = Unquote(comma < 0 ? rest : rest[..comma]);
             column++;
-            if (column == 1)
+            if (column == 1 && labels != null)
                 labels.Add(ParseLabel(field, path, lineNumber, classes, classesFix));
             else
                 pixels.Add(ParsePixel(field, path, lineNumber, column));

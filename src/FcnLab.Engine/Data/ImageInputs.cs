@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 
 namespace FcnLab.Engine.Data;
 
@@ -199,38 +198,6 @@ public static class ImageInputs
         }
         if (columns != features)
             throw new FcnLabException($"{path}: lines have {columns} columns, but the model takes {height}x{width} = {features} pixels; predict reads lines of label + {features} pixels ({features + 1} columns) or of {features} pixels alone.");
-        return (ReadPixelRows(path, features), null);
-    }
-
-    private static float[] ReadPixelRows(string path, int features)
-    {
-        var pixels = new List<float>();
-        int lineNumber = 0;
-        bool sawLine = false;
-        foreach (string line in File.ReadLines(path))
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var fields = line.Split(',');
-            bool firstLine = !sawLine;
-            sawLine = true;
-            if (fields.Length != features)
-                throw new FcnLabException($"{path}, line {lineNumber}: has {fields.Length} columns but the first line has {features}; every line needs {features}.");
-            for (int c = 0; c < fields.Length; c++)
-            {
-                string field = fields[c].Trim().Trim('"').Trim();
-                if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
-                {
-                    if (firstLine && c == 0) break; // a header line: its first field is a name
-                    throw new FcnLabException($"{path}, line {lineNumber}: column {c + 1} holds '{field}', which is not a number; pixels are numbers in [0, 255].");
-                }
-                if (value is < 0 or > 255)
-                    throw new FcnLabException($"{path}, line {lineNumber}: pixel '{field}' in column {c + 1} is outside [0, 255]; FcnLab reads raw 0..255 pixel values and normalizes them itself.");
-                pixels.Add((float)value);
-            }
-        }
-        if (pixels.Count == 0)
-            throw new FcnLabException($"{path}: the file holds no data rows, only a header; expected lines of {features} pixels.");
-        return [.. pixels];
+        return (CsvReader.ReadUnlabeled(path).Pixels, null);
     }
 }

@@ -5,6 +5,7 @@ using FcnLab.Engine.Data;
 using FcnLab.Engine.IO;
 using FcnLab.Engine.Init;
 using FcnLab.Engine.Layers;
+using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Models;
@@ -203,6 +204,19 @@ public static class ModelFile
         {
             throw new FcnLabException(Bad($"its header is malformed ({e.Message})"), e);
         }
+    }
+
+    /// <summary>The directory a --model argument names: the run directory itself, or the model file's directory.</summary>
+    public static string DirectoryOf(string path) =>
+        Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+
+    /// <summary>The network <paramref name="contents"/> describes, with its weights (eval, predict, export).</summary>
+    public static Sequential BuildNetwork(ModelContents contents, Gemm gemm, string path)
+    {
+        // Dropout is the identity in eval mode, so its generator is never drawn from.
+        var network = NetworkBuilder.Build(contents.Spec, gemm, new Rng(0));
+        LoadInto(network, contents, path);
+        return network;
     }
 
     /// <summary>Copies the file's tensors into a network built from the same spec.</summary>

@@ -1,7 +1,6 @@
 using FcnLab.Engine.IO;
 using FcnLab.Engine.Layers;
 using FcnLab.Engine.Models;
-using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 using FcnLab.Engine.Training;
 
@@ -29,8 +28,7 @@ public static class SafeTensorsExporter
     public static (byte[] Bytes, SafeTensorsSidecar Sidecar) Export(ModelContents model)
     {
         using var pool = new WorkerPool(1);
-        var network = NetworkBuilder.Build(model.Spec, new Gemm(pool), new Rng(0));
-        ModelFile.LoadInto(network, model, "the model being exported");
+        var network = ModelFile.BuildNetwork(model, new Gemm(pool), "the model being exported");
         var values = ModelFile.NamedTensors(network).ToDictionary(t => t.Name, t => t.Value);
 
         var tensors = new List<SafeTensor>();

@@ -1,6 +1,5 @@
 using FcnLab.Engine;
 using FcnLab.Engine.Models;
-using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 using FsCheck.Fluent;
 
@@ -20,7 +19,7 @@ public sealed class FuzzRegressionTests(FuzzSeeds seeds) : IClassFixture<FuzzSee
         // What eval does: parse, build the network the header describes, load the weights.
         var contents = ModelFile.Parse(bytes, "model.fcnlab");
         using var pool = new WorkerPool(1);
-        ModelFile.LoadInto(NetworkBuilder.Build(contents.Spec, new Gemm(pool), new Rng(0)), contents, "model.fcnlab");
+        ModelFile.BuildNetwork(contents, new Gemm(pool), "model.fcnlab");
     });
 
     [Theory]

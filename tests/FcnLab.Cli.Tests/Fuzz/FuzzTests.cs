@@ -1,7 +1,6 @@
 using System.Text;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.Models;
-using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 using FcnLab.Engine.Tests.Data;
 using FcnLab.Engine.Training;
@@ -188,8 +187,7 @@ public sealed class FuzzTests(FuzzSeeds seeds, ITestOutputHelper output) : IClas
         Report(Fuzzer.Check(format, SealedCases(), Shrink, c =>
         {
             var contents = ModelFile.Parse(Apply(c, valid), "model.fcnlab");
-            var network = NetworkBuilder.Build(contents.Spec, gemm, new Rng(0));
-            ModelFile.LoadInto(network, contents, "model.fcnlab");
+            ModelFile.BuildNetwork(contents, gemm, "model.fcnlab");
         }));
     }
 

@@ -83,8 +83,7 @@ public sealed class OnnxExporterTests : IDisposable
     private static float[] FcnLabLogits(ModelContents model, float[] pixels, int batch)
     {
         using var pool = new WorkerPool(1);
-        var net = NetworkBuilder.Build(model.Spec, new Gemm(pool), new Rng(0));
-        ModelFile.LoadInto(net, model, "test.fcnlab");
+        var net = ModelFile.BuildNetwork(model, new Gemm(pool), "test.fcnlab");
         return net.Forward(Normalized(pixels, batch, model.Normalization), training: false).ToArray();
     }
 

@@ -154,8 +154,7 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
         string modelPath = Path.Combine(_root, "imported.fcnlab");
         SafeTensorsImporter.Import(path, spec, Normalization.Identity, ["0", "1", "2", "3"], modelPath);
         var contents = ModelFile.Load(modelPath);
-        var network = NetworkBuilder.Build(contents.Spec, new Gemm(pool), new Rng(0));
-        ModelFile.LoadInto(network, contents, modelPath);
+        var network = ModelFile.BuildNetwork(contents, new Gemm(pool), modelPath);
         var actual = Logits(network, Tensor.From(inputs, count, features));
         AssertClose(actual, expected, "FcnLab on PyTorch's weights");
     }
