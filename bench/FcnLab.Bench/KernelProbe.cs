@@ -19,7 +19,7 @@ public static unsafe class KernelProbe
             while (true)
             {
                 long t0 = Stopwatch.GetTimestamp();
-                for (long i = 0; i < calls; i++) GemmKernels.Avx512(kc, pa, pb, pc, GemmKernels.Avx512Nr, true, null, false);
+                for (long i = 0; i < calls; i++) GemmKernels.Avx512(kc, pa, pb, pc, GemmKernels.Avx512Nr, true, null, false, null, 0);
                 double s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
                 if (s >= seconds) return 2.0 * GemmKernels.Avx512Mr * GemmKernels.Avx512Nr * kc * calls / s / 1e9;
                 calls *= 2;

@@ -9,6 +9,7 @@ using FcnLab.Engine.Tensors;
 //   dotnet run -c Release --project bench/FcnLab.Bench -- peak          FMA-chain peak, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- kernel        AVX-512 micro-kernel alone, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- layers [threads] where a training step's time goes, per layer
+//   dotnet run -c Release --project bench/FcnLab.Bench -- fusion [threads]  ReLU fusion on vs off, steps alternated
 //   dotnet run -c Release --project bench/FcnLab.Bench -- cnn [threads] [arch]  the same for a CNN (default lenet5), batch 128, Adam
 //   dotnet run -c Release --project bench/FcnLab.Bench -- pack          packing routines alone, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- quick [reps]  Stopwatch medians, 1 and 2 threads
@@ -23,6 +24,14 @@ if (args.Length > 0 && args[0] == "layers")
     int threads = args.Length > 1 ? int.Parse(args[1]) : Environment.ProcessorCount;
     LayerProbe.Run([1200, 2000, 800], batchNorm: false, FcnLab.Engine.Optim.OptimizerKind.Sgd, threads);
     LayerProbe.Run([1000, 2000, 1000, 1000], batchNorm: true, FcnLab.Engine.Optim.OptimizerKind.Adam, threads);
+    return;
+}
+if (args.Length > 0 && args[0] == "fusion")
+{
+    // fusion [threads]: the ReLU fusion on and off, steps alternated (A/B on one machine state)
+    int threads = args.Length > 1 ? int.Parse(args[1]) : Environment.ProcessorCount;
+    FusionProbe.Run([1200, 2000, 800], batchNorm: false, FcnLab.Engine.Optim.OptimizerKind.Sgd, threads);
+    FusionProbe.Run([1000, 2000, 1000, 1000], batchNorm: true, FcnLab.Engine.Optim.OptimizerKind.Adam, threads);
     return;
 }
 if (args.Length > 0 && args[0] == "cnn")

@@ -38,6 +38,12 @@ public sealed class BatchNorm1d : BatchNormBase
     private Tensor? _gradOutput;
     private Tensor? _dx;
 
+    /// <summary>
+    /// Set by <see cref="Sequential"/> when a ReLU follows: Forward stores max(y, 0), and the ReLU passes
+    /// its input through (Backward reads the input and the statistics, never y).
+    /// </summary>
+    internal bool ReluOnOutput { get; set; }
+
     /// <summary>Features per parallel chunk: a multiple of every vector width, and fixed, so the results do not depend on the thread count.</summary>
     public const int ChunkColumns = 256;
 
@@ -67,7 +73,7 @@ public sealed class BatchNorm1d : BatchNormBase
         return [Features];
     }
 
-    // x [B, C] -> y [B, C];  y = (x - mean) * invstd * gamma + beta
+    // x [B, C] -> y [B, C];  y = (x - mean) * invstd * gamma + beta  (then max(y, 0) with ReluOnOutput)
     public override Tensor Forward(Tensor input, bool training)
     {
         int batch = input.Rows, c = Features;
@@ -169,7 +175,7 @@ public sealed class BatchNorm1d : BatchNormBase
 
         Span<float> y = _y!.Span;
         ReadOnlySpan<float> gamma = Weight.Value.Span.Slice(j0, w), beta = Bias.Value.Span.Slice(j0, w);
-        for (int i = 0; i < batch; i++) NormalizeAffine(x.Slice(i * c + j0, w), mean, invStd, gamma, beta, y.Slice(i * c + j0, w));
+        for (int i = 0; i < batch; i++) NormalizeAffine(x.Slice(i * c + j0, w), mean, invStd, gamma, beta, y.Slice(i * c + j0, w), ReluOnOutput);
     }
 
     /// <summary>Backward for features [index * ChunkColumns, +ChunkColumns): sums of dy and dy*xhat, then dx, rows in order.</summary>
@@ -276,7 +282,7 @@ public sealed class BatchNorm1d : BatchNormBase
 
     /// <summary>y = ((x - mean) * invstd) * gamma + beta (in float; xhat as in the backward kernels).</summary>
     private static void NormalizeAffine(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
-        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y)
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y, bool relu)
     {
         int n = x.Length, j = 0;
         ref float xr = ref MemoryMarshal.GetReference(x);
@@ -289,12 +295,15 @@ public sealed class BatchNorm1d : BatchNormBase
         {
             nuint k = (nuint)j;
             var xhat = (Vector.LoadUnsafe(ref xr, k) - Vector.LoadUnsafe(ref mr, k)) * Vector.LoadUnsafe(ref ir, k);
-            (xhat * Vector.LoadUnsafe(ref gr, k) + Vector.LoadUnsafe(ref br, k)).StoreUnsafe(ref yr, k);
+            var v = xhat * Vector.LoadUnsafe(ref gr, k) + Vector.LoadUnsafe(ref br, k);
+            if (relu) v = Vector.ConditionalSelect(Vector.LessThan(v, Vector<float>.Zero), Vector<float>.Zero, v);
+            v.StoreUnsafe(ref yr, k);
         }
         for (; j < n; j++)
         {
             float xhat = (x[j] - mean[j]) * invStd[j];
-            y[j] = xhat * gamma[j] + beta[j];
+            float v = xhat * gamma[j] + beta[j];
+            y[j] = relu && v < 0f ? 0f : v;
         }
     }
 

@@ -15,6 +15,18 @@ public sealed unsafe class Linear : Layer
     private readonly BatchBuffer _gradInput;
     private Tensor? _input;
 
+    /// <summary>
+    /// Set by <see cref="Sequential"/> when a ReLU follows: the forward product applies it while the
+    /// output tile is in registers, and the ReLU passes its input through.
+    /// </summary>
+    internal bool ReluOnOutput { get; set; }
+
+    /// <summary>
+    /// Set by <see cref="Sequential"/> when a ReLU precedes (so the input is that ReLU's output): the
+    /// input-gradient product applies ReLU's derivative, and the ReLU passes the gradient through.
+    /// </summary>
+    internal bool ReluOnInput { get; set; }
+
     public int InFeatures { get; }
     public int OutFeatures { get; }
 
@@ -60,12 +72,12 @@ public sealed unsafe class Linear : Layer
         var y = _output.For(batch);
         _gemm.Multiply(false, false, batch, OutFeatures, InFeatures,
             input.Pointer, InFeatures, Weight.Value.Pointer, OutFeatures, y.Pointer, OutFeatures,
-            accumulate: false, bias: Bias.Value.Pointer);
+            accumulate: false, Bias.Value.Pointer, ReluOnOutput ? GemmEpilogue.Relu : GemmEpilogue.None);
         _input = input;
         return y;
     }
 
-    // dW += x^T dY;  db += sum_rows dY;  dx = dY W^T   (dY [B, out], dx [B, in])
+    // dW += x^T dY;  db += sum_rows dY;  dx = dY W^T   (dY [B, out], dx [B, in]; with ReluOnInput, dx *= (x > 0))
     public override Tensor? Backward(Tensor gradOutput)
     {
         var x = _input ?? throw new InvalidOperationException($"{Describe()}: Backward called before Forward.");
@@ -80,7 +92,8 @@ public sealed unsafe class Linear : Layer
         if (!NeedsInputGradient) return null;
         var dx = _gradInput.For(batch);
         _gemm.Multiply(false, true, batch, InFeatures, OutFeatures,
-            gradOutput.Pointer, OutFeatures, Weight.Value.Pointer, OutFeatures, dx.Pointer, InFeatures, accumulate: false);
+            gradOutput.Pointer, OutFeatures, Weight.Value.Pointer, OutFeatures, dx.Pointer, InFeatures, accumulate: false, bias: null,
+            ReluOnInput ? GemmEpilogue.PositiveMask : GemmEpilogue.None, ReluOnInput ? x.Pointer : null, InFeatures);
         return dx;
     }
 

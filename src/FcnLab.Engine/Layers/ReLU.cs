@@ -26,6 +26,12 @@ public sealed class ReLU : Layer
         _backwardJob = new IndexJob(i => Backward(Chunk(_y!, i), Chunk(_dy!, i), Chunk(_dx!, i)));
     }
 
+    /// <summary>Set by <see cref="Sequential"/>: the Linear before applied max(x, 0) already, so Forward passes its input through.</summary>
+    internal bool AppliedByPrevious { get; set; }
+
+    /// <summary>Set by <see cref="Sequential"/>: the Linear after masked the gradient already, so Backward passes it through.</summary>
+    internal bool DerivativeAppliedByNext { get; set; }
+
     public override string Describe() => "ReLU()";
 
     public override int[] OutputShape(int[] inputShape) => (int[])inputShape.Clone();
@@ -33,6 +39,11 @@ public sealed class ReLU : Layer
     // x [B, ...] -> y [B, ...]
     public override Tensor Forward(Tensor input, bool training)
     {
+        if (AppliedByPrevious)
+        {
+            _y = input;
+            return input;
+        }
         var y = ActivationBuffers.For(ref _output, input);
         (_x, _y) = (input, y);
         Run(_forwardJob, y.Length);
@@ -46,6 +57,7 @@ public sealed class ReLU : Layer
         var y = _y ?? throw new InvalidOperationException("ReLU: Backward called before Forward.");
         ActivationBuffers.CheckSameShape(gradOutput, y, "ReLU");
         if (!NeedsInputGradient) return null;
+        if (DerivativeAppliedByNext) return gradOutput;
         var dx = ActivationBuffers.For(ref _gradInput, y);
         (_dy, _dx) = (gradOutput, dx);
         Run(_backwardJob, y.Length);

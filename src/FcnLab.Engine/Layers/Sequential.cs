@@ -27,6 +27,27 @@ public sealed class Sequential
         OutputShape = shape;
         Layers[0].NeedsInputGradient = false;
         Parameters = new ParameterSet(Layers.SelectMany(l => l.Parameters));
+        FuseRelus();
+    }
+
+    /// <summary>
+    /// A ReLU next to a Linear is applied inside the Linear's products (the same arithmetic, without a
+    /// pass over the activations): max(x, 0) on the forward product's output tiles (or on a
+    /// BatchNorm1d's output rows), and the derivative on the input-gradient product of the Linear
+    /// after it. Each stays a layer of its own.
+    /// </summary>
+    private void FuseRelus()
+    {
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            if (Layers[i] is not ReLU relu) continue;
+            if (i > 0 && Layers[i - 1] is Linear before)
+                before.ReluOnOutput = relu.AppliedByPrevious = true;
+            else if (i > 0 && Layers[i - 1] is BatchNorm1d norm)
+                norm.ReluOnOutput = relu.AppliedByPrevious = true;
+            if (i + 1 < Layers.Count && Layers[i + 1] is Linear after && relu.NeedsInputGradient)
+                after.ReluOnInput = relu.DerivativeAppliedByNext = true;
+        }
     }
 
     /// <summary>All non-learnable state (running statistics) with names prefixed by layer index, PyTorch style ("1.running_mean").</summary>

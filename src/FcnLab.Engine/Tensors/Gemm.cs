@@ -64,7 +64,8 @@ public sealed unsafe class Gemm
     // The current call, read by the jobs.
     private bool _transA, _transB, _accumulate, _relu;
     private int _m, _n, _k, _lda, _ldb, _ldc;
-    private float* _a, _b, _c, _bias;
+    private float* _a, _b, _c, _bias, _mask;
+    private int _ldm;
     private int _mcRows, _icBlocks, _ncTiles;
     // The current (column block, kc block).
     private int _t0, _t1, _p0, _kc, _aJobs;
@@ -102,16 +103,23 @@ public sealed unsafe class Gemm
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* bias = null) =>
         Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, GemmEpilogue.None);
 
-    /// <summary>As the other overload, then <paramref name="epilogue"/> on every element of C.</summary>
+    /// <summary>
+    /// As the other overload, then <paramref name="epilogue"/> on every element of C;
+    /// <paramref name="mask"/> (row stride <paramref name="ldm"/>) is read by <see cref="GemmEpilogue.PositiveMask"/> only.
+    /// </summary>
     public void Multiply(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, GemmEpilogue epilogue)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, GemmEpilogue epilogue,
+        float* mask = null, int ldm = 0)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentOutOfRangeException(nameof(m), $"Negative GEMM size {m} x {n} x {k}.");
+        if (epilogue == GemmEpilogue.PositiveMask ? mask == null || ldm < n : mask != null)
+            throw new ArgumentException("A mask (with row stride >= n) goes with GemmEpilogue.PositiveMask and nothing else.", nameof(mask));
+        if (epilogue != GemmEpilogue.PositiveMask) mask = null;
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
-            EmptyProduct(m, n, c, ldc, accumulate, bias, epilogue == GemmEpilogue.Relu);
+            EmptyProduct(m, n, c, ldc, accumulate, bias, epilogue == GemmEpilogue.Relu, mask, ldm);
             return;
         }
 
@@ -124,6 +132,8 @@ public sealed unsafe class Gemm
         _b = b;
         _c = c;
         _bias = bias;
+        _mask = mask;
+        _ldm = ldm;
 
         // kc blocks of near-equal size; they depend on k only, never on the thread count.
         int kBlocks = (k + KcMax - 1) / KcMax;
@@ -168,7 +178,7 @@ public sealed unsafe class Gemm
     }
 
     /// <summary>k = 0: the product is empty, so C = (C when accumulate) + bias, then the epilogue.</summary>
-    private static void EmptyProduct(int m, int n, float* c, int ldc, bool accumulate, float* bias, bool relu)
+    private static void EmptyProduct(int m, int n, float* c, int ldc, bool accumulate, float* bias, bool relu, float* mask, int ldm)
     {
         for (int i = 0; i < m; i++)
         {
@@ -178,6 +188,7 @@ public sealed unsafe class Gemm
                 float v = accumulate ? ci[j] : 0f;
                 if (bias != null) v += bias[j];
                 if (relu && v < 0f) v = 0f;
+                if (mask != null && !(mask[(long)i * ldm + j] > 0f)) v = 0f;
                 ci[j] = v;
             }
         }
@@ -248,7 +259,10 @@ public sealed unsafe class Gemm
             // the last applies the epilogue to the finished sums.
             bool load = g._accumulate || g._p0 > 0;
             float* bias = g._p0 == 0 ? g._bias : null;
-            bool relu = g._relu && g._p0 + kc == g._k;
+            bool last = g._p0 + kc == g._k;
+            bool relu = g._relu && last;
+            float* mask = last ? g._mask : null;
+            long ldm = g._ldm;
             for (int t = t0; t < t1; t++)
             {
                 int j = t * nr, cols = Math.Min(nr, n - j);
@@ -258,15 +272,16 @@ public sealed unsafe class Gemm
                 {
                     float* ap = aBlock + (long)ir * kc;
                     float* cp = g._c + (i0 + ir) * ldc + j;
+                    float* mp = mask == null ? null : mask + (i0 + ir) * ldm + j;
                     int valid = Math.Min(mr, rows - ir);
                     if (valid == mr && cols == nr)
                     {
-                        g.Kernel(kc, ap, bp, cp, ldc, load, bj, relu);
+                        g.Kernel(kc, ap, bp, cp, ldc, load, bj, relu, mp, ldm);
                     }
                     else
                     {
-                        g.Kernel(kc, ap, bp, scratch, nr, false, null, false);
-                        StoreEdge(scratch, nr, cp, ldc, valid, cols, load, bj, relu);
+                        g.Kernel(kc, ap, bp, scratch, nr, false, null, false, null, 0);
+                        StoreEdge(scratch, nr, cp, ldc, valid, cols, load, bj, relu, mp, ldm);
                     }
                 }
             }
@@ -277,10 +292,12 @@ public sealed unsafe class Gemm
         /// then a scalar tail, the same arithmetic either way (small products, e.g. a convolution's few
         /// output channels, are mostly edge tiles).
         /// </summary>
-        private static void StoreEdge(float* s, int lds, float* c, long ldc, int rows, int cols, bool load, float* bias, bool relu)
+        private static void StoreEdge(float* s, int lds, float* c, long ldc, int rows, int cols, bool load, float* bias, bool relu,
+            float* mask, long ldm)
         {
             int width = Vector<float>.Count;
-            for (int r = 0; r < rows; r++, s += lds, c += ldc)
+            if (mask == null) ldm = 0;
+            for (int r = 0; r < rows; r++, s += lds, c += ldc, mask += ldm)
             {
                 int j = 0;
                 for (; j <= cols - width; j += width)
@@ -289,6 +306,7 @@ public sealed unsafe class Gemm
                     if (load) v += Vector.Load(c + j);
                     if (bias != null) v += Vector.Load(bias + j);
                     if (relu) v = Vector.ConditionalSelect(Vector.LessThan(v, Vector<float>.Zero), Vector<float>.Zero, v);
+                    if (mask != null) v = Vector.ConditionalSelect(Vector.GreaterThan(Vector.Load(mask + j), Vector<float>.Zero), v, Vector<float>.Zero);
                     v.Store(c + j);
                 }
                 for (; j < cols; j++)
@@ -297,6 +315,7 @@ public sealed unsafe class Gemm
                     if (load) v += c[j];
                     if (bias != null) v += bias[j];
                     if (relu && v < 0f) v = 0f;
+                    if (mask != null && !(mask[j] > 0f)) v = 0f;
                     c[j] = v;
                 }
             }
@@ -304,13 +323,13 @@ public sealed unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Kernel(int kc, float* a, float* b, float* c, long ldc, bool load, float* bias, bool relu)
+    private void Kernel(int kc, float* a, float* b, float* c, long ldc, bool load, float* bias, bool relu, float* mask, long ldm)
     {
         switch (_kind)
         {
-            case GemmKernelKind.Avx512: GemmKernels.Avx512(kc, a, b, c, ldc, load, bias, relu); break;
-            case GemmKernelKind.Avx2: GemmKernels.Avx2(kc, a, b, c, ldc, load, bias, relu); break;
-            default: GemmKernels.Portable(kc, a, b, c, ldc, load, bias, relu); break;
+            case GemmKernelKind.Avx512: GemmKernels.Avx512(kc, a, b, c, ldc, load, bias, relu, mask, ldm); break;
+            case GemmKernelKind.Avx2: GemmKernels.Avx2(kc, a, b, c, ldc, load, bias, relu, mask, ldm); break;
+            default: GemmKernels.Portable(kc, a, b, c, ldc, load, bias, relu, mask, ldm); break;
         }
     }
 }

@@ -10,4 +10,10 @@ public enum GemmEpilogue
     None,
     /// <summary>max(0, x); NaN passes through.</summary>
     Relu,
+
+    /// <summary>
+    /// x where mask[i, j] &gt; 0, else 0: ReLU's backward folded into the product that makes the
+    /// gradient, with mask the ReLU's output (stored like C, row stride ldm).
+    /// </summary>
+    PositiveMask,
 }

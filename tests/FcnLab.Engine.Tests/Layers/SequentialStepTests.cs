@@ -52,6 +52,54 @@ public sealed class SequentialStepTests : IDisposable
         AssertClose(after.Floats("1.running_var"), bn.RunningVar.Span, what: "1.running_var");
     }
 
+    /// <summary>
+    /// Sequential folds a ReLU into the Linear before it (forward) and the Linear after it (backward);
+    /// the same layers run one by one, unfused, must give the same output and gradients exactly.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void FusedRelus_GiveExactlyTheUnfusedResults(int variant)
+    {
+        const int batch = 19;
+        Layer[] Build(Gemm gemm) => variant switch
+        {
+            0 => [new Linear(13, 40, gemm), new ReLU(), new Dropout(0.3f, new Rng(5)), new Linear(40, 33, gemm), new ReLU(), new Linear(33, 7, gemm)],
+            1 => [new Linear(13, 40, gemm), new ReLU(), new Linear(40, 33, gemm), new ReLU(), new Linear(33, 7, gemm), new ReLU()],
+            _ => [new Linear(13, 40, gemm), new BatchNorm1d(40), new ReLU(), new Linear(40, 33, gemm), new BatchNorm1d(33, pool: _pool), new ReLU(), new Linear(33, 7, gemm)],
+        };
+        var fusedLayers = Build(NewGemm(_pool));
+        var plainLayers = Build(NewGemm(_pool));
+        var fused = new Sequential([13], fusedLayers);
+        var plain = Bind(plainLayers);
+        plainLayers[0].NeedsInputGradient = false;
+        Assert.Contains(fusedLayers, l => l is ReLU { AppliedByPrevious: true, DerivativeAppliedByNext: true });
+        Assert.DoesNotContain(plainLayers, l => l is ReLU { AppliedByPrevious: true } or ReLU { DerivativeAppliedByNext: true });
+
+        var rng = new Rng(23);
+        FillUniform(fused.Parameters.Values.Span, rng, 0.5f);
+        fused.Parameters.Values.Span.CopyTo(plain.Values.Span);
+        var x = Tensor.Zeros(batch, 13);
+        FillUniform(x.Span, rng);
+        var dy = Tensor.Zeros(batch, 7);
+        FillUniform(dy.Span, rng);
+
+        fused.Parameters.ZeroGrad();
+        plain.ZeroGrad();
+        var yFused = fused.Forward(x, training: true);
+        fused.Backward(dy);
+        var h = x;
+        foreach (var layer in plainLayers) h = layer.Forward(h, training: true);
+        Tensor? g = dy;
+        for (int i = plainLayers.Length - 1; i >= 0 && g != null; i--) g = plainLayers[i].Backward(g);
+
+        Assert.Equal(h.ToArray(), yFused.ToArray());
+        Assert.Equal(plain.Grads.ToArray(), fused.Parameters.Grads.ToArray());
+        // The ReLUs did cut something.
+        Assert.Contains(plainLayers.OfType<ReLU>().First().Forward(plainLayers[0].Forward(x, true), true).ToArray(), v => v == 0f);
+    }
+
     [Fact]
     public void TrainingStep_AllocatesNothingAfterWarmUp()
     {

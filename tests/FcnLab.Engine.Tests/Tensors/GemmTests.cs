@@ -9,7 +9,8 @@ public unsafe class GemmTests
     {
         public readonly bool TransA, TransB;
         public readonly int M, N, K, Lda, Ldb, Ldc;
-        public readonly float[] A, B, C, Bias;
+        public readonly float[] A, B, C, Bias, Mask;
+        public readonly int Ldm;
 
         public const float Sentinel = 12345.5f;
 
@@ -28,6 +29,11 @@ public unsafe class GemmTests
             for (int i = 0; i < m; i++)
                 for (int j = n; j < Ldc; j++) C[i * Ldc + j] = Sentinel;
             Bias = Fill(rng, n);
+            // A ReLU output: about half zeros, the rest positive (and a few -0 and negatives, which also mask).
+            Ldm = n + 4;
+            Mask = Fill(rng, m * Ldm);
+            for (int i = 0; i < Mask.Length; i++)
+                Mask[i] = i % 17 == 0 ? -0f : i % 13 == 0 ? -1f : Math.Max(0f, Mask[i]);
         }
 
         private static float[] Fill(System.Random rng, int length)
@@ -49,10 +55,19 @@ public unsafe class GemmTests
                     if (epilogue == GemmEpilogue.Relu)
                         for (int i = 0; i < M; i++)
                             for (int j = 0; j < N; j++) c[i * Ldc + j] = Math.Max(0f, c[i * Ldc + j]);
+                    if (epilogue == GemmEpilogue.PositiveMask)
+                        for (int i = 0; i < M; i++)
+                            for (int j = 0; j < N; j++)
+                                if (!(Mask[i * Ldm + j] > 0f)) c[i * Ldc + j] = 0f;
                 }
                 else if (epilogue == GemmEpilogue.None)
                 {
                     gemm.Multiply(TransA, TransB, M, N, K, a, Lda, b, Ldb, pc, Ldc, accumulate, biasPtr);
+                }
+                else if (epilogue == GemmEpilogue.PositiveMask)
+                {
+                    fixed (float* mask = Mask)
+                        gemm.Multiply(TransA, TransB, M, N, K, a, Lda, b, Ldb, pc, Ldc, accumulate, biasPtr, epilogue, mask, Ldm);
                 }
                 else
                 {
@@ -139,6 +154,39 @@ public unsafe class GemmTests
             foreach (bool accumulate in new[] { false, true })
                 p.AssertMatches(p.Run(null, accumulate, true, GemmEpilogue.Relu), p.Run(gemm, accumulate, true, GemmEpilogue.Relu),
                     $"{kernel} transA={transA} transB={transB} {m}x{n}x{k} accumulate={accumulate} relu");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelsAndTransposes))]
+    public void PositiveMaskEpilogue_MatchesReferenceThenMask(string kernel, bool transA, bool transB)
+    {
+        using var pool = new WorkerPool(2);
+        var gemm = new Gemm(pool, Enum.Parse<GemmKernelKind>(kernel));
+        int seed = 70;
+        // k = 1111: three kc blocks, so the mask must wait for the last one.
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (33, 100, 513), (13, 47, 1111), (100, 65, 7), (5, 9, 0), (512, 80, 40) })
+        {
+            var p = new Problem(transA, transB, m, n, k, seed++);
+            foreach (bool accumulate in new[] { false, true })
+                foreach (bool bias in new[] { false, true })
+                    p.AssertMatches(p.Run(null, accumulate, bias, GemmEpilogue.PositiveMask), p.Run(gemm, accumulate, bias, GemmEpilogue.PositiveMask),
+                        $"{kernel} transA={transA} transB={transB} {m}x{n}x{k} accumulate={accumulate} bias={bias} mask");
+        }
+    }
+
+    [Fact]
+    public void Mask_OnlyWithPositiveMaskEpilogue()
+    {
+        using var pool = new WorkerPool(1);
+        var gemm = new Gemm(pool);
+        var x = new float[16];
+        fixed (float* p = x)
+        {
+            float* q = p;
+            Assert.Throws<ArgumentException>(() => gemm.Multiply(false, false, 2, 2, 2, q, 2, q, 2, q + 8, 2, false, null, GemmEpilogue.PositiveMask));
+            Assert.Throws<ArgumentException>(() => gemm.Multiply(false, false, 2, 2, 2, q, 2, q, 2, q + 8, 2, false, null, GemmEpilogue.PositiveMask, q, 1));
+            Assert.Throws<ArgumentException>(() => gemm.Multiply(false, false, 2, 2, 2, q, 2, q, 2, q + 8, 2, false, null, GemmEpilogue.Relu, q, 2));
         }
     }
 
