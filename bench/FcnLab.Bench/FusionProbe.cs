@@ -45,10 +45,10 @@ public static class FusionProbe
             for (int v = 0; v < 2; v++)
             {
                 long t0 = Stopwatch.GetTimestamp();
-                nets[v].Parameters.ZeroGrad(pool);
+                if (r == -3) nets[v].Parameters.ZeroGrad(pool);
                 loss.Forward(nets[v].Forward(x, training: true), labels);
                 nets[v].Backward(loss.Backward());
-                optimizers[v].Step();
+                optimizers[v].Step(zeroGrads: true);
                 if (r >= 0) times[v].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             }
         double Median(List<double> t) => t.Order().ElementAt(t.Count / 2);

@@ -10,6 +10,8 @@ using FcnLab.Engine.Tensors;
 //   dotnet run -c Release --project bench/FcnLab.Bench -- kernel        AVX-512 micro-kernel alone, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- layers [threads] where a training step's time goes, per layer
 //   dotnet run -c Release --project bench/FcnLab.Bench -- fusion [threads]  ReLU fusion on vs off, steps alternated
+//   dotnet run -c Release --project bench/FcnLab.Bench -- blocking T kc,mc,nc,jobs ...  GEMM block sizes side by side
+//   dotnet run -c Release --project bench/FcnLab.Bench -- zerograd [threads]  zero_grad + step vs the zeroing step
 //   dotnet run -c Release --project bench/FcnLab.Bench -- cnn [threads] [arch]  the same for a CNN (default lenet5), batch 128, Adam
 //   dotnet run -c Release --project bench/FcnLab.Bench -- pack          packing routines alone, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- quick [reps]  Stopwatch medians, 1 and 2 threads
@@ -32,6 +34,36 @@ if (args.Length > 0 && args[0] == "fusion")
     int threads = args.Length > 1 ? int.Parse(args[1]) : Environment.ProcessorCount;
     FusionProbe.Run([1200, 2000, 800], batchNorm: false, FcnLab.Engine.Optim.OptimizerKind.Sgd, threads);
     FusionProbe.Run([1000, 2000, 1000, 1000], batchNorm: true, FcnLab.Engine.Optim.OptimizerKind.Adam, threads);
+    return;
+}
+if (args.Length > 0 && args[0] == "blocking")
+{
+    // blocking THREADS kc,mc,nc,jobs [kc,mc,nc,jobs ...]: block sizes side by side on the default network's products
+    int threads = int.Parse(args[1]);
+    var variants = args.Skip(2).Select(v => v.Split(',').Select(int.Parse).ToArray()).Select(v => (v[0], v[1], v[2], v[3])).ToArray();
+    BlockingProbe.Run(threads, variants);
+    return;
+}
+if (args.Length > 0 && args[0] == "zerograd")
+{
+    // zerograd [threads]: zero_grad + optimizer step vs the step that zeroes as it goes, alternated
+    int threads = args.Length > 1 ? int.Parse(args[1]) : Environment.ProcessorCount;
+    foreach (var kind in new[] { FcnLab.Engine.Optim.OptimizerKind.Sgd, FcnLab.Engine.Optim.OptimizerKind.Adam })
+    {
+        using var pool = new WorkerPool(threads);
+        // The default network's parameter count.
+        var set = new FcnLab.Engine.Layers.ParameterSet([new FcnLab.Engine.Layers.Parameter("w", FcnLab.Engine.Layers.ParameterKind.Weight, 784 * 1200 + 1200 + 1200 * 2000 + 2000 + 2000 * 800 + 800 + 8010)]);
+        var opt = FcnLab.Engine.Optim.Optimizer.Create(new FcnLab.Engine.Optim.OptimizerConfig { Kind = kind, Lr = 1e-4, Momentum = 0.9 }, set, pool);
+        var times = new[] { new List<double>(), new List<double>() };
+        for (int r = -3; r < 41; r++)
+            for (int v = 0; v < 2; v++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                if (v == 0) { set.ZeroGrad(pool); opt.Step(); } else opt.Step(zeroGrads: true);
+                if (r >= 0) times[v].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+        Console.WriteLine($"{kind}, {set.Count} parameters, {threads} thread(s): zero_grad + step {times[0].Order().ElementAt(20):F2} ms, zeroing step {times[1].Order().ElementAt(20):F2} ms (medians of 41, alternated)");
+    }
     return;
 }
 if (args.Length > 0 && args[0] == "cnn")

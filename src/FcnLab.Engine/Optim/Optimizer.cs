@@ -57,15 +57,29 @@ public abstract class Optimizer
     /// </summary>
     public abstract IReadOnlyList<(string Name, Tensor Value)> State { get; }
 
-    /// <summary>One update of all parameters from their gradients.</summary>
-    public void Step()
+    /// <summary>
+    /// One update of all parameters from their gradients. With <paramref name="zeroGrads"/>, each chunk's
+    /// gradients are zeroed right after its update, while still in cache (the next step's zero_grad
+    /// without a pass of its own over the buffer).
+    /// </summary>
+    public void Step(bool zeroGrads = false)
     {
         if (!double.IsFinite(Lr) || Lr < 0)
             throw new FcnLabException($"The learning rate must be a finite number >= 0 (got {Lr}).");
         _stepCount++;
+        _zeroGrads = zeroGrads;
         int chunks = (Parameters.Count + ChunkLength - 1) / ChunkLength;
-        if (Pool == null || chunks < 2) Update(0, Parameters.Values.Span, Parameters.Grads.Span);
+        if (Pool == null || chunks < 2) UpdateChunk(0, Parameters.Count);
         else Pool.Run(_job, chunks);
+    }
+
+    private bool _zeroGrads;
+
+    private void UpdateChunk(int start, int length)
+    {
+        var grads = Parameters.Grads.Span.Slice(start, length);
+        Update(start, Parameters.Values.Span.Slice(start, length), grads);
+        if (_zeroGrads) grads.Clear();
     }
 
     /// <summary>
@@ -80,8 +94,7 @@ public abstract class Optimizer
         public void Execute(int index)
         {
             int start = index * ChunkLength;
-            int length = Math.Min(ChunkLength, optimizer.Parameters.Count - start);
-            optimizer.Update(start, optimizer.Parameters.Values.Span.Slice(start, length), optimizer.Parameters.Grads.Span.Slice(start, length));
+            optimizer.UpdateChunk(start, Math.Min(ChunkLength, optimizer.Parameters.Count - start));
         }
     }
 

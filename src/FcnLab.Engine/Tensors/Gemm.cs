@@ -30,20 +30,20 @@ public sealed unsafe class Gemm
     /// 64 KB) then streams from L2 rather than L1, which measured cheaper than twice the C passes
     /// (kc = 256 lost ~5% on the default network's products).
     /// </summary>
-    private const int KcMax = 512;
+    internal const int DefaultKc = 512;
 
     /// <summary>Target rows per compute job's A block: 144 x 512 floats = 288 KB of L2.</summary>
-    private const int McMax = 144;
+    internal const int DefaultMc = 144;
 
     /// <summary>
     /// Most columns per packed B block (512 x 1024 floats = 2 MB, mostly L2-resident). Every column
     /// block re-packs op(A), so wider is better until B no longer fits near the core; 512 measured
     /// slower, 2048 no faster.
     /// </summary>
-    private const int NcMax = 1024;
+    internal const int DefaultNc = 1024;
 
     /// <summary>Target compute jobs per thread: small enough that when the OS deschedules a thread others take its share.</summary>
-    private const int JobsPerThread = 4;
+    internal const int DefaultJobsPerThread = 4;
 
     /// <summary>Steps of op(B) per packing job when B is stored [k x n].</summary>
     private const int PackRowsPerJob = 16;
@@ -53,6 +53,7 @@ public sealed unsafe class Gemm
     private readonly WorkerPool _pool;
     private readonly GemmKernelKind _kind;
     private readonly int _mr, _nr;
+    private readonly int KcMax, McMax, NcMax, JobsPerThread;
     private readonly PackJob _pack;
     private readonly ComputeJob _compute;
 
@@ -72,9 +73,13 @@ public sealed unsafe class Gemm
 
     public Gemm(WorkerPool pool) : this(pool, GemmKernelKind.Auto) { }
 
-    internal Gemm(WorkerPool pool, GemmKernelKind kind)
+    internal Gemm(WorkerPool pool, GemmKernelKind kind) : this(pool, kind, DefaultKc, DefaultMc, DefaultNc, DefaultJobsPerThread) { }
+
+    /// <summary>Other block sizes, for benchmarks that compare them side by side.</summary>
+    internal Gemm(WorkerPool pool, GemmKernelKind kind, int kc, int mc, int nc, int jobsPerThread)
     {
         _pool = pool;
+        (KcMax, McMax, NcMax, JobsPerThread) = (kc, mc, nc, jobsPerThread);
         if (kind == GemmKernelKind.Auto)
             kind = Avx512F.IsSupported ? GemmKernelKind.Avx512
                 : Avx2.IsSupported && Fma.IsSupported ? GemmKernelKind.Avx2

@@ -16,6 +16,8 @@ public sealed class StepRunner
     private readonly SoftmaxCrossEntropy _loss = new();
     private readonly double _l2;
     private readonly double? _clipGradNorm;
+    // True when the last step's optimizer update left every gradient at zero, so this step needs no zero_grad pass.
+    private bool _gradsZero;
 
     public StepRunner(Sequential network, Optimizer optimizer, double l2, double? clipGradNorm)
     {
@@ -36,12 +38,14 @@ public sealed class StepRunner
         var logits = _network.Forward(x, training: true);
         double loss = _loss.Forward(logits, labels);
         correct = _loss.Correct; // counted by the loss's own pass over the logits
-        _network.Parameters.ZeroGrad(_optimizer.Pool);
+        if (!_gradsZero) _network.Parameters.ZeroGrad(_optimizer.Pool);
+        _gradsZero = false;
         if (_l2 > 0) loss += GradientTools.AddL2(_network.Parameters, _l2);
         if (!double.IsFinite(loss)) return loss;
         _network.Backward(_loss.Backward());
         if (_clipGradNorm is { } max) GradientTools.ClipGradNorm(_network.Parameters, max);
-        _optimizer.Step();
+        _optimizer.Step(zeroGrads: true);
+        _gradsZero = true;
         return loss;
     }
 }

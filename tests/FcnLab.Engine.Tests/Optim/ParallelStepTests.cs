@@ -33,4 +33,33 @@ public class ParallelStepTests
         using var pool = new WorkerPool(3);
         Assert.Equal(Run(null), Run(pool));
     }
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd, true)]
+    [InlineData(OptimizerKind.Adam, true)]
+    [InlineData(OptimizerKind.RmsProp, false)]
+    public void StepThatZeroesGrads_UpdatesAsStep_AndLeavesEveryGradZero(OptimizerKind kind, bool onPool)
+    {
+        const int n = (1 << 17) + 777;
+        var config = new OptimizerConfig { Kind = kind, Lr = 0.01, Momentum = 0.9, WeightDecay = 0.01 };
+        using var pool = new WorkerPool(2);
+        (float[] Values, float[] Grads) Run(bool zeroGrads)
+        {
+            var set = new ParameterSet([new Parameter("w", ParameterKind.Weight, n)]);
+            var rng = new Rng(9);
+            for (int i = 0; i < n; i++) set.Values[i] = rng.NextFloat() - 0.5f;
+            var optimizer = Optimizer.Create(config, set, onPool ? pool : null);
+            for (int step = 0; step < 3; step++)
+            {
+                for (int i = 0; i < n; i++) set.Grads[i] = rng.NextFloat() - 0.5f;
+                optimizer.Step(zeroGrads);
+            }
+            return (set.Values.ToArray(), set.Grads.ToArray());
+        }
+        var plain = Run(false);
+        var zeroing = Run(true);
+        Assert.Equal(plain.Values, zeroing.Values);
+        Assert.All(zeroing.Grads, g => Assert.Equal(0f, g));
+        Assert.Contains(plain.Grads, g => g != 0f);
+    }
 }
