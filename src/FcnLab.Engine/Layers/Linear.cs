@@ -87,7 +87,7 @@ public sealed unsafe class Linear : Layer
 
         _gemm.Multiply(true, false, InFeatures, OutFeatures, batch,
             x.Pointer, InFeatures, gradOutput.Pointer, OutFeatures, Weight.Grad.Pointer, OutFeatures, accumulate: true);
-        AddColumnSums(gradOutput.Span, batch, OutFeatures, Bias.Grad.Span);
+        AddBiasGradient(gradOutput, batch);
 
         if (!NeedsInputGradient) return null;
         var dx = _gradInput.For(batch);
@@ -97,13 +97,52 @@ public sealed unsafe class Linear : Layer
         return dx;
     }
 
+    /// <summary>Columns per parallel chunk of the bias gradient (a multiple of every vector width).</summary>
+    private const int BiasChunkColumns = 512;
+
+    private BiasGradientJob? _biasJob;
+
+    /// <summary>
+    /// db += column sums of dY, split over the pool by fixed column chunks when there are several:
+    /// each column still adds its rows in order, so the result is the same on any thread count.
+    /// </summary>
+    private void AddBiasGradient(Tensor gradOutput, int batch)
+    {
+        int chunks = (OutFeatures + BiasChunkColumns - 1) / BiasChunkColumns;
+        if (chunks < 2 || _gemm.Pool.Threads < 2)
+        {
+            AddColumnSums(gradOutput.Span, batch, OutFeatures, Bias.Grad.Span);
+            return;
+        }
+        _biasJob ??= new BiasGradientJob(this);
+        (_biasJob.GradOutput, _biasJob.Batch) = (gradOutput, batch);
+        _gemm.Pool.Run(_biasJob, chunks);
+        _biasJob.GradOutput = null;
+    }
+
+    private sealed class BiasGradientJob(Linear layer) : IParallelJob
+    {
+        public Tensor? GradOutput;
+        public int Batch;
+
+        public void Execute(int index)
+        {
+            int j0 = index * BiasChunkColumns, w = Math.Min(BiasChunkColumns, layer.OutFeatures - j0);
+            AddColumnSums(GradOutput!.Span[j0..], Batch, layer.OutFeatures, w, layer.Bias.Grad.Span.Slice(j0, w));
+        }
+    }
+
     /// <summary>sums[j] += sum over rows of m[i, j], rows added in order so the result is reproducible.</summary>
-    internal static void AddColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums)
+    internal static void AddColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums) =>
+        AddColumnSums(m, rows, cols, cols, sums);
+
+    /// <summary>The same for the first <paramref name="width"/> columns of a matrix with row stride <paramref name="stride"/>.</summary>
+    private static void AddColumnSums(ReadOnlySpan<float> m, int rows, int stride, int cols, Span<float> sums)
     {
         var acc = sums;
         for (int i = 0; i < rows; i++)
         {
-            var row = m.Slice(i * cols, cols);
+            var row = m.Slice(i * stride, cols);
             int j = 0;
             for (; j <= cols - Vector<float>.Count; j += Vector<float>.Count)
                 (new Vector<float>(acc.Slice(j)) + new Vector<float>(row.Slice(j))).CopyTo(acc.Slice(j));

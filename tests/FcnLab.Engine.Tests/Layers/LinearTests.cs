@@ -51,6 +51,38 @@ public sealed class LinearTests : IDisposable
         GradCheck(layer, x, eps: 0.25f, atol: 1e-4, rtol: 1e-4);
     }
 
+    /// <summary>A wide layer's bias gradient is summed in column chunks over the pool: the same bits as on one thread, and the column sums of dY.</summary>
+    [Fact]
+    public void WideBiasGradient_OnAPool_IsTheSerialColumnSums()
+    {
+        const int batch = 7, inF = 3, outF = 1100;
+        var rng = new Rng(13);
+        var dy = Tensor.Zeros(batch, outF);
+        FillUniform(dy.Span, rng);
+        var x = Tensor.Zeros(batch, inF);
+        FillUniform(x.Span, rng);
+        float[] BiasGrad(WorkerPool pool)
+        {
+            var layer = new Linear(inF, outF, NewGemm(pool));
+            Bind(layer);
+            layer.Bias.Grad.Span.Fill(0.5f); // accumulates onto what is there
+            layer.Forward(x, training: true);
+            layer.Backward(dy);
+            return layer.Bias.Grad.ToArray();
+        }
+        using var three = new WorkerPool(3);
+        var serial = BiasGrad(_pool);
+        Assert.Equal(serial, BiasGrad(three));
+        var expected = new float[outF];
+        for (int j = 0; j < outF; j++)
+        {
+            float sum = 0.5f;
+            for (int i = 0; i < batch; i++) sum += dy[i * outF + j];
+            expected[j] = sum;
+        }
+        AssertClose(expected, serial, what: "bias grad");
+    }
+
     [Fact]
     public void WithoutInputGradient_ReturnsNullButAccumulatesParameterGradients()
     {
