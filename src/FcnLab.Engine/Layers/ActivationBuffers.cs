@@ -22,4 +22,10 @@ internal static class ActivationBuffers
         if (!gradOutput.Shape.AsSpan().SequenceEqual(output.Shape))
             throw new FcnLabException($"{layer}: the output gradient has shape [{string.Join(", ", gradOutput.Shape)}] but the last Forward produced [{string.Join(", ", output.Shape)}]; pass the gradient of that output.");
     }
+
+    /// <summary>As the other overload, describing the layer only when the shapes differ (a description may be built per call).</summary>
+    public static void CheckSameShape(Tensor gradOutput, Tensor output, Layer layer)
+    {
+        if (!gradOutput.Shape.AsSpan().SequenceEqual(output.Shape)) CheckSameShape(gradOutput, output, layer.Describe());
+    }
 }

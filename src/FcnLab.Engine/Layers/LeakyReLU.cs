@@ -4,15 +4,12 @@ using FcnLab.Engine.Tensors;
 namespace FcnLab.Engine.Layers;
 
 /// <summary>y = x if x > 0 else slope * x, elementwise (PyTorch's nn.LeakyReLU, negative_slope 0.01 by default).</summary>
-public sealed class LeakyReLU : Layer
+public sealed class LeakyReLU : ElementwiseLayer
 {
-    private BatchBuffer? _output;
-    private BatchBuffer? _gradInput;
-    private Tensor? _input;
-
     public float NegativeSlope { get; }
 
-    public LeakyReLU(float negativeSlope = 0.01f)
+    /// <param name="pool">Worker pool for large tensors (null: the calling thread; same results).</param>
+    public LeakyReLU(float negativeSlope = 0.01f, WorkerPool? pool = null) : base(pool)
     {
         if (!float.IsFinite(negativeSlope))
             throw new FcnLabException($"LeakyReLU: the negative slope must be a finite number (got {negativeSlope}).");
@@ -21,14 +18,9 @@ public sealed class LeakyReLU : Layer
 
     public override string Describe() => FormattableString.Invariant($"LeakyReLU(negative_slope={NegativeSlope})");
 
-    public override int[] OutputShape(int[] inputShape) => (int[])inputShape.Clone();
-
-    // x [B, ...] -> y [B, ...]
-    public override Tensor Forward(Tensor input, bool training)
+    // y = x > 0 ? x : slope * x
+    protected override void Forward(ReadOnlySpan<float> xs, Span<float> ys)
     {
-        var y = ActivationBuffers.For(ref _output, input);
-        ReadOnlySpan<float> xs = input.Span;
-        var ys = y.Span;
         var slope = new Vector<float>(NegativeSlope);
         int i = 0;
         for (; i <= xs.Length - Vector<float>.Count; i += Vector<float>.Count)
@@ -37,19 +29,11 @@ public sealed class LeakyReLU : Layer
             Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), x, x * slope).CopyTo(ys.Slice(i));
         }
         for (; i < xs.Length; i++) ys[i] = xs[i] > 0 ? xs[i] : xs[i] * NegativeSlope;
-        _input = input;
-        return y;
     }
 
     // dx = dy * (x > 0 ? 1 : slope)   (the input, not the output, decides: the slope may be negative)
-    public override Tensor? Backward(Tensor gradOutput)
+    protected override void Backward(ReadOnlySpan<float> xs, ReadOnlySpan<float> ys, ReadOnlySpan<float> dys, Span<float> dxs)
     {
-        var x = _input ?? throw new InvalidOperationException("LeakyReLU: Backward called before Forward.");
-        ActivationBuffers.CheckSameShape(gradOutput, x, "LeakyReLU");
-        if (!NeedsInputGradient) return null;
-        var dx = ActivationBuffers.For(ref _gradInput, x);
-        ReadOnlySpan<float> xs = x.Span, dys = gradOutput.Span;
-        var dxs = dx.Span;
         var slope = new Vector<float>(NegativeSlope);
         int i = 0;
         for (; i <= xs.Length - Vector<float>.Count; i += Vector<float>.Count)
@@ -59,6 +43,5 @@ public sealed class LeakyReLU : Layer
             Vector.ConditionalSelect(positive, dy, dy * slope).CopyTo(dxs.Slice(i));
         }
         for (; i < xs.Length; i++) dxs[i] = xs[i] > 0 ? dys[i] : dys[i] * NegativeSlope;
-        return dx;
     }
 }

@@ -195,9 +195,9 @@ public sealed class ArchSpec
                 LayerKind.Dropout => new Dropout((float)l.Value, dropoutRng),
                 LayerKind.Flatten => new Flatten(),
                 LayerKind.ReLU => new ReLU(pool),
-                LayerKind.Tanh => new Tanh(),
-                LayerKind.Sigmoid => new Sigmoid(),
-                LayerKind.LeakyReLU => new LeakyReLU((float)l.Value),
+                LayerKind.Tanh => new Tanh(pool),
+                LayerKind.Sigmoid => new Sigmoid(pool),
+                LayerKind.LeakyReLU => new LeakyReLU((float)l.Value, pool),
                 _ => throw new ArgumentOutOfRangeException(nameof(inputShape)),
             });
             shape = shapes[i];

@@ -25,10 +25,10 @@ public static class NetworkBuilder
             if (spec.BatchNorm) layers.Add(new BatchNorm1d(width, pool: gemm.Pool));
             layers.Add(spec.Activation switch
             {
-                Activation.ReLU => new ReLU(),
-                Activation.Sigmoid => new Sigmoid(),
-                Activation.Tanh => new Tanh(),
-                Activation.LeakyReLU => new LeakyReLU(spec.LeakySlope),
+                Activation.ReLU => new ReLU(gemm.Pool),
+                Activation.Sigmoid => new Sigmoid(gemm.Pool),
+                Activation.Tanh => new Tanh(gemm.Pool),
+                Activation.LeakyReLU => new LeakyReLU(spec.LeakySlope, gemm.Pool),
                 _ => throw new FcnLabException($"Unknown activation {spec.Activation}."),
             });
             if (spec.Dropout > 0) layers.Add(new Dropout(spec.Dropout, dropoutRng));

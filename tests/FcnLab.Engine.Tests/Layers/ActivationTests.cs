@@ -117,16 +117,27 @@ public class ActivationTests
     public void LeakyReLU_RejectsANonFiniteSlope() =>
         Assert.Throws<FcnLabException>(() => new LeakyReLU(float.NaN));
 
-    [Fact]
-    public void ReLU_OnAPool_SplitsLargeTensors_WithTheSameResult_AndNoAllocation()
+    [Theory]
+    [InlineData("relu")]
+    [InlineData("tanh")]
+    [InlineData("sigmoid")]
+    [InlineData("leaky")]
+    public void OnAPool_LargeTensorsAreSplit_WithTheSameResult_AndNoAllocation(string kind)
     {
         using var pool = new WorkerPool(3);
         var x = Tensor.Zeros(5, 7, 61, 67); // several chunks and a ragged one
-        FillUniform(x.Span, new Rng(9));
+        FillUniform(x.Span, new Rng(9), 4f);
         var dy = Tensor.Zeros(x.Shape);
         FillUniform(dy.Span, new Rng(10));
-        var alone = new ReLU();
-        var pooled = new ReLU(pool);
+        Layer Make(WorkerPool? p) => kind switch
+        {
+            "relu" => new ReLU(p),
+            "tanh" => new Tanh(p),
+            "sigmoid" => new Sigmoid(p),
+            _ => new LeakyReLU(-0.3f, p),
+        };
+        var alone = Make(null);
+        var pooled = Make(pool);
         Assert.Equal(alone.Forward(x, true).ToArray(), pooled.Forward(x, true).ToArray());
         Assert.Equal(alone.Backward(dy)!.ToArray(), pooled.Backward(dy)!.ToArray());
         Assert.Equal(0, Allocations.Measure(() => { pooled.Forward(x, true); pooled.Backward(dy); }));
