@@ -2,10 +2,10 @@
 # Side-by-side speed comparison, FcnLab vs PyTorch, on this machine, in one run:
 #   bench/compare.sh [THREADS=2] [EPOCHS=3] [ROUNDS=1]
 # Each round runs `fcnlab bench` (seconds per epoch of the default, bn-adam and lenet5 networks) and the
-# PyTorch script for the same networks, threads and epochs; PyTorch twice: with OpenBLAS's own CPU
-# detection (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and, when that detection fell back to
-# pre-AVX2 kernels, with the core type that fits the CPU, so the ratio is never flattered by a
-# slow BLAS. Results (JSON) go to bench/results/<timestamp>/; a summary table is printed.
+# PyTorch script for the same networks, threads and epochs: in round 1 with OpenBLAS's own CPU
+# detection (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and, in every round, when that detection
+# fell back to pre-AVX2 kernels, with the core type that fits the CPU, so the ratio is never
+# flattered by a slow BLAS. Figures are medians over the rounds. Results (JSON) go to bench/results/<timestamp>/; a summary table is printed.
 # Needs: python3-torch, python3-numpy, libopenblas0-pthread (Debian), and the data set.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,9 +16,12 @@ py=/usr/bin/python3
 for r in $(seq 1 "$rounds"); do
   echo "round $r/$rounds: fcnlab" >&2
   "$root/fcnlab" bench --threads "$threads" --epochs "$epochs" --json > "$out/fcnlab-$r.json"
-  echo "round $r/$rounds: pytorch (OpenBLAS's own detection)" >&2
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/pytorch_bench.py" --model all --epochs "$epochs" --threads "$threads" --json > "$out/torch-auto-$r.json"
-  suggested=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("suggested_coretype") or "") if d.get("openblas_fallback_core") else print("")' "$out/torch-auto-$r.json")
+  # OpenBLAS's own detection once (it decides whether a tuned run is needed); the tuned run every round.
+  if [ "$r" = 1 ]; then
+    echo "round $r/$rounds: pytorch (OpenBLAS's own detection)" >&2
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/pytorch_bench.py" --model all --epochs "$epochs" --threads "$threads" --json > "$out/torch-auto-$r.json"
+    suggested=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("suggested_coretype") or "") if d.get("openblas_fallback_core") else print("")' "$out/torch-auto-$r.json")
+  fi
   if [ -n "$suggested" ]; then
     echo "round $r/$rounds: pytorch (OPENBLAS_CORETYPE=$suggested)" >&2
     env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE="$suggested" "$py" "$root/bench/pytorch_bench.py" --model all --epochs "$epochs" --threads "$threads" --json > "$out/torch-tuned-$r.json"
@@ -42,6 +45,18 @@ for name, (o, a, t) in rows.items():
     ts = f"{t:16.2f} {t / o:7.2f}" if t else f"{'-':>16} {'-':>7}"
     print(f"{name:10} {o:15.2f} {a:15.2f} {a / o:7.2f} {ts}")
     summary[name] = {"fcnlab": o, "pytorch_auto": a, "pytorch_tuned": t, "ratio_auto": a / o, "ratio_tuned": (t / o if t else None)}
+# Each round's FcnLab run against the same round's tuned PyTorch run (side by side in time).
+for name in rows:
+    pairs = []
+    for f in sorted(glob.glob(f"{out}/fcnlab-*.json")):
+        r = f.rsplit("-", 1)[1]
+        t = os.path.join(out, f"torch-tuned-{r}")
+        if os.path.exists(t):
+            o = json.load(open(f))["seconds_per_epoch"][name]["median"]
+            pairs.append(json.load(open(t))["models"][name]["seconds_per_epoch"] / o)
+    if pairs:
+        print(f"{name:10} per-round ratio (tuned): {', '.join(f'{p:.2f}' for p in pairs)}; median {med(pairs):.2f}")
+        summary[name]["ratio_tuned_per_round"] = pairs
 json.dump(summary, open(os.path.join(out, "summary.json"), "w"), indent=2)
 print(f"results in {out}")
 PY
