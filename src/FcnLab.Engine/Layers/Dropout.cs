@@ -45,8 +45,8 @@ public sealed class Dropout : Layer
         var ms = mask.Span;
         // p == 1 zeroes everything (PyTorch does too) instead of scaling by infinity.
         float scale = P < 1f ? 1f / (1f - P) : 0f;
-        for (int i = 0; i < ms.Length; i++) ms[i] = _rng.NextFloat() >= P ? scale : 0f;
-        Multiply(input.Span, ms, y.Span);
+        _rng.NextFloats(ms); // u, one draw per element in order
+        MaskAndMultiply(input.Span, ms, P, scale, y.Span);
         _lastMask = mask;
         return y;
     }
@@ -60,6 +60,25 @@ public sealed class Dropout : Layer
         var dx = ActivationBuffers.For(ref _gradInput, _lastMask);
         Multiply(gradOutput.Span, _lastMask.Span, dx.Span);
         return dx;
+    }
+
+    /// <summary>mask[i] = u[i] &gt;= p ? scale : 0 (in place over u), then y[i] = x[i] * mask[i].</summary>
+    private static void MaskAndMultiply(ReadOnlySpan<float> x, Span<float> uToMask, float p, float scale, Span<float> y)
+    {
+        var vp = new Vector<float>(p);
+        var vScale = new Vector<float>(scale);
+        int i = 0;
+        for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var m = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(new Vector<float>(uToMask.Slice(i)), vp), vScale, Vector<float>.Zero);
+            m.CopyTo(uToMask.Slice(i));
+            (new Vector<float>(x.Slice(i)) * m).CopyTo(y.Slice(i));
+        }
+        for (; i < x.Length; i++)
+        {
+            uToMask[i] = uToMask[i] >= p ? scale : 0f;
+            y[i] = x[i] * uToMask[i];
+        }
     }
 
     private static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> result)

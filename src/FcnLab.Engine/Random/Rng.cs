@@ -51,6 +51,29 @@ public sealed class Rng
     /// <summary>Uniform in [0, 1) with 24 random bits, exactly representable as float.</summary>
     public float NextFloat() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the next NextFloat() values, in order: the same numbers
+    /// and the same state afterwards as that many calls, with the state kept in registers meanwhile
+    /// (a dropout mask of a million elements: 8 ms one call at a time).
+    /// </summary>
+    public void NextFloats(Span<float> destination)
+    {
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
+            ulong t = s1 << 17;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t;
+            s3 = ulong.RotateLeft(s3, 45);
+            destination[i] = (result >> 40) * (1.0f / (1 << 24));
+        }
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+    }
+
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
