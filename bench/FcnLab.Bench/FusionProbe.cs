@@ -34,6 +34,9 @@ public static class FusionProbe
             if (layer is Linear l) l.ReluOnOutput = l.ReluOnInput = false;
             if (layer is ReLU r) r.AppliedByPrevious = r.DerivativeAppliedByNext = false;
             if (layer is BatchNorm1d b) b.ReluOnOutput = false;
+            if (layer is BatchNorm2d b2) b2.ReluOnOutput = false;
+            if (layer is Conv2d c) c.ReluOnOutput = false;
+            if (layer is MaxPool2d m) m.ReluOnInput = false;
         }
         var loss = new SoftmaxCrossEntropy();
         var x = Tensor.Zeros(batch, 784);

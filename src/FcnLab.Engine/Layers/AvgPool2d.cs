@@ -36,7 +36,7 @@ public sealed unsafe class AvgPool2d : Pool2d
 
     // dx[window(r, q)] += dy[r, q] / k^2
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void BackwardPlane(int plane, float* dy, float* dx)
+    protected override void BackwardPlane(int plane, float* y, float* dy, float* dx)
     {
         float divisor = KernelSize * KernelSize;
         for (int r = 0; r < OutH; r++)

@@ -45,6 +45,12 @@ public sealed class BatchNorm2d : BatchNormBase
     }
 
     // x [B, C, H, W] -> y [B, C, H, W];  y = (x - mean[c]) * invstd[c] * gamma[c] + beta[c]
+    /// <summary>
+    /// Set by <see cref="Sequential"/> when a ReLU follows: Forward stores max(y, 0), and the ReLU passes
+    /// its input through (Backward reads the input and the statistics, never y).
+    /// </summary>
+    internal bool ReluOnOutput { get; set; }
+
     public override Tensor Forward(Tensor input, bool training)
     {
         if (input.Rank != 4 || input.Shape[1] != Channels)
@@ -99,6 +105,7 @@ public sealed class BatchNorm2d : BatchNormBase
         }
         float m = _mean[c], invStd = _invStd[c], gamma = Weight.Value[c], beta = Bias.Value[c];
         var ys = _y!.Span;
+        bool relu = ReluOnOutput;
         for (int b = 0; b < batch; b++)
         {
             var xp = Plane(xs, b, c, plane);
@@ -107,9 +114,15 @@ public sealed class BatchNorm2d : BatchNormBase
             for (; i <= plane - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var xhat = (new Vector<float>(xp.Slice(i)) - new Vector<float>(m)) * new Vector<float>(invStd);
-                (xhat * new Vector<float>(gamma) + new Vector<float>(beta)).CopyTo(yp.Slice(i));
+                var v = xhat * new Vector<float>(gamma) + new Vector<float>(beta);
+                if (relu) v = Vector.ConditionalSelect(Vector.LessThan(v, Vector<float>.Zero), Vector<float>.Zero, v);
+                v.CopyTo(yp.Slice(i));
             }
-            for (; i < plane; i++) yp[i] = (xp[i] - m) * invStd * gamma + beta;
+            for (; i < plane; i++)
+            {
+                float v = (xp[i] - m) * invStd * gamma + beta;
+                yp[i] = relu && v < 0f ? 0f : v;
+            }
         }
     }
 

@@ -45,6 +45,12 @@ public sealed unsafe class Conv2d : Layer
     /// <summary>[out, in, k, k]</summary>
     public Parameter Weight { get; }
 
+    /// <summary>
+    /// Set by <see cref="Sequential"/> when a ReLU follows: each sample's product applies it to its
+    /// output tiles, and the ReLU passes its input through.
+    /// </summary>
+    internal bool ReluOnOutput { get; set; }
+
     /// <summary>[out], or null for bias=False.</summary>
     public Parameter? Bias { get; }
 
@@ -175,7 +181,8 @@ public sealed unsafe class Conv2d : Layer
             // The bias goes in first and the product is added onto it.
             for (int o = 0; o < OutChannels; o++) new Span<float>(y + (long)o * n, n).Fill(Bias.Value[o]);
         }
-        ws.Gemm.Multiply(false, false, OutChannels, n, k, Weight.Value.Pointer, k, columns, n, y, n, accumulate: Bias != null);
+        ws.Gemm.Multiply(false, false, OutChannels, n, k, Weight.Value.Pointer, k, columns, n, y, n, accumulate: Bias != null,
+            bias: null, ReluOnOutput ? GemmEpilogue.Relu : GemmEpilogue.None);
     }
 
     private void BackwardChunk(int chunk)

@@ -19,6 +19,13 @@ public sealed unsafe class MaxPool2d : Pool2d
     public MaxPool2d(int kernelSize, int? stride = null, int padding = 0, WorkerPool? pool = null)
         : base("MaxPool2d", kernelSize, stride, padding, pool) { }
 
+    /// <summary>
+    /// Set by <see cref="Sequential"/> when a ReLU precedes: backward applies ReLU's derivative too, by
+    /// sending an output's gradient only when the output (the winner, a ReLU output) is above 0, and
+    /// the ReLU passes the gradient through.
+    /// </summary>
+    internal bool ReluOnInput { get; set; }
+
     /// <summary>The last forward's winner per output: the input index within its plane (gradcheck watches it for kinks).</summary>
     internal ReadOnlySpan<int> LastArgmax => _argmax;
 
@@ -123,10 +130,18 @@ public sealed unsafe class MaxPool2d : Pool2d
 
     // dx[argmax(r, q)] += dy[r, q]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void BackwardPlane(int plane, float* dy, float* dx)
+    // dx[argmax[o]] += dy[o]   (with ReluOnInput, only where y[o] > 0)
+    protected override void BackwardPlane(int plane, float* y, float* dy, float* dx)
     {
         int outSize = OutH * OutW;
         var argmax = _argmax.AsSpan(plane * outSize, outSize);
+        if (ReluOnInput)
+        {
+            // Adding 0 where the winner is not above 0 leaves dx as skipping would (dx starts at +0 and
+            // never holds -0), without a branch on the data.
+            for (int o = 0; o < outSize; o++) dx[argmax[o]] += y[o] > 0f ? dy[o] : 0f;
+            return;
+        }
         for (int o = 0; o < outSize; o++) dx[argmax[o]] += dy[o];
     }
 }

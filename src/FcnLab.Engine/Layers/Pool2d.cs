@@ -17,6 +17,8 @@ public abstract unsafe class Pool2d : Layer
     private readonly IndexJob _forwardJob, _backwardJob;
     private BatchBuffer? _output, _gradInput;
     private Tensor? _input, _y, _gradOutput, _dx;
+    // The last Forward's output (read by a backward that needs it).
+    private Tensor? _lastOutput;
     private int _planesPerJob;
 
     public int KernelSize { get; }
@@ -82,6 +84,7 @@ public abstract unsafe class Pool2d : Layer
         Prepare(planes);
         LayerJobs.Run(_pool, _forwardJob, (planes + _planesPerJob - 1) / _planesPerJob);
         _y = null;
+        _lastOutput = y;
         return y;
     }
 
@@ -108,8 +111,8 @@ public abstract unsafe class Pool2d : Layer
     /// <summary>One plane: x [H, W] -> y [OutH, OutW].</summary>
     protected abstract void ForwardPlane(int plane, float* x, float* y);
 
-    /// <summary>One plane: dx [H, W] (to be overwritten) from dy [OutH, OutW].</summary>
-    protected abstract void BackwardPlane(int plane, float* dy, float* dx);
+    /// <summary>One plane: dx [H, W] (to be overwritten) from dy [OutH, OutW]; y [OutH, OutW] is the plane's forward output.</summary>
+    protected abstract void BackwardPlane(int plane, float* y, float* dy, float* dx);
 
     /// <summary>The in-image rows (or columns) [start, end) of the window of output row (or column) o.</summary>
     protected (int Start, int End) Window(int o, int size)
@@ -132,7 +135,7 @@ public abstract unsafe class Pool2d : Layer
         {
             float* dx = _dx!.Pointer + (long)p * inSize;
             new Span<float>(dx, inSize).Clear();
-            BackwardPlane(p, _gradOutput!.Pointer + (long)p * outSize, dx);
+            BackwardPlane(p, _lastOutput!.Pointer + (long)p * outSize, _gradOutput!.Pointer + (long)p * outSize, dx);
         }
     }
 }

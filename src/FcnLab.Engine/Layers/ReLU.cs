@@ -4,15 +4,15 @@ using FcnLab.Engine.Tensors;
 namespace FcnLab.Engine.Layers;
 
 /// <summary>
-/// y = max(x, 0), elementwise (PyTorch's nn.ReLU). Next to a Linear (or after a BatchNorm1d),
-/// <see cref="Sequential"/> has the neighbours compute it and this layer passes values through.
+/// y = max(x, 0), elementwise (PyTorch's nn.ReLU). Next to a Linear, Conv2d, batch norm or
+/// MaxPool2d, <see cref="Sequential"/> has the neighbours compute it and this layer passes values through.
 /// </summary>
 public sealed class ReLU(WorkerPool? pool = null) : ElementwiseLayer(pool)
 {
     /// <summary>Set by <see cref="Sequential"/>: the layer before applied max(x, 0) already, so Forward passes its input through.</summary>
     internal bool AppliedByPrevious { get; set; }
 
-    /// <summary>Set by <see cref="Sequential"/>: the Linear after masked the gradient already, so Backward passes it through.</summary>
+    /// <summary>Set by <see cref="Sequential"/>: the layer after applied the derivative already, so Backward passes the gradient through.</summary>
     internal bool DerivativeAppliedByNext { get; set; }
 
     public override string Describe() => "ReLU()";

@@ -31,22 +31,30 @@ public sealed class Sequential
     }
 
     /// <summary>
-    /// A ReLU next to a Linear is applied inside the Linear's products (the same arithmetic, without a
-    /// pass over the activations): max(x, 0) on the forward product's output tiles (or on a
-    /// BatchNorm1d's output rows), and the derivative on the input-gradient product of the Linear
-    /// after it. Each stays a layer of its own.
+    /// A ReLU is applied by its neighbours (the same arithmetic, without a pass over the activations):
+    /// max(x, 0) by the Linear or Conv2d before it on its products' output tiles, or by a batch norm
+    /// before it on its output rows; the derivative by the Linear after it on its input-gradient
+    /// product, or by a MaxPool2d after it, which sends a gradient only where its output is above 0.
+    /// The ReLU stays a layer of its own and passes values through.
     /// </summary>
     private void FuseRelus()
     {
         for (int i = 0; i < Layers.Count; i++)
         {
             if (Layers[i] is not ReLU relu) continue;
-            if (i > 0 && Layers[i - 1] is Linear before)
-                before.ReluOnOutput = relu.AppliedByPrevious = true;
-            else if (i > 0 && Layers[i - 1] is BatchNorm1d norm)
-                norm.ReluOnOutput = relu.AppliedByPrevious = true;
-            if (i + 1 < Layers.Count && Layers[i + 1] is Linear after && relu.NeedsInputGradient)
-                after.ReluOnInput = relu.DerivativeAppliedByNext = true;
+            switch (i > 0 ? Layers[i - 1] : null)
+            {
+                case Linear before: before.ReluOnOutput = relu.AppliedByPrevious = true; break;
+                case Conv2d before: before.ReluOnOutput = relu.AppliedByPrevious = true; break;
+                case BatchNorm1d before: before.ReluOnOutput = relu.AppliedByPrevious = true; break;
+                case BatchNorm2d before: before.ReluOnOutput = relu.AppliedByPrevious = true; break;
+            }
+            if (!relu.NeedsInputGradient) continue;
+            switch (i + 1 < Layers.Count ? Layers[i + 1] : null)
+            {
+                case Linear after: after.ReluOnInput = relu.DerivativeAppliedByNext = true; break;
+                case MaxPool2d after: after.ReluOnInput = relu.DerivativeAppliedByNext = true; break;
+            }
         }
     }
 

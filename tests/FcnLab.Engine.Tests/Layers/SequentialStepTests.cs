@@ -60,18 +60,24 @@ public sealed class SequentialStepTests : IDisposable
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(3)]
     public void FusedRelus_GiveExactlyTheUnfusedResults(int variant)
     {
         const int batch = 19;
+        int[] inputShape = variant == 3 ? [2, 9, 9] : [13];
         Layer[] Build(Gemm gemm) => variant switch
         {
             0 => [new Linear(13, 40, gemm), new ReLU(), new Dropout(0.3f, new Rng(5)), new Linear(40, 33, gemm), new ReLU(), new Linear(33, 7, gemm)],
             1 => [new Linear(13, 40, gemm), new ReLU(), new Linear(40, 33, gemm), new ReLU(), new Linear(33, 7, gemm), new ReLU()],
-            _ => [new Linear(13, 40, gemm), new BatchNorm1d(40), new ReLU(), new Linear(40, 33, gemm), new BatchNorm1d(33, pool: _pool), new ReLU(), new Linear(33, 7, gemm)],
+            2 => [new Linear(13, 40, gemm), new BatchNorm1d(40), new ReLU(), new Linear(40, 33, gemm), new BatchNorm1d(33, pool: _pool), new ReLU(), new Linear(33, 7, gemm)],
+            // Conv -> ReLU -> MaxPool, and BatchNorm2d -> ReLU -> an overlapping, padded MaxPool.
+            _ => [new Conv2d(2, 4, 3, padding: 1, pool: _pool), new ReLU(), new MaxPool2d(2, pool: _pool),
+                  new Conv2d(4, 6, 3, padding: 1, pool: _pool), new BatchNorm2d(6, pool: _pool), new ReLU(), new MaxPool2d(3, stride: 1, padding: 1, pool: _pool),
+                  new Flatten(), new Linear(96, 7, gemm)],
         };
         var fusedLayers = Build(NewGemm(_pool));
         var plainLayers = Build(NewGemm(_pool));
-        var fused = new Sequential([13], fusedLayers);
+        var fused = new Sequential(inputShape, fusedLayers);
         var plain = Bind(plainLayers);
         plainLayers[0].NeedsInputGradient = false;
         Assert.Contains(fusedLayers, l => l is ReLU { AppliedByPrevious: true, DerivativeAppliedByNext: true });
@@ -80,7 +86,7 @@ public sealed class SequentialStepTests : IDisposable
         var rng = new Rng(23);
         FillUniform(fused.Parameters.Values.Span, rng, 0.5f);
         fused.Parameters.Values.Span.CopyTo(plain.Values.Span);
-        var x = Tensor.Zeros(batch, 13);
+        var x = Tensor.Zeros([batch, .. inputShape]);
         FillUniform(x.Span, rng);
         var dy = Tensor.Zeros(batch, 7);
         FillUniform(dy.Span, rng);
