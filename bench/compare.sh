@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side speed comparison, FcnLab vs PyTorch, on this machine, in one run:
 #   bench/compare.sh [THREADS=2] [EPOCHS=3] [ROUNDS=1]
+#   COMPARE_CORETYPE=Cooperlake bench/compare.sh ...   skip OpenBLAS's own detection, only that core type
 # Each round runs `fcnlab bench` (seconds per epoch of the default, bn-adam and lenet5 networks) and the
 # PyTorch script for the same networks, threads and epochs: in round 1 with OpenBLAS's own CPU
 # detection (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and, in every round, when that detection
@@ -17,11 +18,12 @@ for r in $(seq 1 "$rounds"); do
   echo "round $r/$rounds: fcnlab" >&2
   "$root/fcnlab" bench --threads "$threads" --epochs "$epochs" --json > "$out/fcnlab-$r.json"
   # OpenBLAS's own detection once (it decides whether a tuned run is needed); the tuned run every round.
-  if [ "$r" = 1 ]; then
+  if [ "$r" = 1 ] && [ -z "${COMPARE_CORETYPE:-}" ]; then
     echo "round $r/$rounds: pytorch (OpenBLAS's own detection)" >&2
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/pytorch_bench.py" --model all --epochs "$epochs" --threads "$threads" --json > "$out/torch-auto-$r.json"
     suggested=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("suggested_coretype") or "") if d.get("openblas_fallback_core") else print("")' "$out/torch-auto-$r.json")
   fi
+  suggested="${COMPARE_CORETYPE:-${suggested:-}}"
   if [ -n "$suggested" ]; then
     echo "round $r/$rounds: pytorch (OPENBLAS_CORETYPE=$suggested)" >&2
     env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE="$suggested" "$py" "$root/bench/pytorch_bench.py" --model all --epochs "$epochs" --threads "$threads" --json > "$out/torch-tuned-$r.json"
@@ -36,15 +38,17 @@ for name in ("default", "bn-adam", "lenet5"):
     ours = [json.load(open(f))["seconds_per_epoch"][name]["median"] for f in sorted(glob.glob(f"{out}/fcnlab-*.json"))]
     auto = [json.load(open(f))["models"][name]["seconds_per_epoch"] for f in sorted(glob.glob(f"{out}/torch-auto-*.json"))]
     tuned = [json.load(open(f))["models"][name]["seconds_per_epoch"] for f in sorted(glob.glob(f"{out}/torch-tuned-*.json"))]
-    rows[name] = (med(ours), med(auto), med(tuned) if tuned else None)
-first = json.load(open(sorted(glob.glob(f"{out}/torch-auto-*.json"))[0]))
-print(f"PyTorch {first.get('torch')}, OpenBLAS core by detection: {first.get('openblas_corename')}, threads {first.get('threads')}")
+    rows[name] = (med(ours), med(auto) if auto else None, med(tuned) if tuned else None)
+firsts = sorted(glob.glob(f"{out}/torch-auto-*.json")) or sorted(glob.glob(f"{out}/torch-tuned-*.json"))
+first = json.load(open(firsts[0]))
+print(f"PyTorch {first.get('torch')}, OpenBLAS core: {first.get('openblas_corename')}, threads {first.get('threads')}")
 print(f"{'network':10} {'FcnLab s/epoch':>15} {'PyTorch (auto)':>15} {'ratio':>7} {'PyTorch (tuned)':>16} {'ratio':>7}")
 summary = {}
 for name, (o, a, t) in rows.items():
     ts = f"{t:16.2f} {t / o:7.2f}" if t else f"{'-':>16} {'-':>7}"
-    print(f"{name:10} {o:15.2f} {a:15.2f} {a / o:7.2f} {ts}")
-    summary[name] = {"fcnlab": o, "pytorch_auto": a, "pytorch_tuned": t, "ratio_auto": a / o, "ratio_tuned": (t / o if t else None)}
+    auto_text = f"{a:15.2f} {a / o:7.2f}" if a else f"{'-':>15} {'-':>7}"
+    print(f"{name:10} {o:15.2f} {auto_text} {ts}")
+    summary[name] = {"fcnlab": o, "pytorch_auto": a, "pytorch_tuned": t, "ratio_auto": (a / o if a else None), "ratio_tuned": (t / o if t else None)}
 # Each round's FcnLab run against the same round's tuned PyTorch run (side by side in time).
 for name in rows:
     pairs = []

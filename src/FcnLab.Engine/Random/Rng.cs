@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FcnLab.Engine.Random;
 
 /// <summary>
@@ -35,16 +37,20 @@ public sealed class Rng
         return z ^ (z >> 31);
     }
 
-    public ulong NextUInt64()
+    public ulong NextUInt64() => Next(ref _s0, ref _s1, ref _s2, ref _s3);
+
+    /// <summary>One xoshiro256** step on the given state words.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Next(ref ulong s0, ref ulong s1, ref ulong s2, ref ulong s3)
     {
-        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = ulong.RotateLeft(_s3, 45);
+        ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
+        ulong t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = ulong.RotateLeft(s3, 45);
         return result;
     }
 
@@ -60,17 +66,7 @@ public sealed class Rng
     {
         ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
         for (int i = 0; i < destination.Length; i++)
-        {
-            ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
-            ulong t = s1 << 17;
-            s2 ^= s0;
-            s3 ^= s1;
-            s1 ^= s2;
-            s0 ^= s3;
-            s2 ^= t;
-            s3 = ulong.RotateLeft(s3, 45);
-            destination[i] = (result >> 40) * (1.0f / (1 << 24));
-        }
+            destination[i] = (Next(ref s0, ref s1, ref s2, ref s3) >> 40) * (1.0f / (1 << 24));
         (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
 
