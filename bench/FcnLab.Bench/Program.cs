@@ -12,6 +12,7 @@ using FcnLab.Engine.Tensors;
 //   dotnet run -c Release --project bench/FcnLab.Bench -- fusion [threads]  ReLU fusion on vs off, steps alternated
 //   dotnet run -c Release --project bench/FcnLab.Bench -- blocking T kc,mc,nc,jobs ...  GEMM block sizes side by side
 //   dotnet run -c Release --project bench/FcnLab.Bench -- zerograd [threads]  zero_grad + step vs the zeroing step
+//   dotnet run -c Release --project bench/FcnLab.Bench -- scaling       GEMM compute loops alone, 1 thread vs 2 at once
 //   dotnet run -c Release --project bench/FcnLab.Bench -- cnn [threads] [arch]  the same for a CNN (default lenet5), batch 128, Adam
 //   dotnet run -c Release --project bench/FcnLab.Bench -- pack          packing routines alone, 1 thread
 //   dotnet run -c Release --project bench/FcnLab.Bench -- quick [reps]  Stopwatch medians, 1 and 2 threads
@@ -64,6 +65,12 @@ if (args.Length > 0 && args[0] == "zerograd")
             }
         Console.WriteLine($"{kind}, {set.Count} parameters, {threads} thread(s): zero_grad + step {times[0].Order().ElementAt(20):F2} ms, zeroing step {times[1].Order().ElementAt(20):F2} ms (medians of 41, alternated)");
     }
+    return;
+}
+if (args.Length > 0 && args[0] == "scaling")
+{
+    // scaling: the GEMM's compute loops alone on one thread, then on two at once
+    ScalingProbe.Run();
     return;
 }
 if (args.Length > 0 && args[0] == "cnn")
