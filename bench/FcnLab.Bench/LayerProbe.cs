@@ -34,11 +34,13 @@ public static class LayerProbe
         int layers = net.Layers.Count;
         var fwd = new double[layers, reps];
         var bwd = new double[layers, reps];
-        var other = new double[3, reps];
+        var other = new double[2, reps];
         var inputs = new Tensor[layers + 1];
         // One thread: its CPU time (a busy machine's other processes do not count); else wall-clock time.
         bool cpu = threads == 1 && ThreadClock.Available;
         Func<double> now = cpu ? ThreadClock.Milliseconds : () => Stopwatch.GetTimestamp() * 1e3 / Stopwatch.Frequency;
+        // As StepRunner: zero_grad once; after that the optimizer step leaves the gradients at zero.
+        net.Parameters.ZeroGrad(pool);
         for (int r = -3; r < reps; r++)
         {
             inputs[0] = x;
@@ -52,11 +54,6 @@ public static class LayerProbe
             loss.Forward(inputs[layers], labels);
             Tensor? g = loss.Backward();
             if (r >= 0) other[0, r] = now() - t1;
-            t1 = now();
-            // As StepRunner: the optimizer step zeroes the gradients for the next step, so only the
-            // first step has a zero_grad pass of its own (0 ms after that).
-            if (r == -3) net.Parameters.ZeroGrad(pool);
-            if (r >= 0) other[1, r] = now() - t1;
             for (int l = layers - 1; l >= 0 && g != null; l--)
             {
                 double t0 = now();
@@ -65,7 +62,7 @@ public static class LayerProbe
             }
             t1 = now();
             optimizer.Step(zeroGrads: true);
-            if (r >= 0) other[2, r] = now() - t1;
+            if (r >= 0) other[1, r] = now() - t1;
         }
         double Median(double[,] a, int row)
         {
@@ -81,8 +78,8 @@ public static class LayerProbe
             string name = net.Layers[l].Describe();
             Console.WriteLine($"  {(name.Length > 40 ? name[..40] : name),-40} forward {f,7:F2} ms  backward {b,7:F2} ms");
         }
-        string[] names = ["loss fwd+bwd", "zero_grad", "optimizer step + zeroing"];
-        for (int i = 0; i < 3; i++)
+        string[] names = ["loss fwd+bwd", "optimizer step + zeroing"];
+        for (int i = 0; i < names.Length; i++)
         {
             total += Median(other, i);
             Console.WriteLine($"  {names[i],-26} {Median(other, i),7:F2} ms");

@@ -16,9 +16,8 @@ public abstract unsafe class Pool2d : Layer
     private readonly WorkerPool? _pool;
     private readonly IndexJob _forwardJob, _backwardJob;
     private BatchBuffer? _output, _gradInput;
+    // The last Forward's input and output (kept: max pooling's backward may read the output).
     private Tensor? _input, _y, _gradOutput, _dx;
-    // The last Forward's output (read by a backward that needs it).
-    private Tensor? _lastOutput;
     private int _planesPerJob;
 
     public int KernelSize { get; }
@@ -83,8 +82,6 @@ public abstract unsafe class Pool2d : Layer
         _planesPerJob = Math.Max(1, PixelsPerJob / (H * W));
         Prepare(planes);
         LayerJobs.Run(_pool, _forwardJob, (planes + _planesPerJob - 1) / _planesPerJob);
-        _y = null;
-        _lastOutput = y;
         return y;
     }
 
@@ -135,7 +132,7 @@ public abstract unsafe class Pool2d : Layer
         {
             float* dx = _dx!.Pointer + (long)p * inSize;
             new Span<float>(dx, inSize).Clear();
-            BackwardPlane(p, _lastOutput!.Pointer + (long)p * outSize, _gradOutput!.Pointer + (long)p * outSize, dx);
+            BackwardPlane(p, _y!.Pointer + (long)p * outSize, _gradOutput!.Pointer + (long)p * outSize, dx);
         }
     }
 }
