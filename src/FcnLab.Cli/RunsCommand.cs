@@ -1,3 +1,4 @@
+using FcnLab.Engine.Training;
 using System.CommandLine;
 using System.Globalization;
 using FcnLab.Lab.Store;
@@ -23,7 +24,7 @@ public static class RunsCommand
             stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,5}  {1,-12}  {2,-20}  {3,-13}  {4,8}  {5,6}  {6}", "run", "trial", "sweep", "status", "test acc", "epochs", "settings"));
             foreach (var t in trials)
                 stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,5}  {1,-12}  {2,-20}  {3,-13}  {4,8}  {5,6}  {6}",
-                    t.RunId, t.TrialId, t.Sweep ?? "(train)", t.Status, Reporting.Percent(t.Summary?.TestAccuracy), t.Summary?.EpochsRun.ToString(CultureInfo.InvariantCulture) ?? "",
+                    t.RunId, t.TrialId, t.Sweep ?? "(train)", t.Status.ToText(), Reporting.Percent(t.Summary?.TestAccuracy), t.Summary?.EpochsRun.ToString(CultureInfo.InvariantCulture) ?? "",
                     t.Sweep == null ? t.Definition.RunDir : SweepProgress.Describe(t)));
             stdout.WriteLine($"{trials.Count} runs in {s.Location}");
             return ExitCodes.Success;

@@ -1,3 +1,4 @@
+using FcnLab.Engine.Training;
 using System.CommandLine;
 using System.Globalization;
 using FcnLab.Engine;
@@ -46,7 +47,7 @@ public static class ShowCommand
     {
         var inv = CultureInfo.InvariantCulture;
         w.WriteLine($"run {t.RunId}  trial {t.TrialId}  {(t.Sweep == null ? "(fcnlab train)" : $"sweep {t.Sweep}")}");
-        w.WriteLine($"status: {t.Status}{(t.Owner != null && t.Status == TrialStatus.Running ? $" (held by {t.Owner}, heartbeat {t.Heartbeat:u})" : "")}; attempts {t.Attempts}");
+        w.WriteLine($"status: {t.Status.ToText()}{(t.Owner != null && t.Status == RunStatus.Running ? $" (held by {t.Owner}, heartbeat {t.Heartbeat:u})" : "")}; attempts {t.Attempts}");
         if (t.Definition.Point.Count > 0) w.WriteLine($"grid point: {SweepProgress.Describe(t)}");
         w.WriteLine($"seed: {t.Definition.Seed}");
         w.WriteLine($"run directory: {t.Definition.RunDir}");

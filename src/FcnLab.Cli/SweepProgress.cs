@@ -53,10 +53,10 @@ public sealed class SweepProgress(TextWriter output, bool quiet, ProgressContext
         var s = trial.Summary;
         return trial.Status switch
         {
-            TrialStatus.Failed => $"failed: {trial.Error}",
-            TrialStatus.Diverged => $"diverged at epoch {s?.DivergedEpoch}, step {s?.DivergedStep}",
-            _ when s != null => string.Format(Inv, "{0}: test accuracy {1}, {2} epochs, {3:F2} s/epoch", trial.Status, Reporting.Percent(s.TestAccuracy), s.EpochsRun, s.SecondsPerEpoch),
-            _ => trial.Status,
+            RunStatus.Failed => $"failed: {trial.Error}",
+            RunStatus.Diverged => $"diverged at epoch {s?.DivergedEpoch}, step {s?.DivergedStep}",
+            _ when s != null => string.Format(Inv, "{0}: test accuracy {1}, {2} epochs, {3:F2} s/epoch", trial.Status.ToText(), Reporting.Percent(s.TestAccuracy), s.EpochsRun, s.SecondsPerEpoch),
+            _ => trial.Status.ToText(),
         };
     }
 

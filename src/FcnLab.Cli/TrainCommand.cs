@@ -172,9 +172,9 @@ public static class TrainCommand
     }
 
     public static string FinalLine(RunSummary s, string runDir) => s.Status == RunStatus.Diverged
-        ? $"{s.Status} at epoch {s.DivergedEpoch}, step {s.DivergedStep}; run directory {runDir}"
+        ? $"{s.Status.ToText()} at epoch {s.DivergedEpoch}, step {s.DivergedStep}; run directory {runDir}"
         : string.Format(CultureInfo.InvariantCulture, "{0}: test accuracy {1}, test loss {2:F4}, {3} epochs, {4:F2} s/epoch; run directory {5}",
-            s.Status, Reporting.Percent(s.TestAccuracy), s.TestLoss, s.EpochsRun, s.SecondsPerEpoch, runDir);
+            s.Status.ToText(), Reporting.Percent(s.TestAccuracy), s.TestLoss, s.EpochsRun, s.SecondsPerEpoch, runDir);
 
     private static string DefaultRunDir(TrainConfig c)
     {

@@ -1,3 +1,4 @@
+using FcnLab.Engine.Training;
 using System.Text.Json;
 using FcnLab.Lab.Store;
 
@@ -76,7 +77,7 @@ public sealed class ArchCommandTests : IDisposable
         using var store = RunStores.Open(_h.StorePath);
         var trials = store.ListTrials("archs");
         Assert.Equal(2, trials.Count);
-        Assert.All(trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
+        Assert.All(trials, t => Assert.Equal(RunStatus.Completed, t.Status));
         Assert.NotEqual(trials[0].Definition.TrialId, trials[1].Definition.TrialId);
     }
 }

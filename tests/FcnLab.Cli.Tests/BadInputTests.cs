@@ -62,7 +62,7 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         // Nothing recorded as done: a run the command added to the store can only be a failed one.
         var after = StoreRuns();
         var added = after.Where(r => !before.ContainsKey(r.Key)).ToList();
-        Assert.True(added.All(r => r.Value == TrialStatus.Failed), $"runs added: {string.Join(", ", added)}\n" + context);
+        Assert.True(added.All(r => r.Value == RunStatus.Failed), $"runs added: {string.Join(", ", added)}\n" + context);
         Assert.True(before.All(r => after[r.Key] == r.Value), "a run already in the store changed\n" + context);
         if (runDir != null)
         {
@@ -72,7 +72,7 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         return errors[0];
     }
 
-    private Dictionary<long, string> StoreRuns()
+    private Dictionary<long, RunStatus> StoreRuns()
     {
         if (!File.Exists(_h.StorePath)) return [];
         using var store = RunStores.Open(_h.StorePath);

@@ -1,3 +1,4 @@
+using FcnLab.Engine.Training;
 using FcnLab.Lab.Store;
 
 namespace FcnLab.Cli.Tests;
@@ -46,7 +47,7 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Contains("[4/4]", output);
         var trials = Trials("opt");
         Assert.Equal(4, trials.Count);
-        Assert.All(trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
+        Assert.All(trials, t => Assert.Equal(RunStatus.Completed, t.Status));
         Assert.All(trials, t => Assert.True(File.Exists(Path.Combine(t.Definition.RunDir, "model.fcnlab"))));
         Assert.All(trials, t => Assert.Equal(Path.Combine(_h.Root, "runs", "opt", t.TrialId), t.Definition.RunDir));
         var finished = trials.Select(t => t.FinishedAt).ToList();
@@ -74,14 +75,14 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal(4, code);
         Assert.Contains("1 failed", output);
         var failed = Assert.Single(Trials("mixed"));
-        Assert.Equal(TrialStatus.Failed, failed.Status);
+        Assert.Equal(RunStatus.Failed, failed.Status);
         Assert.Contains("missing.fcnlab", failed.Error);
 
         spec = WriteSpec("wild", "  lr: [1e30, 0.05]\n", repeats: 1);
         (code, output, _) = _h.Run("sweep", spec, "--store", _h.StorePath);
         Assert.Equal(0, code);
         Assert.Contains("1 completed, 0 early-stopped, 1 diverged, 0 failed", output);
-        var diverged = Trials("wild").Single(t => t.Status == TrialStatus.Diverged);
+        var diverged = Trials("wild").Single(t => t.Status == RunStatus.Diverged);
         Assert.NotNull(diverged.Summary!.DivergedEpoch);
     }
 

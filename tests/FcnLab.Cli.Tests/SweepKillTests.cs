@@ -1,3 +1,4 @@
+using FcnLab.Engine.Training;
 using System.Diagnostics;
 using FcnLab.Lab.Store;
 using Xunit.Abstractions;
@@ -34,15 +35,15 @@ public sealed class SweepKillTests(ITestOutputHelper log) : IDisposable
             if (!File.Exists(_h.StorePath)) continue;
             using var store = RunStores.Open(_h.StorePath);
             before = [.. store.ListTrials("kill")];
-            var running = before.FirstOrDefault(t => t.Status == TrialStatus.Running);
-            if (before.Count(t => TrialStatus.IsFinal(t.Status)) >= 2 && running != null && store.GetEpochs(running.RunId).Count > 0)
+            var running = before.FirstOrDefault(t => t.Status == RunStatus.Running);
+            if (before.Count(t => t.Status.IsFinal()) >= 2 && running != null && store.GetEpochs(running.RunId).Count > 0)
                 break;
         }
         process.Kill(entireProcessTree: true);
         process.WaitForExit();
-        Assert.True(before.Any(t => t.Status == TrialStatus.Running), "the sweep never reached the middle of a trial");
-        var killed = before.Single(t => t.Status == TrialStatus.Running);
-        var finishedBefore = before.Where(t => t.Status == TrialStatus.Completed).ToDictionary(t => t.RunId, t => t.FinishedAt);
+        Assert.True(before.Any(t => t.Status == RunStatus.Running), "the sweep never reached the middle of a trial");
+        var killed = before.Single(t => t.Status == RunStatus.Running);
+        var finishedBefore = before.Where(t => t.Status == RunStatus.Completed).ToDictionary(t => t.RunId, t => t.FinishedAt);
 
         var (code, output, err) = _h.Run("sweep", spec, "--store", _h.StorePath);
         Assert.True(code == 0, err + output);
@@ -53,7 +54,7 @@ public sealed class SweepKillTests(ITestOutputHelper log) : IDisposable
         using var after = RunStores.Open(_h.StorePath);
         var trials = after.ListTrials("kill");
         Assert.Equal(9, trials.Count);
-        Assert.All(trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
+        Assert.All(trials, t => Assert.Equal(RunStatus.Completed, t.Status));
         // Finished trials were not redone; the killed one ran a second time to completion.
         foreach (var (runId, finishedAt) in finishedBefore)
             Assert.Equal(finishedAt, after.GetTrial(runId)!.FinishedAt);
@@ -112,10 +113,10 @@ public sealed class SweepKillTests(ITestOutputHelper log) : IDisposable
             foreach (var (runId, finishedAt) in completed)
             {
                 var t = trials.Single(x => x.RunId == runId);
-                Assert.Equal(TrialStatus.Completed, t.Status);
+                Assert.Equal(RunStatus.Completed, t.Status);
                 Assert.Equal(finishedAt, t.FinishedAt);
             }
-            foreach (var t in trials.Where(t => t.Status == TrialStatus.Completed)) completed.TryAdd(t.RunId, t.FinishedAt);
+            foreach (var t in trials.Where(t => t.Status == RunStatus.Completed)) completed.TryAdd(t.RunId, t.FinishedAt);
             checks++;
         }
         Assert.True(kills == 10, $"only {kills} kills before the sweep finished");

@@ -1,3 +1,4 @@
+using FcnLab.Engine.Training;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -94,7 +95,7 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
         {
             var trials = store.ListTrials("grid");
             Assert.Equal(24, trials.Count);
-            Assert.All(trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
+            Assert.All(trials, t => Assert.Equal(RunStatus.Completed, t.Status));
             Assert.All(trials, t => Assert.Equal(1, t.Attempts));
             Assert.All(trials, t => Assert.Equal(3, store.GetEpochs(t.RunId).Count));
             Assert.Equal(finished.Select(f => f.Trial).Order(), trials.Select(t => t.TrialId).Order());
@@ -143,13 +144,13 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
                 {
                     Thread.Sleep(20);
                     var midTrial = store.ListTrials("kill")
-                        .Where(t => t.Status == TrialStatus.Running && store.GetEpochs(t.RunId).Count is > 0 and <= 8
+                        .Where(t => t.Status == RunStatus.Running && store.GetEpochs(t.RunId).Count is > 0 and <= 8
                             && File.Exists(Path.Combine(artifacts, "kill", t.TrialId, "checkpoint.fcnlab")))
                         .Select(t => (Worker: workers.Single(w => t.Owner!.EndsWith(":" + w.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)), t.Owner))
                         .Take(2).ToList();
                     if (midTrial.Count < 2) continue;
                     foreach (var (worker, _) in midTrial) worker.Kill();
-                    var running = store.ListTrials("kill").Where(t => t.Status == TrialStatus.Running).ToList();
+                    var running = store.ListTrials("kill").Where(t => t.Status == RunStatus.Running).ToList();
                     foreach (var (worker, owner) in midTrial)
                         if (running.SingleOrDefault(t => t.Owner == owner) is { } held && store.GetEpochs(held.RunId).Count > 0) killed.Add((worker, held));
                     Assert.True(killed.Count == 2, $"a kill missed the middle of a trial; held by the killed workers: {string.Join(", ", killed.Select(k => k.Trial.TrialId))}");
@@ -169,8 +170,8 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
         using var after = RunStores.Open(Store);
         var trials = after.ListTrials("kill");
         Assert.Equal(24, trials.Count);
-        Assert.All(trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
-        Assert.DoesNotContain(trials, t => t.Status == TrialStatus.Running);
+        Assert.All(trials, t => Assert.Equal(RunStatus.Completed, t.Status));
+        Assert.DoesNotContain(trials, t => t.Status == RunStatus.Running);
         Assert.All(trials, t => Assert.Equal(12, after.GetEpochs(t.RunId).Count));
         string survivorLogs = string.Join("\n", survivors.Select(w => w.Output));
         foreach (var (worker, trial) in killed)
@@ -227,7 +228,7 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
         Assert.Contains("done: trained 4 trials: 4 completed", output);
         using (var store = RunStores.Open(Store))
         {
-            Assert.All(store.ListTrials("alpha").Concat(store.ListTrials("beta")), t => Assert.Equal(TrialStatus.Completed, t.Status));
+            Assert.All(store.ListTrials("alpha").Concat(store.ListTrials("beta")), t => Assert.Equal(RunStatus.Completed, t.Status));
             Assert.Equal(2, store.GetTrial(stale)!.Attempts);
         }
         var (_, done, _) = _h.Run("status", "alpha", "--store", Store);
@@ -258,9 +259,9 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
         Assert.Contains("done: trained 2 trials: 2 completed", output);
         using var store = RunStores.Open(Store);
         var byLr = store.ListTrials("changed").ToDictionary(t => t.Definition.Point.Single().Value, t => t.Status);
-        Assert.Equal(TrialStatus.Completed, byLr["0.1"]);
-        Assert.Equal(TrialStatus.Completed, byLr["0.01"]);
-        Assert.Equal(TrialStatus.Pending, byLr["0.05"]);
+        Assert.Equal(RunStatus.Completed, byLr["0.1"]);
+        Assert.Equal(RunStatus.Completed, byLr["0.01"]);
+        Assert.Equal(RunStatus.Pending, byLr["0.05"]);
     }
 
     [PostgresFact]

@@ -39,17 +39,14 @@ public sealed record Checkpoint
     private const string Kind = "checkpoint";
     private static readonly byte[] Magic = [0x89, (byte)'F', (byte)'C', (byte)'N', (byte)'C', (byte)'K', (byte)'P', (byte)'T'];
 
-    /// <summary>The status of a run that can go on: interrupted, or saved between epochs.</summary>
-    public const string Running = "running";
-
     /// <summary>The run's settings (Epochs: the total it is training to; Threads: what it last ran with).</summary>
     public required TrainConfig Config { get; init; }
 
-    /// <summary><see cref="Running"/>, or the run's final <see cref="RunStatus"/> once its outputs are written.</summary>
-    public required string Status { get; init; }
+    /// <summary><see cref="RunStatus.Running"/> for a run that can go on (interrupted, or saved between epochs), or the run's final status once its outputs are written.</summary>
+    public required RunStatus Status { get; init; }
 
     /// <summary>The run ended and its outputs (model, summary) are written: a sweep records it rather than resuming it.</summary>
-    public bool IsFinished => Status != Running;
+    public bool IsFinished => Status != RunStatus.Running;
 
     // Position.
     /// <summary>Epochs finished: trained, validated and in <see cref="Metrics"/>.</summary>
@@ -129,7 +126,7 @@ public sealed record Checkpoint
             w.WriteStartObject();
             w.WriteString("format", "fcnlab-checkpoint");
             w.WriteString("fcnlab_version", RunDirectory.Version);
-            w.WriteString("status", Status);
+            w.WriteString("status", Status.ToText());
             w.WriteString("preset", Config.Preset);
             w.WriteStartObject("config");
             foreach (var (name, value) in TrainSettings.ToSettings(Config)) w.WriteString(name, value);
@@ -274,7 +271,7 @@ public sealed record Checkpoint
             return new Checkpoint
             {
                 Config = config,
-                Status = ChecksummedFile.Text(root.GetProperty("status")),
+                Status = ReadStatus(ChecksummedFile.Text(root.GetProperty("status"))),
                 EpochsDone = p.GetProperty("epochs_done").GetInt32(),
                 InEpoch = p.GetProperty("in_epoch").GetBoolean(),
                 Step = p.GetProperty("step").GetInt32(),
@@ -308,6 +305,9 @@ public sealed record Checkpoint
             throw new FcnLabException(Bad($"its header is malformed ({e.Message})"), e);
         }
     }
+
+    private static RunStatus ReadStatus(string text) =>
+        RunStatusText.TryParse(text, out var status) ? status : throw new FormatException($"unknown status '{text}'");
 
     /// <summary>The config, through the same setting names and parsers as flags and YAML (validated when a run resumes).</summary>
     private static TrainConfig ReadConfig(JsonElement root, string path)

@@ -113,7 +113,7 @@ public static class RunDirectory
     /// <summary>summary.json's fields, also embedded in `train --json`.</summary>
     public static void WriteSummaryFields(Utf8JsonWriter w, RunSummary s)
     {
-        w.WriteString("status", s.Status);
+        w.WriteString("status", s.Status.ToText());
         WriteNullable(w, "test_accuracy", s.TestAccuracy);
         WriteNullable(w, "test_loss", s.TestLoss);
         WriteNullable(w, "start_val_accuracy", s.StartValAccuracy);

@@ -52,10 +52,10 @@ public static class Trainer
                 throw new FcnLabException($"The run in '{runDir}' is already complete: it stopped early after epoch {c.EpochsDone} (no validation-loss improvement in {c.Config.Patience} epochs). Start a new run to train longer.");
             case RunStatus.Completed when target <= c.EpochsDone:
                 throw new FcnLabException($"The run in '{runDir}' is already complete with {c.EpochsDone} epochs. Give --epochs greater than {c.EpochsDone} to train it further.");
-            case RunStatus.Completed or Checkpoint.Running:
+            case RunStatus.Completed or RunStatus.Running:
                 break;
             default:
-                throw new FcnLabException($"The checkpoint in '{runDir}' has an unknown status '{c.Status}'.");
+                throw new FcnLabException($"The checkpoint in '{runDir}' has the status '{c.Status.ToText()}', which cannot be resumed.");
         }
         // An epoch in progress has already changed the weights: it must be finished.
         int least = c.InEpoch ? c.EpochsDone + 1 : c.EpochsDone;
@@ -72,7 +72,7 @@ public static class Trainer
     }
 
     /// <summary>The summary as DESIGN.md's "Time" contract defines seconds_per_epoch: median of epochs 2+, or epoch 1 alone.</summary>
-    public static RunSummary Summarize(string status, IReadOnlyList<EpochMetrics> epochs, EvalResult? test, int? divergedEpoch, int? divergedStep, long parameters)
+    public static RunSummary Summarize(RunStatus status, IReadOnlyList<EpochMetrics> epochs, EvalResult? test, int? divergedEpoch, int? divergedStep, long parameters)
     {
         EpochMetrics? bestVal = null, lowestTrain = null;
         foreach (var e in epochs)

@@ -6,17 +6,10 @@ public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccur
 /// <summary>A resume of a run (config.json's "resumes"): it went on at step Step of epoch Epoch (steps done), to Epochs in total, on Threads threads, at time At (UTC).</summary>
 public sealed record ResumeRecord(int Epoch, int Step, int Epochs, int Threads, string At);
 
-public static class RunStatus
-{
-    public const string Completed = "completed";
-    public const string EarlyStopped = "early-stopped";
-    public const string Diverged = "diverged";
-}
-
 /// <summary>summary.json: keys as the run directory contract names them, null where they do not apply.</summary>
 public sealed record RunSummary
 {
-    public required string Status { get; init; }
+    public required RunStatus Status { get; init; }
     public double? TestAccuracy { get; init; }
     public double? TestLoss { get; init; }
     public double? StartValAccuracy { get; init; }

@@ -40,7 +40,7 @@ internal sealed class TrainingSession
     private readonly bool _resumed;
 
     // Where the run stands.
-    private string _status = Checkpoint.Running;
+    private RunStatus _status = RunStatus.Running;
     private int _epochsDone;
     private bool _inEpoch; // epoch _epochsDone + 1 has started: its lr is set and its rows shuffled
     private int _step;     // steps done in that epoch
@@ -138,7 +138,7 @@ internal sealed class TrainingSession
         // What augmentation fills the uncovered border with: a black pixel, normalized as the data is.
         float black = (0f - _normalization.Mean) / _normalization.Std;
         var labelBuffer = new int[batchSize];
-        while (_status == Checkpoint.Running && _epochsDone < _config.Epochs)
+        while (_status == RunStatus.Running && _epochsDone < _config.Epochs)
         {
             int epoch = _epochsDone + 1;
             _observer.EpochStarted(epoch, _config.Epochs, steps);
@@ -191,13 +191,13 @@ internal sealed class TrainingSession
             }
             EndEpoch(epoch, valX, valY);
             // The last epoch's checkpoint is written by Finish, after the outputs.
-            if (_status == Checkpoint.Running && _epochsDone < _config.Epochs)
+            if (_status == RunStatus.Running && _epochsDone < _config.Epochs)
             {
                 Capture().Save(_runDir);
                 cancel.ThrowIfCancellationRequested();
             }
         }
-        if (_status == Checkpoint.Running) _status = RunStatus.Completed;
+        if (_status == RunStatus.Running) _status = RunStatus.Completed;
         return Finish();
     }
 
@@ -381,7 +381,7 @@ internal sealed class TrainingSession
         if (c.EpochsDone < 0 || c.EpochsDone != c.Metrics.Count || c.Step < 0 || (!c.InEpoch && c.Step != 0))
             throw new FcnLabException(Mismatch($"its position (epoch {c.EpochsDone}, step {c.Step}, {c.Metrics.Count} epochs of metrics) is inconsistent"));
         // Trainer.Resume has refused the statuses that cannot go on (diverged, early-stopped, complete).
-        _status = Checkpoint.Running;
+        _status = RunStatus.Running;
         (_epochsDone, _inEpoch, _step) = (c.EpochsDone, c.InEpoch, c.Step);
         (_lossSum, _correctSum, _seen, _epochSeconds) = (c.LossSum, c.CorrectSum, c.Seen, c.EpochSeconds);
         (_divergedEpoch, _divergedStep) = (c.DivergedEpoch, c.DivergedStep);

@@ -1,3 +1,4 @@
+using FcnLab.Engine.Training;
 using System.Globalization;
 using System.Text;
 using FcnLab.Lab.Reports.Charts;
@@ -66,7 +67,7 @@ internal static class HtmlReport
     {
         if (results.Trials.Count == 0) return "No trials recorded yet.";
         var counts = results.Trials
-            .GroupBy(t => SweepTableRow.IsCompleted(t.Trial.Status) ? "completed" : t.Trial.Status)
+            .GroupBy(t => SweepTableRow.IsCompleted(t.Trial.Status) ? "completed" : t.Trial.Status.ToText())
             .Select(g => $"{g.Count().ToString(CultureInfo.InvariantCulture)} {g.Key}");
         return $"{Count(results.Trials.Count, "trial")} at {Count(table.Rows.Count, "grid point")}: {string.Join(", ", counts)}.";
     }

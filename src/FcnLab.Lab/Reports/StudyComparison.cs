@@ -47,11 +47,11 @@ public static class StudyComparison
             {
                 if (publishedValue(published) is not { } p) continue;
                 var trials = results.Trials.Where(t => Matches(t.Trial.Definition.Point, published.Point)).ToList();
-                var finished = trials.Where(t => t.Trial.Status is TrialStatus.Completed or TrialStatus.EarlyStopped && t.Trial.Summary != null).ToList();
+                var finished = trials.Where(t => t.Trial.Status is RunStatus.Completed or RunStatus.EarlyStopped && t.Trial.Summary != null).ToList();
                 var stat = Stat.Of(finished.Select(t => oursValue(t.Trial.Summary!)));
                 string status = trials.Count == 0 ? "not run"
                     : finished.Count == trials.Count ? "ok"
-                    : string.Join(", ", trials.GroupBy(t => t.Trial.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
+                    : string.Join(", ", trials.GroupBy(t => t.Trial.Status.ToText()).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
                 var point = results.AxisSettings.Select(a => new KeyValuePair<string, string>(a, published.Point.TryGetValue(a, out var v) ? v : "")).ToList();
                 rows.Add(new ComparisonRow(point, metric, p, stat?.Mean, stat?.Std, stat?.Count ?? 0, status));
             }

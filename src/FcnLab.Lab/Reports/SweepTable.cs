@@ -63,7 +63,7 @@ public sealed class SweepTable
     {
         var done = trials.Where(t => SweepTableRow.IsCompleted(t.Trial.Status)).Select(SummaryOf).OfType<RunSummary>().ToList();
         var divergedEpochs = trials
-            .Where(t => t.Trial.Status == Store.TrialStatus.Diverged)
+            .Where(t => t.Trial.Status == RunStatus.Diverged)
             .Select(t => SummaryOf(t)?.DivergedEpoch)
             .OfType<int>().Distinct().Order().ToList();
         return new SweepTableRow

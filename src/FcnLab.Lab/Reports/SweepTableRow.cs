@@ -1,3 +1,4 @@
+using FcnLab.Engine.Training;
 using FcnLab.Lab.Store;
 
 namespace FcnLab.Lab.Reports;
@@ -15,10 +16,10 @@ public sealed record SweepTableRow
     public int Total => Trials.Count;
     /// <summary>Completed or early-stopped: the runs the metrics are computed over.</summary>
     public int Completed => Trials.Count(t => IsCompleted(t.Trial.Status));
-    public int Diverged => Count(TrialStatus.Diverged);
-    public int Failed => Count(TrialStatus.Failed);
-    public int Running => Count(TrialStatus.Running);
-    public int Pending => Count(TrialStatus.Pending);
+    public int Diverged => Count(RunStatus.Diverged);
+    public int Failed => Count(RunStatus.Failed);
+    public int Running => Count(RunStatus.Running);
+    public int Pending => Count(RunStatus.Pending);
 
     public Stat? TestAccuracy { get; init; }
     public Stat? StartValAccuracy { get; init; }
@@ -42,10 +43,10 @@ public sealed record SweepTableRow
         return "";
     }
 
-    public static bool IsCompleted(string status) => status is TrialStatus.Completed or TrialStatus.EarlyStopped;
+    public static bool IsCompleted(RunStatus status) => status is RunStatus.Completed or RunStatus.EarlyStopped;
 
     public static string PointLabel(IReadOnlyList<KeyValuePair<string, string>> point) =>
         string.Join(", ", point.Select(p => $"{p.Key}={p.Value}"));
 
-    private int Count(string status) => Trials.Count(t => t.Trial.Status == status);
+    private int Count(RunStatus status) => Trials.Count(t => t.Trial.Status == status);
 }

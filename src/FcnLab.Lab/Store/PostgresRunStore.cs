@@ -213,7 +213,7 @@ public sealed class PostgresRunStore : SqlRunStore
         using var cmd = Command(InsertTrialSql,
             ("@trial_id", t.TrialId), ("@sweep", t.Sweep), ("@point", StoreRows.PointJson(t.Point)), ("@repeat", t.Repeat),
             ("@seed", t.Seed), ("@config_json", t.ConfigJson), ("@run_dir", t.RunDir),
-            ("@status", running ? TrialStatus.Running : TrialStatus.Pending), ("@owner", owner),
+            ("@status", (running ? RunStatus.Running : RunStatus.Pending).ToText()), ("@owner", owner),
             ("@running", running), ("@attempts", running ? 1 : 0));
         return cmd.ExecuteScalar() is long id ? id : null;
     }

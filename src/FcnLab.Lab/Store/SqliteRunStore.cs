@@ -237,7 +237,7 @@ public sealed class SqliteRunStore : SqlRunStore
         int added = 0;
         foreach (var t in trials)
         {
-            using var cmd = InsertTrialCommand(t, TrialStatus.Pending, owner: null, now, attempts: 0);
+            using var cmd = InsertTrialCommand(t, RunStatus.Pending, owner: null, now, attempts: 0);
             added += cmd.ExecuteNonQuery();
         }
         return added;
@@ -245,18 +245,18 @@ public sealed class SqliteRunStore : SqlRunStore
 
     private protected override long InsertRun(TrialDefinition run, string owner)
     {
-        using var cmd = InsertTrialCommand(run, TrialStatus.Running, owner, Time(_utcNow()), attempts: 1);
+        using var cmd = InsertTrialCommand(run, RunStatus.Running, owner, Time(_utcNow()), attempts: 1);
         cmd.ExecuteNonQuery();
         using var id = Command("SELECT last_insert_rowid()");
         return Convert.ToInt64(id.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    private SqliteCommand InsertTrialCommand(TrialDefinition t, string status, string? owner, string now, int attempts) =>
+    private SqliteCommand InsertTrialCommand(TrialDefinition t, RunStatus status, string? owner, string now, int attempts) =>
         Command(InsertTrialSql,
             ("@trial_id", t.TrialId), ("@sweep", t.Sweep), ("@point", StoreRows.PointJson(t.Point)), ("@repeat", t.Repeat),
-            ("@seed", t.Seed), ("@config_json", t.ConfigJson), ("@run_dir", t.RunDir), ("@status", status),
+            ("@seed", t.Seed), ("@config_json", t.ConfigJson), ("@run_dir", t.RunDir), ("@status", status.ToText()),
             ("@owner", owner), ("@now", now), ("@attempts", attempts),
-            ("@started_at", status == TrialStatus.Running ? now : null));
+            ("@started_at", status == RunStatus.Running ? now : null));
 
     private protected override List<(TrialRecord Trial, DateTime Now)> LockRunning(string sweep, TimeSpan grace)
     {

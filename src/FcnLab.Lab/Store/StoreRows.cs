@@ -38,7 +38,7 @@ internal static class StoreRows
             ConfigJson = r.GetString(r.GetOrdinal("config_json")),
             RunDir = r.GetString(r.GetOrdinal("run_dir")),
         },
-        Status = r.GetString(r.GetOrdinal("status")),
+        Status = ReadStatus(r),
         Owner = NullableString(r, "owner"),
         Heartbeat = NullableTime(r, "heartbeat", time),
         Attempts = r.GetInt32(r.GetOrdinal("attempts")),
@@ -52,8 +52,8 @@ internal static class StoreRows
     /// <summary>The summary columns of a trial that finished with results; null for any other status.</summary>
     public static RunSummary? ReadSummary(DbDataReader r)
     {
-        string status = r.GetString(r.GetOrdinal("status"));
-        if (status is not (TrialStatus.Completed or TrialStatus.EarlyStopped or TrialStatus.Diverged)) return null;
+        var status = ReadStatus(r);
+        if (!status.HasResults()) return null;
         return new RunSummary
         {
             Status = status,
@@ -73,6 +73,9 @@ internal static class StoreRows
         };
     }
 
+    /// <summary>The row's status column (the store's CHECK constraint admits only the statuses' strings).</summary>
+    public static RunStatus ReadStatus(DbDataReader r) => RunStatusText.Parse(r.GetString(r.GetOrdinal("status")));
+
     /// <summary>One row of <see cref="EpochColumns"/>.</summary>
     public static EpochMetrics ReadEpoch(DbDataReader r) =>
         new(r.GetInt32(0), RequiredDouble(r, 1), RequiredDouble(r, 2), NullableDouble(r, 3), NullableDouble(r, 4), RequiredDouble(r, 5), RequiredDouble(r, 6));
@@ -88,11 +91,11 @@ internal static class StoreRows
     public static (string Name, object? Value)[] OutcomeParameters(TrialOutcome outcome)
     {
         var s = outcome.Summary;
-        if (s.Status is not (TrialStatus.Completed or TrialStatus.EarlyStopped or TrialStatus.Diverged))
-            throw new ArgumentException($"A completed trial's summary status must be {TrialStatus.Completed}, {TrialStatus.EarlyStopped} or {TrialStatus.Diverged}, not '{s.Status}'.", nameof(outcome));
+        if (!s.Status.HasResults())
+            throw new ArgumentException($"A completed trial's summary status must be one with results (completed, early-stopped, diverged, pruned), not '{s.Status.ToText()}'.", nameof(outcome));
         return
         [
-            ("@status", s.Status), ("@test_accuracy", s.TestAccuracy), ("@test_loss", s.TestLoss),
+            ("@status", s.Status.ToText()), ("@test_accuracy", s.TestAccuracy), ("@test_loss", s.TestLoss),
             ("@start_val_accuracy", s.StartValAccuracy), ("@best_val_accuracy", s.BestValAccuracy), ("@best_val_epoch", s.BestValEpoch),
             ("@lowest_train_loss", s.LowestTrainLoss), ("@lowest_train_loss_epoch", s.LowestTrainLossEpoch),
             ("@epochs_run", s.EpochsRun), ("@diverged_epoch", s.DivergedEpoch), ("@diverged_step", s.DivergedStep),

@@ -3,26 +3,13 @@ using FcnLab.Lab.Sweeps;
 
 namespace FcnLab.Lab.Store;
 
-/// <summary>Trial states as the store records them; the last four are final.</summary>
-public static class TrialStatus
-{
-    public const string Pending = "pending";
-    public const string Running = "running";
-    public const string Completed = RunStatus.Completed;
-    public const string EarlyStopped = RunStatus.EarlyStopped;
-    public const string Diverged = RunStatus.Diverged;
-    public const string Failed = "failed";
-
-    public static bool IsFinal(string status) => status is Completed or EarlyStopped or Diverged or Failed;
-}
-
 /// <summary>A trial as stored: its definition, where it stands, and (once final) its summary.</summary>
 public sealed record TrialRecord
 {
     /// <summary>The store's own number for this run (what `fcnlab show RUN` accepts, besides the trial id).</summary>
     public required long RunId { get; init; }
     public required TrialDefinition Definition { get; init; }
-    public required string Status { get; init; }
+    public required RunStatus Status { get; init; }
     /// <summary>"host:pid" of the process holding a running trial.</summary>
     public string? Owner { get; init; }
     public DateTime? Heartbeat { get; init; }

@@ -32,12 +32,12 @@ public sealed record SweepTally(int Total, int Completed, int EarlyStopped, int 
 
     public static SweepTally Of(IReadOnlyList<TrialRecord> trials) => new(
         trials.Count,
-        trials.Count(t => t.Status == TrialStatus.Completed),
-        trials.Count(t => t.Status == TrialStatus.EarlyStopped),
-        trials.Count(t => t.Status == TrialStatus.Diverged),
-        trials.Count(t => t.Status == TrialStatus.Failed),
-        trials.Count(t => t.Status == TrialStatus.Pending),
-        trials.Count(t => t.Status == TrialStatus.Running));
+        trials.Count(t => t.Status == RunStatus.Completed),
+        trials.Count(t => t.Status == RunStatus.EarlyStopped),
+        trials.Count(t => t.Status == RunStatus.Diverged),
+        trials.Count(t => t.Status == RunStatus.Failed),
+        trials.Count(t => t.Status == RunStatus.Pending),
+        trials.Count(t => t.Status == RunStatus.Running));
 }
 
 /// <summary>Progress of a sweep; the CLI renders it. Called on the sweep's thread.</summary>
@@ -64,7 +64,7 @@ public static class SweepRunner
         int added = Record(spec, configs, store);
         var reclaimed = store.ReclaimAbandoned(spec.Name, options.Grace, options.MaxAttempts);
         var current = Current(store, spec.Name, configs);
-        observer.SweepStarted(spec, current.Count, current.Count(t => TrialStatus.IsFinal(t.Status)), added, reclaimed.Count);
+        observer.SweepStarted(spec, current.Count, current.Count(t => t.Status.IsFinal()), added, reclaimed.Count);
 
         var data = new Dictionary<string, ImageDataset>();
         int ran = 0;
@@ -75,10 +75,10 @@ public static class SweepRunner
             if (trial == null) break;
             ran++;
             var (config, definition) = configs[trial.TrialId];
-            int finishedBefore = Current(store, spec.Name, configs).Count(t => TrialStatus.IsFinal(t.Status));
+            int finishedBefore = Current(store, spec.Name, configs).Count(t => t.Status.IsFinal());
             RunTrial(trial, config, definition.RunDir, store, resuming => observer.TrialStarted(trial, finishedBefore + 1, ids.Count, resuming), options, data, cancel);
             var after = store.GetTrial(trial.RunId) ?? trial;
-            observer.TrialFinished(after, Current(store, spec.Name, configs).Count(t => TrialStatus.IsFinal(t.Status)), ids.Count);
+            observer.TrialFinished(after, Current(store, spec.Name, configs).Count(t => t.Status.IsFinal()), ids.Count);
         }
         return SweepTally.Of(Current(store, spec.Name, configs));
     }

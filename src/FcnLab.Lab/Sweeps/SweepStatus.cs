@@ -1,3 +1,4 @@
+using FcnLab.Engine.Training;
 using FcnLab.Lab.Store;
 
 namespace FcnLab.Lab.Sweeps;
@@ -18,7 +19,7 @@ public sealed record SweepStatus(
     public static SweepStatus Of(string sweep, IReadOnlyList<TrialRecord> trials)
     {
         var tally = SweepTally.Of(trials);
-        var finished = trials.Where(t => TrialStatus.IsFinal(t.Status) && t.FinishedAt != null).ToList();
+        var finished = trials.Where(t => t.Status.IsFinal() && t.FinishedAt != null).ToList();
         var started = trials.Where(t => t.StartedAt != null).Select(t => t.StartedAt!.Value).ToList();
         double? perHour = null;
         TimeSpan? eta = null;
@@ -33,8 +34,8 @@ public sealed record SweepStatus(
             }
         }
         return new SweepStatus(sweep, tally,
-            trials.Where(t => t.Status == TrialStatus.Running).ToList(),
-            trials.Where(t => t.Status == TrialStatus.Failed).ToList(),
+            trials.Where(t => t.Status == RunStatus.Running).ToList(),
+            trials.Where(t => t.Status == RunStatus.Failed).ToList(),
             perHour, eta);
     }
 }

@@ -58,7 +58,7 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
 
     public WorkerTally Run(CancellationToken cancel = default)
     {
-        var ran = new List<TrialRecord>();
+        var ran = new List<(TrialRecord Trial, bool TakenOver)>();
         bool waiting = false;
         while (options.Run.MaxTrials is not { } max || ran.Count < max)
         {
@@ -76,10 +76,9 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
             waiting = true;
             if (cancel.WaitHandle.WaitOne(options.PollEvery)) cancel.ThrowIfCancellationRequested();
         }
-        return new WorkerTally(ran.Count,
-            ran.Count(t => t.Status == TrialStatus.Completed), ran.Count(t => t.Status == TrialStatus.EarlyStopped),
-            ran.Count(t => t.Status == TrialStatus.Diverged), ran.Count(t => t.Status == TrialStatus.Failed),
-            ran.Count(t => t.Status == TakenOver));
+        int Count(RunStatus status) => ran.Count(r => !r.TakenOver && r.Trial.Status == status);
+        return new WorkerTally(ran.Count, Count(RunStatus.Completed), Count(RunStatus.EarlyStopped), Count(RunStatus.Diverged), Count(RunStatus.Failed),
+            ran.Count(r => r.TakenOver));
     }
 
     /// <summary>The sweeps to serve. Serving every sweep, one whose stored spec this build cannot read is passed over (said once), not fatal.</summary>
@@ -98,7 +97,7 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
         {
             var grid = GridOf(sweep);
             foreach (var t in store.ReclaimAbandoned(sweep.Name, options.Run.Grace, options.Run.MaxAttempts))
-                observer.Note(t.Status == TrialStatus.Failed
+                observer.Note(t.Status == RunStatus.Failed
                     ? $"trial {t.TrialId} of sweep {sweep.Name} failed: {t.Error}"
                     : $"took back trial {t.TrialId} of sweep {sweep.Name}: its holder stopped beating ({t.Attempts} of {options.Run.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited"} attempts used)");
             if (store.ClaimNext(sweep.Name, options.Run.Owner, grid.Filter) is { } trial) return (trial, sweep);
@@ -106,10 +105,8 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
         return null;
     }
 
-    // Not a store status: marks a trial this worker lost to another in its own tally.
-    private const string TakenOver = "taken-over";
-
-    private TrialRecord Train(TrialRecord trial, SweepRecord sweep, CancellationToken cancel)
+    /// <summary>Trains a claimed trial; TakenOver when another process took it over, so this one recorded nothing.</summary>
+    private (TrialRecord Trial, bool TakenOver) Train(TrialRecord trial, SweepRecord sweep, CancellationToken cancel)
     {
         if (!GridOf(sweep).Index.TryGetValue(trial.TrialId, out var entry))
         {
@@ -120,14 +117,14 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
                 store.Fail(trial.RunId, options.Run.Owner, $"trial {trial.TrialId} is not in the current spec of sweep {sweep.Name}; submit the spec that has it again");
                 var failed = store.GetTrial(trial.RunId) ?? trial;
                 observer.TrialFinished(failed, takenOver: false);
-                return failed;
+                return (failed, false);
             }
         }
         var (config, definition) = entry;
         bool recorded = SweepRunner.RunTrial(trial, config, definition.RunDir, store, resuming => observer.TrialStarted(trial, resuming), options.Run, _data, cancel);
         var after = store.GetTrial(trial.RunId) ?? trial;
         observer.TrialFinished(after, takenOver: !recorded);
-        return recorded ? after : after with { Status = TakenOver };
+        return (after, !recorded);
     }
 
     private bool Readable(SweepRecord sweep)
@@ -147,7 +144,7 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
     }
 
     private bool AllFinal(SweepRecord sweep) =>
-        SweepRunner.Current(store, sweep.Name, GridOf(sweep).Index).All(t => TrialStatus.IsFinal(t.Status));
+        SweepRunner.Current(store, sweep.Name, GridOf(sweep).Index).All(t => t.Status.IsFinal());
 
     /// <summary>The sweep's trials as its stored spec expands here (cached until the spec text changes).</summary>
     private Grid GridOf(SweepRecord sweep)

@@ -87,7 +87,7 @@ public class CheckpointTests
     private static Checkpoint Sample(TrainConfig config, double bestValLoss = double.PositiveInfinity) => new()
     {
         Config = config,
-        Status = Checkpoint.Running,
+        Status = RunStatus.Running,
         EpochsDone = 2,
         InEpoch = true,
         Step = 3,

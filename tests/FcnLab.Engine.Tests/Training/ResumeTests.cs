@@ -62,7 +62,7 @@ public class ResumeTests : IDisposable
         for (int i = 0; i < interruptions.Length; i++)
         {
             var cp = Checkpoint.Load(parts);
-            Assert.Equal(Checkpoint.Running, cp.Status);
+            Assert.Equal(RunStatus.Running, cp.Status);
             bool boundary = interruptions[i].Step == Steps;
             Assert.Equal(boundary ? (interruptions[i].Epoch, false, 0) : (interruptions[i].Epoch - 1, true, interruptions[i].Step), (cp.EpochsDone, cp.InEpoch, cp.Step));
             Assert.False(File.Exists(Path.Combine(parts, "model.fcnlab")), "an interrupted run has no model yet");

@@ -14,7 +14,7 @@ internal static class ReportTestData
     public static KeyValuePair<string, string>[] Point(string optimizer, string lr) =>
         [new("optimizer", optimizer), new("lr", lr)];
 
-    public static RunSummary Summary(string status, double? testAcc = null, double? startVal = null, double? bestVal = null, int? bestValEpoch = null,
+    public static RunSummary Summary(RunStatus status, double? testAcc = null, double? startVal = null, double? bestVal = null, int? bestValEpoch = null,
         double? lowestLoss = null, int? lowestLossEpoch = null, int? divergedEpoch = null, int epochs = 5) => new()
     {
         Status = status,
@@ -32,7 +32,7 @@ internal static class ReportTestData
     public static List<EpochMetrics> Epochs(int n, double offset = 0) =>
         [.. Enumerable.Range(1, n).Select(e => new EpochMetrics(e, 1.0 / e + offset, 0.5 + 0.05 * e, 1.1 / e + offset, 0.6 + 0.04 * e - offset, 0.001, 1.5))];
 
-    public static TrialResult Trial(long runId, KeyValuePair<string, string>[] point, int repeat, string status,
+    public static TrialResult Trial(long runId, KeyValuePair<string, string>[] point, int repeat, RunStatus status,
         RunSummary? summary = null, IReadOnlyList<EpochMetrics>? epochs = null, bool withOutcome = true, string? error = null)
     {
         var definition = new TrialDefinition
@@ -46,8 +46,8 @@ internal static class ReportTestData
             RunDir = $"runs/optimizers/{runId}",
         };
         var record = new TrialRecord { RunId = runId, Definition = definition, Status = status, Summary = summary, Error = error, Attempts = 1 };
-        TrialOutcome? outcome = withOutcome && summary != null && status != TrialStatus.Failed
-            ? new TrialOutcome(summary, status == TrialStatus.Diverged ? null : Confusion(), ClassNames, Mistakes(40))
+        TrialOutcome? outcome = withOutcome && summary != null && status != RunStatus.Failed
+            ? new TrialOutcome(summary, status == RunStatus.Diverged ? null : Confusion(), ClassNames, Mistakes(40))
             : null;
         return new TrialResult(record, epochs ?? [], outcome);
     }
@@ -78,16 +78,16 @@ internal static class ReportTestData
         };
         var trials = new List<TrialResult>
         {
-            Trial(1, adam, 0, TrialStatus.Completed, Summary(TrialStatus.Completed, 0.88, 0.80, 0.90, 10, 0.1, 18), Epochs(5)),
-            Trial(2, sgdHigh, 0, TrialStatus.Diverged, Summary(TrialStatus.Diverged, divergedEpoch: 3, epochs: 3), divergedEpochs),
-            Trial(3, sgdLow, 0, TrialStatus.Completed, Summary(TrialStatus.Completed, 0.85, 0.70, 0.86, 4, 0.35, 5), Epochs(5, 0.2)),
-            Trial(4, rmsA, 0, TrialStatus.Running, null, Epochs(2, 0.1)),
-            Trial(5, rmsB, 0, TrialStatus.Pending),
-            Trial(6, adam, 1, TrialStatus.Completed, Summary(TrialStatus.Completed, 0.89, 0.82, 0.91, 12, 0.2, 19), Epochs(5, 0.01)),
-            Trial(7, sgdHigh, 1, TrialStatus.Diverged, Summary(TrialStatus.Diverged, divergedEpoch: 3, epochs: 3), divergedEpochs),
-            Trial(8, sgdLow, 1, TrialStatus.Failed, null, Epochs(1, 0.3), error: "out of memory"),
-            Trial(9, rmsA, 1, TrialStatus.Pending),
-            Trial(10, adam, 2, TrialStatus.EarlyStopped, Summary(TrialStatus.EarlyStopped, 0.90, 0.84, 0.92, 13, 0.3, 20), Epochs(4, 0.02)),
+            Trial(1, adam, 0, RunStatus.Completed, Summary(RunStatus.Completed, 0.88, 0.80, 0.90, 10, 0.1, 18), Epochs(5)),
+            Trial(2, sgdHigh, 0, RunStatus.Diverged, Summary(RunStatus.Diverged, divergedEpoch: 3, epochs: 3), divergedEpochs),
+            Trial(3, sgdLow, 0, RunStatus.Completed, Summary(RunStatus.Completed, 0.85, 0.70, 0.86, 4, 0.35, 5), Epochs(5, 0.2)),
+            Trial(4, rmsA, 0, RunStatus.Running, null, Epochs(2, 0.1)),
+            Trial(5, rmsB, 0, RunStatus.Pending),
+            Trial(6, adam, 1, RunStatus.Completed, Summary(RunStatus.Completed, 0.89, 0.82, 0.91, 12, 0.2, 19), Epochs(5, 0.01)),
+            Trial(7, sgdHigh, 1, RunStatus.Diverged, Summary(RunStatus.Diverged, divergedEpoch: 3, epochs: 3), divergedEpochs),
+            Trial(8, sgdLow, 1, RunStatus.Failed, null, Epochs(1, 0.3), error: "out of memory"),
+            Trial(9, rmsA, 1, RunStatus.Pending),
+            Trial(10, adam, 2, RunStatus.EarlyStopped, Summary(RunStatus.EarlyStopped, 0.90, 0.84, 0.92, 13, 0.3, 20), Epochs(4, 0.02)),
         };
         return new SweepResults("optimizers", ["optimizer", "lr"], trials);
     }

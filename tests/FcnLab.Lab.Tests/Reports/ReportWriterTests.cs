@@ -1,3 +1,4 @@
+using FcnLab.Engine.Training;
 using System.Text.RegularExpressions;
 using FcnLab.Lab.Reports;
 using FcnLab.Lab.Store;
@@ -87,9 +88,9 @@ public class ReportWriterTests
         var point = Point("sgd", "1");
         var results = new SweepResults("unfinished", ["optimizer", "lr"],
         [
-            Trial(1, point, 0, TrialStatus.Diverged, Summary(TrialStatus.Diverged, divergedEpoch: 1, epochs: 1),
+            Trial(1, point, 0, RunStatus.Diverged, Summary(RunStatus.Diverged, divergedEpoch: 1, epochs: 1),
                 [new(1, double.NaN, 0.1, double.NaN, null, 1, 1)]),
-            Trial(2, point, 1, TrialStatus.Pending),
+            Trial(2, point, 1, RunStatus.Pending),
         ]);
         using var dir = new TempDir();
         ReportWriter.Write(results, dir.Path, Images());
@@ -108,8 +109,8 @@ public class ReportWriterTests
     {
         var results = new SweepResults("baseline", [],
         [
-            Trial(1, [], 0, TrialStatus.Completed, Summary(TrialStatus.Completed, 0.8, 0.7, 0.8, 1, 0.5, 1, epochs: 1), Epochs(1)),
-            Trial(2, [], 1, TrialStatus.Completed, Summary(TrialStatus.Completed, 0.9, 0.7, 0.8, 1, 0.5, 1, epochs: 1), Epochs(1)),
+            Trial(1, [], 0, RunStatus.Completed, Summary(RunStatus.Completed, 0.8, 0.7, 0.8, 1, 0.5, 1, epochs: 1), Epochs(1)),
+            Trial(2, [], 1, RunStatus.Completed, Summary(RunStatus.Completed, 0.9, 0.7, 0.8, 1, 0.5, 1, epochs: 1), Epochs(1)),
         ]);
         var table = SweepTable.Build(results);
         Assert.Single(table.Rows);

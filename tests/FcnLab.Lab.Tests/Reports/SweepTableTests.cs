@@ -1,3 +1,4 @@
+using FcnLab.Engine.Training;
 using System.Globalization;
 using FcnLab.Lab.Reports;
 using FcnLab.Lab.Store;
@@ -51,8 +52,8 @@ public class SweepTableTests
         var point = Point("sgd", "1");
         var results = new SweepResults("s", ["optimizer", "lr"],
         [
-            Trial(1, point, 0, TrialStatus.Diverged, Summary(TrialStatus.Diverged, divergedEpoch: 3)),
-            Trial(2, point, 1, TrialStatus.Diverged, Summary(TrialStatus.Diverged, divergedEpoch: 2)),
+            Trial(1, point, 0, RunStatus.Diverged, Summary(RunStatus.Diverged, divergedEpoch: 3)),
+            Trial(2, point, 1, RunStatus.Diverged, Summary(RunStatus.Diverged, divergedEpoch: 2)),
         ]);
         var table = SweepTable.Build(results);
         Assert.Equal("diverged (epochs 2, 3)", table.Cells(table.Rows[0])[2]);
@@ -69,7 +70,7 @@ public class SweepTableTests
 
         var point = Point("adam", "9");
         var failed = SweepTable.Build(new SweepResults("s", ["optimizer", "lr"],
-            [Trial(1, point, 0, TrialStatus.Failed, error: "boom"), Trial(2, point, 1, TrialStatus.Failed, error: "boom")]));
+            [Trial(1, point, 0, RunStatus.Failed, error: "boom"), Trial(2, point, 1, RunStatus.Failed, error: "boom")]));
         Assert.Equal("failed", failed.Cells(failed.Rows[0])[2]);
         Assert.Equal("0 / 2 (2 failed)", failed.Cells(failed.Rows[0])[6]);
     }
@@ -123,7 +124,7 @@ public class SweepTableTests
     {
         KeyValuePair<string, string>[] point = [new("hidden", "1200,2000,800"), new("note", "a \"b\" | c")];
         var results = new SweepResults("s", ["hidden", "note"],
-            [Trial(1, point, 0, TrialStatus.Completed, Summary(TrialStatus.Completed, 0.5, 0.4, 0.5, 1, 1.0, 1))]);
+            [Trial(1, point, 0, RunStatus.Completed, Summary(RunStatus.Completed, 0.5, 0.4, 0.5, 1, 1.0, 1))]);
         var table = SweepTable.Build(results);
         var rows = CsvTestParser.Parse(table.ToCsv());
         Assert.Equal("1200,2000,800", rows[1][0]);

@@ -102,7 +102,7 @@ public abstract class RunStoreContractTests : IDisposable
 
         var trials = store.ListTrials(Sweep);
         Assert.Equal(["aaa", "bbb", "ccc", "ddd", "eee"], trials.Select(t => t.TrialId));
-        Assert.All(trials, t => Assert.Equal(TrialStatus.Pending, t.Status));
+        Assert.All(trials, t => Assert.Equal(RunStatus.Pending, t.Status));
         Assert.All(trials, t => Assert.Null(t.Owner));
         Assert.All(trials, t => Assert.Null(t.Heartbeat));
         Assert.All(trials, t => Assert.Equal(0, t.Attempts));
@@ -128,7 +128,7 @@ public abstract class RunStoreContractTests : IDisposable
         Assert.Equal(store.ListTrials(Sweep).Select(t => t.RunId), claimed.Select(t => t.RunId));
         Assert.All(claimed, t =>
         {
-            Assert.Equal(TrialStatus.Running, t.Status);
+            Assert.Equal(RunStatus.Running, t.Status);
             Assert.Equal("host:1", t.Owner);
             Assert.Equal(1, t.Attempts);
             Assert.Equal(t0, t.Heartbeat);
@@ -136,7 +136,7 @@ public abstract class RunStoreContractTests : IDisposable
             Assert.Equal(DateTimeKind.Utc, t.StartedAt!.Value.Kind);
         });
         Assert.Null(store.ClaimNext(Sweep, "host:1"));
-        Assert.Equal(TrialStatus.Pending, store.ListTrials("other").Single().Status);
+        Assert.Equal(RunStatus.Pending, store.ListTrials("other").Single().Status);
     }
 
     [StoreFact]
@@ -187,7 +187,7 @@ public abstract class RunStoreContractTests : IDisposable
         Assert.Equal(all.Select(t => t.RunId).Order(), claims.Select(c => c.RunId).Order());
         Assert.All(claims, c => Assert.Equal(c.Owner, all.Single(t => t.RunId == c.RunId).Owner));
         Assert.All(all, t => Assert.Equal(1, t.Attempts));
-        Assert.All(all, t => Assert.Equal(TrialStatus.Running, t.Status));
+        Assert.All(all, t => Assert.Equal(RunStatus.Running, t.Status));
     }
 
     [StoreFact]
@@ -209,7 +209,7 @@ public abstract class RunStoreContractTests : IDisposable
         // Once final, even the former holder cannot change it.
         Assert.False(store.Heartbeat(id, "host:1"));
         Assert.False(store.Complete(id, "host:1", Outcome(RunStatus.Completed)));
-        Assert.Equal(TrialStatus.Failed, store.GetTrial(id)!.Status);
+        Assert.Equal(RunStatus.Failed, store.GetTrial(id)!.Status);
     }
 
     [StoreFact]
@@ -246,7 +246,7 @@ public abstract class RunStoreContractTests : IDisposable
         Assert.Equal([e], store.GetEpochs(id));
     }
 
-    private static TrialOutcome Outcome(string status) =>
+    private static TrialOutcome Outcome(RunStatus status) =>
         new(new RunSummary { Status = status, EpochsRun = 1, Parameters = 10 }, null, [], []);
 
     [StoreFact]
@@ -313,8 +313,8 @@ public abstract class RunStoreContractTests : IDisposable
     public void Complete_RefusesASummaryStatusThatIsNotFinal()
     {
         var (store, id) = OpenWithClaimedTrial();
-        Assert.Throws<ArgumentException>(() => store.Complete(id, "host:1", Outcome(TrialStatus.Failed)));
-        Assert.Equal(TrialStatus.Running, store.GetTrial(id)!.Status);
+        Assert.Throws<ArgumentException>(() => store.Complete(id, "host:1", Outcome(RunStatus.Failed)));
+        Assert.Equal(RunStatus.Running, store.GetTrial(id)!.Status);
     }
 
     [StoreFact]
@@ -324,7 +324,7 @@ public abstract class RunStoreContractTests : IDisposable
         Assert.True(store.Fail(id, "host:1", "Out of memory at epoch 3."));
 
         var trial = store.GetTrial(id)!;
-        Assert.Equal(TrialStatus.Failed, trial.Status);
+        Assert.Equal(RunStatus.Failed, trial.Status);
         Assert.Equal("Out of memory at epoch 3.", trial.Error);
         Assert.NotNull(trial.FinishedAt);
         Assert.Null(trial.Summary);
@@ -357,13 +357,13 @@ public abstract class RunStoreContractTests : IDisposable
         Assert.Equal([dead, stale], reclaimed.Select(t => t.RunId));
         Assert.All(reclaimed, t =>
         {
-            Assert.Equal(TrialStatus.Pending, t.Status);
+            Assert.Equal(RunStatus.Pending, t.Status);
             Assert.Null(t.Owner);
         });
-        Assert.Equal(TrialStatus.Running, store.GetTrial(live)!.Status);
+        Assert.Equal(RunStatus.Running, store.GetTrial(live)!.Status);
         Assert.Equal(Owner.Current, store.GetTrial(live)!.Owner);
-        Assert.Equal(TrialStatus.Running, store.GetTrial(remote)!.Status);
-        Assert.Equal(TrialStatus.Running, store.GetTrial(elsewhere)!.Status);
+        Assert.Equal(RunStatus.Running, store.GetTrial(remote)!.Status);
+        Assert.Equal(RunStatus.Running, store.GetTrial(elsewhere)!.Status);
         Assert.Empty(store.ReclaimAbandoned(Sweep, TimeSpan.FromMinutes(5)));
 
         // The old holder cannot report any more; the next claim counts a second attempt.
@@ -401,10 +401,10 @@ public abstract class RunStoreContractTests : IDisposable
             id = claimed.RunId;
             now = now.AddMinutes(2);
             var back = store.ReclaimAbandoned(Sweep, TimeSpan.FromMinutes(1), maxAttempts: 3).Single();
-            Assert.Equal(attempt < 3 ? TrialStatus.Pending : TrialStatus.Failed, back.Status);
+            Assert.Equal(attempt < 3 ? RunStatus.Pending : RunStatus.Failed, back.Status);
         }
         var failed = store.GetTrial(id)!;
-        Assert.Equal(TrialStatus.Failed, failed.Status);
+        Assert.Equal(RunStatus.Failed, failed.Status);
         Assert.Null(failed.Owner);
         Assert.Equal(Stored(now), failed.FinishedAt);
         Assert.Contains("given up after 3 attempts (max attempts 3)", failed.Error);
@@ -412,11 +412,11 @@ public abstract class RunStoreContractTests : IDisposable
         Assert.Null(store.ClaimNext(Sweep, "far-host:4", ["aaa"]));
         // The former holder cannot complete it, and the other trial was never touched.
         Assert.False(store.Complete(id, "far-host:3", Outcome(RunStatus.Completed)));
-        Assert.Equal(TrialStatus.Pending, store.ListTrials(Sweep).Single(t => t.TrialId == "bbb").Status);
+        Assert.Equal(RunStatus.Pending, store.ListTrials(Sweep).Single(t => t.TrialId == "bbb").Status);
         // Without a limit a trial goes back to pending however often its holders die.
         Assert.Equal("bbb", store.ClaimNext(Sweep, "far-host:5")!.TrialId);
         now = now.AddMinutes(2);
-        Assert.Equal(TrialStatus.Pending, store.ReclaimAbandoned(Sweep, TimeSpan.FromMinutes(1)).Single().Status);
+        Assert.Equal(RunStatus.Pending, store.ReclaimAbandoned(Sweep, TimeSpan.FromMinutes(1)).Single().Status);
     }
 
     [StoreFact]
@@ -430,7 +430,7 @@ public abstract class RunStoreContractTests : IDisposable
 
         var run = store.GetTrial(first)!;
         Assert.Null(run.Sweep);
-        Assert.Equal(TrialStatus.Running, run.Status);
+        Assert.Equal(RunStatus.Running, run.Status);
         Assert.Equal(Owner.Current, run.Owner);
         Assert.Equal(1, run.Attempts);
         Assert.NotNull(run.StartedAt);
@@ -445,7 +445,7 @@ public abstract class RunStoreContractTests : IDisposable
         Assert.Equal(3, store.ListTrials().Count);
         // A sweep's reclaim leaves runs outside any sweep alone.
         Assert.Empty(store.ReclaimAbandoned(Sweep, TimeSpan.Zero));
-        Assert.Equal(TrialStatus.Running, store.GetTrial(second)!.Status);
+        Assert.Equal(RunStatus.Running, store.GetTrial(second)!.Status);
         Assert.Throws<ArgumentException>(() => store.StartRun(Trial("x"), Owner.Current));
         Assert.Throws<ArgumentException>(() => store.AddTrials([Trial("y", sweep: null)]));
     }
@@ -485,7 +485,7 @@ public abstract class RunStoreContractTests : IDisposable
         // The second process looks an hour later, so the abandoned trial's heartbeat is stale.
         var second = Open(() => DateTime.UtcNow.AddHours(1));
         Assert.Equal("spec", second.GetSweep(Sweep)!.SpecText);
-        Assert.Equal([TrialStatus.Completed, TrialStatus.Failed, TrialStatus.Running], second.ListTrials(Sweep).Select(t => t.Status));
+        Assert.Equal([RunStatus.Completed, RunStatus.Failed, RunStatus.Running], second.ListTrials(Sweep).Select(t => t.Status));
         Assert.Equal([epoch], second.GetEpochs(done));
         Assert.Equal([epoch], second.GetEpochs(running));
         var outcome = second.GetOutcome(done)!;
