@@ -2,10 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace FcnLab.Engine.Data;
-
-/// <summary>A grayscale image: <see cref="Height"/> x <see cref="Width"/> pixels, row-major, on the raw 0..255 scale.</summary>
-public sealed record GrayImage(int Width, int Height, float[] Pixels);
+namespace FcnLab.Engine.Png;
 
 /// <summary>
 /// Reads PNG files (ISO/IEC 15948) into a <see cref="GrayImage"/>: every color type and bit depth the
@@ -28,8 +25,6 @@ public static class PngDecoder
     // header lies about the data, or the data is truncated).
     private const long MaxDeflateRatio = 1040;
 
-    private static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
-
     // Adam7 passes: first column, first row, column step, row step.
     private static readonly (int X0, int Y0, int Dx, int Dy)[] Adam7 =
         [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
@@ -47,7 +42,7 @@ public static class PngDecoder
     }
 
     /// <summary>True when <paramref name="bytes"/> start with the PNG signature.</summary>
-    public static bool HasSignature(ReadOnlySpan<byte> bytes) => bytes.StartsWith(Signature);
+    public static bool HasSignature(ReadOnlySpan<byte> bytes) => bytes.StartsWith(PngChunks.Signature);
 
     /// <summary>Reads and decodes the PNG file <paramref name="path"/>.</summary>
     public static GrayImage Read(string path)
@@ -67,7 +62,7 @@ public static class PngDecoder
         ArgumentNullException.ThrowIfNull(png);
         if (png.Length == 0) throw Bad(source, "the file is empty (0 bytes)");
         if (!HasSignature(png))
-            throw Bad(source, png.Length < Signature.Length && Signature.StartsWith(png)
+            throw Bad(source, png.Length < PngChunks.Signature.Length && PngChunks.Signature.StartsWith(png)
                 ? $"the file is truncated: {png.Length} bytes, shorter than the 8-byte PNG signature"
                 : "not a PNG file: it does not start with the PNG signature 89 50 4E 47 0D 0A 1A 0A");
 
@@ -77,7 +72,7 @@ public static class PngDecoder
         var idat = new MemoryStream();
         int idatChunks = 0;
         string previous = "";
-        int pos = Signature.Length;
+        int pos = PngChunks.Signature.Length;
         while (true)
         {
             int left = png.Length - pos;

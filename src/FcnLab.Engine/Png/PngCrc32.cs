@@ -1,8 +1,8 @@
-namespace FcnLab.Engine.Data;
+namespace FcnLab.Engine.Png;
 
 /// <summary>
 /// The CRC-32 of PNG chunks (ISO 3309 / ITU-T V.42, reflected polynomial 0xEDB88320), table-driven:
-/// the decoder's check and the reports' encoder (System.IO.Hashing is not a dependency).
+/// the decoder's check and the encoder's (System.IO.Hashing is not a dependency).
 /// </summary>
 public static class PngCrc32
 {

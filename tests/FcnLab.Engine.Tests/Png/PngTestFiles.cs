@@ -2,12 +2,13 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace FcnLab.Engine.Tests.Data;
+namespace FcnLab.Engine.Tests.Png;
 
 /// <summary>
-/// A test-side PNG writer, independent of the decoder (its own bitwise CRC, its own forward filters and
-/// Adam7 split): any color type and bit depth, a chosen filter per row, optional interlacing, and raw
-/// chunks for building corrupt files.
+/// Test-side PNG files, independent of the codec under test (their own bitwise CRC, forward filters and
+/// Adam7 split; zlib from System.IO.Compression): a writer for any color type and bit depth, a chosen
+/// filter per row, optional interlacing and raw chunks for building corrupt files, which the decoder's
+/// tests read; and a strict reader of what the encoder writes, which the encoder's tests check against.
 /// </summary>
 public static class PngTestFiles
 {
@@ -134,7 +135,59 @@ public static class PngTestFiles
 
     public static byte[] Assemble(IEnumerable<byte[]> chunks) => [.. Signature, .. chunks.SelectMany(c => c)];
 
-    /// <summary>Bit-at-a-time CRC-32 (no table), to check the decoder's table-driven one independently.</summary>
+    /// <summary>The samples of a PNG as the encoder writes it: 8-bit gray or RGB, no interlace, filter 0.</summary>
+    public sealed record Image(int Width, int Height, int ColorType, byte[] Samples);
+
+    /// <summary>
+    /// Reads <paramref name="png"/>, asserting the signature, every chunk's CRC, the chunk sequence
+    /// IHDR IDAT IEND, bit depth 8, methods 0 and filter 0 on every row.
+    /// </summary>
+    public static Image Read(byte[] png)
+    {
+        Assert.Equal(Signature, png[..8]);
+        int pos = 8, width = 0, height = 0, colorType = -1;
+        var idat = new MemoryStream();
+        var types = new List<string>();
+        while (pos < png.Length)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(pos));
+            string type = Encoding.ASCII.GetString(png, pos + 4, 4);
+            var body = png.AsSpan(pos + 4, 4 + length); // type + data: what the CRC covers
+            Assert.Equal(Crc(body), BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(pos + 8 + length)));
+            var data = png.AsSpan(pos + 8, length);
+            types.Add(type);
+            if (type == "IHDR")
+            {
+                width = BinaryPrimitives.ReadInt32BigEndian(data);
+                height = BinaryPrimitives.ReadInt32BigEndian(data[4..]);
+                Assert.Equal(8, data[8]);
+                colorType = data[9];
+                Assert.Equal(0, data[10]);
+                Assert.Equal(0, data[11]);
+                Assert.Equal(0, data[12]);
+            }
+            else if (type == "IDAT") idat.Write(data);
+            pos += 12 + length;
+        }
+        Assert.Equal(["IHDR", "IDAT", "IEND"], types);
+        int channels = colorType == 0 ? 1 : 3;
+        idat.Position = 0;
+        using var z = new ZLibStream(idat, CompressionMode.Decompress);
+        var raw = new MemoryStream();
+        z.CopyTo(raw);
+        var bytes = raw.ToArray();
+        int rowBytes = width * channels;
+        Assert.Equal((rowBytes + 1) * height, bytes.Length);
+        var samples = new byte[rowBytes * height];
+        for (int y = 0; y < height; y++)
+        {
+            Assert.Equal(0, bytes[y * (rowBytes + 1)]);
+            Array.Copy(bytes, y * (rowBytes + 1) + 1, samples, y * rowBytes, rowBytes);
+        }
+        return new Image(width, height, colorType, samples);
+    }
+
+    /// <summary>Bit-at-a-time CRC-32 (no table), to check the codec's table-driven one independently.</summary>
     public static uint Crc(ReadOnlySpan<byte> data)
     {
         uint crc = 0xFFFFFFFF;

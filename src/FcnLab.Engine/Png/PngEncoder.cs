@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using FcnLab.Engine;
-using FcnLab.Engine.Data;
 
-namespace FcnLab.Lab.Reports.Charts;
+namespace FcnLab.Engine.Png;
 
 /// <summary>
 /// A minimal PNG writer: 8-bit grayscale or RGB, no interlace, filter 0 (None) on every row, one IDAT chunk
@@ -11,8 +9,6 @@ namespace FcnLab.Lab.Reports.Charts;
 /// </summary>
 public static class PngEncoder
 {
-    private static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
-
     /// <param name="pixels">Row-major samples, <paramref name="channels"/> interleaved per pixel (1: gray, 3: RGB).</param>
     public static byte[] Encode(ReadOnlySpan<byte> pixels, int width, int height, int channels)
     {
@@ -43,25 +39,10 @@ public static class PngEncoder
         // [10..12]: compression 0 (deflate), filter method 0, interlace 0 (none)
 
         using var png = new MemoryStream();
-        png.Write(Signature);
-        WriteChunk(png, "IHDR", header);
-        WriteChunk(png, "IDAT", compressed);
-        WriteChunk(png, "IEND", []);
+        png.Write(PngChunks.Signature);
+        PngChunks.Write(png, "IHDR", header);
+        PngChunks.Write(png, "IDAT", compressed);
+        PngChunks.Write(png, "IEND", []);
         return png.ToArray();
-    }
-
-    /// <summary>Length, type, data, then the CRC over type and data.</summary>
-    private static void WriteChunk(Stream s, string type, ReadOnlySpan<byte> data)
-    {
-        Span<byte> word = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
-        s.Write(word);
-        Span<byte> typeBytes = stackalloc byte[4];
-        for (int i = 0; i < 4; i++) typeBytes[i] = (byte)type[i];
-        s.Write(typeBytes);
-        s.Write(data);
-        uint crc = ~PngCrc32.Update(PngCrc32.Update(0xFFFFFFFFu, typeBytes), data);
-        BinaryPrimitives.WriteUInt32BigEndian(word, crc);
-        s.Write(word);
     }
 }

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
-using FcnLab.Engine.Data;
+using FcnLab.Engine.Png;
+using FcnLab.Engine.Tests.Data;
 
-namespace FcnLab.Engine.Tests.Data;
+namespace FcnLab.Engine.Tests.Png;
 
 public class PngDecoderTests : IDisposable
 {
@@ -178,15 +179,6 @@ public class PngDecoderTests : IDisposable
         var plain = PngDecoder.Decode(PngTestFiles.Encode(samples, width, height, colorType, bitDepth, [4, 3, 2, 1, 0], palette: palette), Name);
         Assert.Equal(plain.Pixels, interlaced.Pixels);
         AssertPixels(interlaced, width, height, p => Expected(samples, p, colorType, bitDepth, palette));
-    }
-
-    [Fact]
-    public void Crc32_MatchesTheCheckValueAndABitwiseCrc()
-    {
-        Assert.Equal(0xCBF43926u, PngCrc32.Compute("123456789"u8));
-        var bytes = new byte[1000];
-        new System.Random(3).NextBytes(bytes);
-        Assert.Equal(PngTestFiles.Crc(bytes), PngCrc32.Compute(bytes));
     }
 
     [Fact]
