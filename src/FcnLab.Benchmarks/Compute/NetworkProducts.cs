@@ -1,21 +1,12 @@
+using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 
-namespace FcnLab.Engine.Benchmarks;
-
-/// <summary>Which of a Linear layer's three GEMMs.</summary>
-public enum Product
-{
-    /// <summary>Y[B,out] = X[B,in] W[in,out] + bias.</summary>
-    Forward,
-    /// <summary>dW[in,out] += X^T dY.</summary>
-    WeightGradient,
-    /// <summary>dX[B,in] = dY W^T (not issued for the first layer).</summary>
-    InputGradient,
-}
+namespace FcnLab.Benchmarks.Compute;
 
 /// <summary>Buffers for every Linear layer of a network at one batch size, and the GEMMs a training step issues.</summary>
 public sealed unsafe class NetworkProducts
 {
+    /// <summary>The default network, 784-1200-2000-800-10: the one `fcnlab bench` and the GEMM suite time.</summary>
     public static readonly int[] DefaultWidths = [784, 1200, 2000, 800, 10];
 
     private readonly int _batch;
@@ -26,7 +17,7 @@ public sealed unsafe class NetworkProducts
     {
         _widths = widths;
         _batch = batch;
-        var rng = new Random.Rng(1);
+        var rng = new Rng(1);
         int layers = widths.Length - 1;
         _x = new Tensor[widths.Length];
         _w = new Tensor[layers];
@@ -48,7 +39,7 @@ public sealed unsafe class NetworkProducts
         }
     }
 
-    private static Tensor RandomTensor(Random.Rng rng, params int[] shape)
+    private static Tensor RandomTensor(Rng rng, params int[] shape)
     {
         var t = Tensor.Zeros(shape);
         var s = t.Span;

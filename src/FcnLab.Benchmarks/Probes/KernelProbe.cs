@@ -1,11 +1,19 @@
 using System.Diagnostics;
 using FcnLab.Engine.Tensors;
 
-namespace FcnLab.Bench;
+namespace FcnLab.Benchmarks.Probes;
 
 /// <summary>The AVX-512 micro-kernel alone on cache-resident panels: the ceiling the blocked GEMM can reach.</summary>
 public static unsafe class KernelProbe
 {
+    /// <summary>Three half-second measurements at kc 64 and at kc 256.</summary>
+    public static void Run(TextWriter output)
+    {
+        foreach (int kc in new[] { 64, 256 })
+            for (int i = 0; i < 3; i++) output.WriteLine($"AVX-512 12x32 kernel alone, kc={kc}: {Measure(kc, 0.5):F1} GFLOP/s");
+    }
+
+    /// <summary>GFLOP/s of the micro-kernel on <paramref name="kc"/>-deep panels over about <paramref name="seconds"/>.</summary>
     public static double Measure(int kc, double seconds)
     {
         var a = GC.AllocateArray<float>(GemmKernels.Avx512Mr * kc + 16, pinned: true);

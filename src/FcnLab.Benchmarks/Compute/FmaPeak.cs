@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 
 using FcnLab.Engine.Tensors;
 
-namespace FcnLab.Engine.Benchmarks;
+namespace FcnLab.Benchmarks.Compute;
 
 /// <summary>
 /// The FMA ceiling: independent Vector512 (or Vector256) FMA chains, enough of them to cover the FMA

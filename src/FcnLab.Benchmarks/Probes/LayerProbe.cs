@@ -7,19 +7,19 @@ using FcnLab.Engine.Optim;
 using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 
-namespace FcnLab.Bench;
+namespace FcnLab.Benchmarks.Probes;
 
 /// <summary>Where a training step's time goes: median milliseconds of each layer's forward and backward, the loss and the optimizer.</summary>
 public static class LayerProbe
 {
-    public static void Run(int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 15) =>
-        Run(new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm }, optimizerKind, threads, batch, reps);
+    public static void Run(TextWriter output, int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 15) =>
+        Run(output, new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm }, optimizerKind, threads, batch, reps);
 
     /// <summary>An architecture spec (e.g. "lenet5") on 1x28x28 inputs.</summary>
-    public static void Run(string arch, OptimizerKind optimizerKind, int threads, int batch = 128, int reps = 15) =>
-        Run(new ModelSpec { InputShape = [1, 28, 28], Classes = 10, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(10).Text }, optimizerKind, threads, batch, reps);
+    public static void Run(TextWriter output, string arch, OptimizerKind optimizerKind, int threads, int batch = 128, int reps = 15) =>
+        Run(output, new ModelSpec { InputShape = [1, 28, 28], Classes = 10, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(10).Text }, optimizerKind, threads, batch, reps);
 
-    private static void Run(ModelSpec spec, OptimizerKind optimizerKind, int threads, int batch, int reps)
+    private static void Run(TextWriter output, ModelSpec spec, OptimizerKind optimizerKind, int threads, int batch, int reps)
     {
         using var pool = new WorkerPool(threads);
         var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(1));
@@ -70,21 +70,21 @@ public static class LayerProbe
             return v[reps / 2];
         }
         double total = 0;
-        Console.WriteLine($"{threads} thread(s), batch {batch}, {optimizerKind}, {(cpu ? "thread CPU time" : "wall-clock time")}: {net.Describe()}");
+        output.WriteLine($"{threads} thread(s), batch {batch}, {optimizerKind}, {(cpu ? "thread CPU time" : "wall-clock time")}: {net.Describe()}");
         for (int l = 0; l < layers; l++)
         {
             double f = Median(fwd, l), b = Median(bwd, l);
             total += f + b;
             string name = net.Layers[l].Describe();
-            Console.WriteLine($"  {(name.Length > 40 ? name[..40] : name),-40} forward {f,7:F2} ms  backward {b,7:F2} ms");
+            output.WriteLine($"  {(name.Length > 40 ? name[..40] : name),-40} forward {f,7:F2} ms  backward {b,7:F2} ms");
         }
         string[] names = ["loss fwd+bwd", "optimizer step + zeroing"];
         for (int i = 0; i < names.Length; i++)
         {
             total += Median(other, i);
-            Console.WriteLine($"  {names[i],-26} {Median(other, i),7:F2} ms");
+            output.WriteLine($"  {names[i],-26} {Median(other, i),7:F2} ms");
         }
-        Console.WriteLine($"  total (sum of medians)     {total,7:F2} ms per step");
-        if (spec.Arch != null) Console.WriteLine($"  {total * Math.Ceiling(54000.0 / batch) / 1000:F2} s per 54,000-image epoch at this rate");
+        output.WriteLine($"  total (sum of medians)     {total,7:F2} ms per step");
+        if (spec.Arch != null) output.WriteLine($"  {total * Math.Ceiling(54000.0 / batch) / 1000:F2} s per 54,000-image epoch at this rate");
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FcnLab.Engine.Tensors;
 
-namespace FcnLab.Bench;
+namespace FcnLab.Benchmarks.Probes;
 
 /// <summary>
 /// Block sizes side by side: the products of one default-network step, each timed with every
@@ -10,7 +10,7 @@ namespace FcnLab.Bench;
 /// </summary>
 public static unsafe class BlockingProbe
 {
-    public static void Run(int threads, (int Kc, int Mc, int Nc, int Jobs)[] variants, int reps = 15)
+    public static void Run(TextWriter output, int threads, (int Kc, int Mc, int Nc, int Jobs)[] variants, int reps = 15)
     {
         using var pool = new WorkerPool(threads);
         var gemms = variants.Select(v => new Gemm(pool, GemmKernelKind.Auto, v.Kc, v.Mc, v.Nc, v.Jobs)).ToArray();
@@ -28,7 +28,7 @@ public static unsafe class BlockingProbe
         for (int i = 0; i < a.Length; i++) { a[i] = (float)rng.NextDouble() - 0.5f; b[i] = (float)rng.NextDouble() - 0.5f; }
         var totalMs = new double[variants.Length];
         double flops = 0;
-        Console.WriteLine($"{threads} thread(s); variants (kc, mc, nc, jobs/thread): {string.Join("  ", variants.Select((v, i) => $"[{i}] {v}"))}");
+        output.WriteLine($"{threads} thread(s); variants (kc, mc, nc, jobs/thread): {string.Join("  ", variants.Select((v, i) => $"[{i}] {v}"))}");
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {
             foreach (var p in products)
@@ -46,9 +46,9 @@ public static unsafe class BlockingProbe
                 flops += f;
                 var medians = times.Select(t => t.Order().ElementAt(t.Count / 2)).ToArray();
                 for (int v = 0; v < variants.Length; v++) totalMs[v] += medians[v];
-                Console.WriteLine($"  {p.Name,-5} {p.M,5}x{p.N,5}x{p.K,5}: " + string.Join("  ", medians.Select((m, v) => $"[{v}] {m,6:F2} ms {f / m / 1e6,6:F1}")));
+                output.WriteLine($"  {p.Name,-5} {p.M,5}x{p.N,5}x{p.K,5}: " + string.Join("  ", medians.Select((m, v) => $"[{v}] {m,6:F2} ms {f / m / 1e6,6:F1}")));
             }
         }
-        Console.WriteLine("  total GFLOP/s: " + string.Join("  ", totalMs.Select((t, v) => $"[{v}] {flops / t / 1e6:F1}")));
+        output.WriteLine("  total GFLOP/s: " + string.Join("  ", totalMs.Select((t, v) => $"[{v}] {flops / t / 1e6:F1}")));
     }
 }

@@ -1,27 +1,19 @@
 using System.Diagnostics;
 using FcnLab.Engine.Tensors;
 
-namespace FcnLab.Engine.Benchmarks;
+namespace FcnLab.Benchmarks.Compute;
 
-/// <summary>One product of one layer: its median time over repetitions and what that is worth.</summary>
-public sealed record ProductTiming(int Layer, Product Product, int M, int N, int K, double Flops, double MedianSeconds, double PeakGflops)
-{
-    public double Gflops => Flops / MedianSeconds / 1e9;
-    public double PercentOfPeak => 100 * Gflops / PeakGflops;
-}
-
-/// <summary>The GEMMs of one training step of a network, each timed on its own, and their FLOP-weighted total.</summary>
-public sealed record StepProductsResult(int Threads, double PeakGflops, IReadOnlyList<ProductTiming> Products)
-{
-    public double TotalFlops => Products.Sum(p => p.Flops);
-    public double TotalSeconds => Products.Sum(p => p.MedianSeconds);
-    /// <summary>FLOP-weighted: all products' operations over all their (median) time.</summary>
-    public double TotalGflops => TotalFlops / TotalSeconds / 1e9;
-    public double TotalPercentOfPeak => 100 * TotalGflops / PeakGflops;
-}
-
+/// <summary>The GEMMs of one training step of a dense network, each timed against the FMA peak of the same threads.</summary>
 public static class StepProducts
 {
+    /// <summary>On a pool of <paramref name="threads"/>: the FMA peak of all of them together (about <paramref name="peakSeconds"/>), then every product against it.</summary>
+    public static StepProductsResult Measure(int[] widths, int batch, int threads, double peakSeconds = 0.3, int repetitions = 9)
+    {
+        using var pool = new WorkerPool(threads);
+        double peak = FmaPeak.MeasureParallel(pool, peakSeconds);
+        return Measure(widths, batch, pool, peak, repetitions);
+    }
+
     /// <summary>Times every product (forward, weight gradient, input gradient) of every layer; median of <paramref name="repetitions"/> after two warm-up calls.</summary>
     public static StepProductsResult Measure(int[] widths, int batch, WorkerPool pool, double peakGflops, int repetitions = 9)
     {
@@ -53,6 +45,6 @@ public static class StepProducts
                 timings.Add(new ProductTiming(layer, product, m, n, k, flops, times[repetitions / 2], peakGflops));
             }
         }
-        return new StepProductsResult(pool.Threads, peakGflops, timings);
+        return new StepProductsResult(pool.Threads, gemm.KernelName, peakGflops, timings);
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FcnLab.Engine.Tensors;
 
-namespace FcnLab.Bench;
+namespace FcnLab.Benchmarks.Probes;
 
 /// <summary>
 /// Packing alone, in ns per packed element: op(A) blocks of the forward and weight-gradient shapes
@@ -9,7 +9,7 @@ namespace FcnLab.Bench;
 /// </summary>
 public static unsafe class PackProbe
 {
-    public static void Run()
+    public static void Run(TextWriter output)
     {
         var x = GC.AllocateArray<float>(512 * 2000 + 64, pinned: true);
         var dst = GC.AllocateArray<float>(520 * 512 + 64, pinned: true);
@@ -25,11 +25,11 @@ public static unsafe class PackProbe
                 long t0 = Stopwatch.GetTimestamp();
                 for (int it = 0; it < 100; it++) GemmPack.A(false, px, 2000, 0, 512, 512, 512, 12, pd);
                 double s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-                Console.WriteLine($"A nontrans (cached): {s / 100 / (512.0 * 512) * 1e9:F3} ns/elem");
+                output.WriteLine($"A nontrans (cached): {s / 100 / (512.0 * 512) * 1e9:F3} ns/elem");
                 t0 = Stopwatch.GetTimestamp();
                 for (int it = 0; it < 100; it++) GemmPack.A(true, px, 512, 0, 512, 512, 512, 12, pd);
                 s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-                Console.WriteLine($"A trans (cached): {s / 100 / (512.0 * 512) * 1e9:F3} ns/elem");
+                output.WriteLine($"A trans (cached): {s / 100 / (512.0 * 512) * 1e9:F3} ns/elem");
                 // B rows: whole W (2000 x 1200) in kc blocks of 500, nc 1024 -> stream from memory
                 t0 = Stopwatch.GetTimestamp();
                 for (int it = 0; it < 10; it++)
@@ -37,14 +37,14 @@ public static unsafe class PackProbe
                         for (int j0 = 0; j0 < 1200; j0 += 608)
                             GemmPack.BRows(pw, 1200, j0, Math.Min(608, 1200 - j0), p0, 500, 0, 500, 32, pb);
                 s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-                Console.WriteLine($"B rows (W 9.6MB): {s / 10 / (2000.0 * 1200) * 1e9:F3} ns/elem");
+                output.WriteLine($"B rows (W 9.6MB): {s / 10 / (2000.0 * 1200) * 1e9:F3} ns/elem");
                 t0 = Stopwatch.GetTimestamp();
                 for (int it = 0; it < 10; it++)
                     for (int p0 = 0; p0 < 1200; p0 += 400)
                         for (int t = 0; t < 2000 / 32; t++)
                             GemmPack.BTransposed(pw, 1200, t * 32, 32, p0, 400, 32, pb + (t % 32) * 400 * 32);
                 s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-                Console.WriteLine($"B transposed (W 9.6MB): {s / 10 / (2000.0 * 1200) * 1e9:F3} ns/elem");
+                output.WriteLine($"B transposed (W 9.6MB): {s / 10 / (2000.0 * 1200) * 1e9:F3} ns/elem");
             }
         }
     }

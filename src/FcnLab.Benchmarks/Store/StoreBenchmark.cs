@@ -1,18 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using FcnLab.Engine.Training;
+using FcnLab.Lab.Store;
 using FcnLab.Lab.Sweeps;
 
-namespace FcnLab.Lab.Store;
-
-/// <summary>Latency of one kind of store call: median, 90th percentile and mean, in milliseconds.</summary>
-public sealed record OperationCost(string Operation, int Count, double MedianMs, double P90Ms, double MeanMs);
-
-/// <summary>Trials pushed through the store by <see cref="Clients"/> concurrent clients, each as a worker's calls, with no training between them.</summary>
-public sealed record StoreThroughput(int Clients, int Trials, int Transactions, double Seconds)
-{
-    public double TransactionsPerSecond => Transactions / Seconds;
-}
+namespace FcnLab.Benchmarks.Store;
 
 /// <summary>
 /// What the run store costs a worker, measured with the calls a worker makes and nothing else: per trial
@@ -26,7 +18,11 @@ public static class StoreBenchmark
     /// <summary>Transactions a worker makes per trial besides its epoch reports and heartbeats: 3 to claim, 2 to finish.</summary>
     public const int FixedTransactionsPerTrial = 5;
 
-    public static IReadOnlyList<OperationCost> Latency(Func<IRunStore> open, int trials, int epochs)
+    /// <summary>The heartbeat interval of a worker (Lab's default), which the workers-per-server estimate assumes.</summary>
+    public static double HeartbeatSeconds => TrialRecorder.DefaultHeartbeatEvery.TotalSeconds;
+
+    /// <summary>One client makes a worker's calls for <paramref name="trials"/> trials of <paramref name="epochs"/> epochs, each call timed.</summary>
+    public static StoreLatency Latency(Func<IRunStore> open, int trials, int epochs)
     {
         using var store = open();
         string sweep = SweepName();
@@ -47,7 +43,7 @@ public static class StoreBenchmark
             Time(times["complete"], () => store.Complete(trial.RunId, owner, Outcome));
             Time(times["read trial"], () => store.GetTrial(trial.RunId));
         }
-        return times.Select(kv => Cost(kv.Key, kv.Value)).ToList();
+        return new StoreLatency([.. times.Select(kv => Cost(kv.Key, kv.Value))]);
     }
 
     /// <summary>Runs <paramref name="trialsPerClient"/> trials on each of <paramref name="clients"/> threads, each with its own store connection, all at once.</summary>

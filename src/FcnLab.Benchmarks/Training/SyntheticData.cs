@@ -1,6 +1,7 @@
+using FcnLab.Engine.Data;
 using FcnLab.Engine.Random;
 
-namespace FcnLab.Engine.Data;
+namespace FcnLab.Benchmarks.Training;
 
 /// <summary>
 /// A FashionMNIST-shaped data set made up on the spot (each class a noisy prototype image), for

@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using FcnLab.Benchmarks.Compute;
 using FcnLab.Engine.Tensors;
 
-namespace FcnLab.Bench;
+namespace FcnLab.Benchmarks.Probes;
 
 /// <summary>
 /// The GEMM's compute loops alone (packed panels, no packing, no pool, no barriers), on one thread and
@@ -10,7 +11,7 @@ namespace FcnLab.Bench;
 /// </summary>
 public static unsafe class ScalingProbe
 {
-    public static void Run()
+    public static void Run(TextWriter output)
     {
         const int mr = GemmKernels.Avx512Mr, nr = GemmKernels.Avx512Nr;
         const int rows = 132, tiles = 16, kc = 400, n = 2000;
@@ -43,12 +44,12 @@ public static unsafe class ScalingProbe
             })).ToArray();
             foreach (var t in threads) t.Start();
             foreach (var t in threads) t.Join();
-            double peak1 = FcnLab.Engine.Benchmarks.FmaPeak.Measure(1.0);
+            double peak1 = FmaPeak.Measure(1.0);
             var peaks = new double[2];
-            threads = Enumerable.Range(0, 2).Select(i => new Thread(() => peaks[i] = FcnLab.Engine.Benchmarks.FmaPeak.Measure(1.0))).ToArray();
+            threads = Enumerable.Range(0, 2).Select(i => new Thread(() => peaks[i] = FmaPeak.Measure(1.0))).ToArray();
             foreach (var t in threads) t.Start();
             foreach (var t in threads) t.Join();
-            Console.WriteLine($"compute loops: 1 thread {one:F1} GFLOP/s; 2 threads {results[0]:F1} + {results[1]:F1} = {results.Sum():F1} ({results.Sum() / one:F2}x); " +
+            output.WriteLine($"compute loops: 1 thread {one:F1} GFLOP/s; 2 threads {results[0]:F1} + {results[1]:F1} = {results.Sum():F1} ({results.Sum() / one:F2}x); " +
                 $"FMA chains: 1 thread {peak1:F1}, 2 threads {peaks[0]:F1} + {peaks[1]:F1} = {peaks.Sum():F1} ({peaks.Sum() / peak1:F2}x)");
         }
     }

@@ -7,7 +7,7 @@ using FcnLab.Engine.Optim;
 using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 
-namespace FcnLab.Bench;
+namespace FcnLab.Benchmarks.Probes;
 
 /// <summary>
 /// A/B of the ReLU fusion: the same network built twice, once as Sequential fuses it and once with
@@ -16,7 +16,7 @@ namespace FcnLab.Bench;
 /// </summary>
 public static class FusionProbe
 {
-    public static void Run(int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 25)
+    public static void Run(TextWriter output, int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 25)
     {
         var spec = new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm };
         using var pool = new WorkerPool(threads);
@@ -55,6 +55,6 @@ public static class FusionProbe
                 if (r >= 0) times[v].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             }
         double Median(List<double> t) => t.Order().ElementAt(t.Count / 2);
-        Console.WriteLine($"{threads} thread(s), {nets[0].Describe()}: fused {Median(times[0]):F2} ms, unfused {Median(times[1]):F2} ms per step (medians of {reps}, alternated)");
+        output.WriteLine($"{threads} thread(s), {nets[0].Describe()}: fused {Median(times[0]):F2} ms, unfused {Median(times[1]):F2} ms per step (medians of {reps}, alternated)");
     }
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace FcnLab.Bench;
+namespace FcnLab.Benchmarks.Probes;
 
 /// <summary>
 /// CPU time of the calling thread (Linux clock_gettime(CLOCK_THREAD_CPUTIME_ID), nanosecond
