@@ -1,23 +1,19 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Runtime.Intrinsics.X86;
 using System.Text.Json;
 using FcnLab.Benchmarks.Compute;
 using FcnLab.Benchmarks.Training;
 using FcnLab.Engine;
 using FcnLab.Engine.Training;
+using static System.FormattableString;
 
 namespace FcnLab.Cli;
 
-/// <summary>
-/// fcnlab bench: the FMA peak, each GEMM of one training step against it, and seconds per epoch of three
-/// networks. The measurements are FcnLab.Benchmarks'; this command runs them and renders each section as
-/// text (stdout, or stderr under --json) and as one JSON document.
-/// </summary>
+/// <summary>fcnlab bench: the FMA peak, each GEMM of one training step against it, and seconds per epoch of three networks.</summary>
+// Each section is one measurement of FcnLab.Benchmarks, written as text as it finishes (to stdout, or
+// stderr under --json) and into one JSON document at the end.
 public static class BenchCommand
 {
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var command = new Command("bench", "Measure this machine: FMA peak, GFLOP/s of each product of a training step of the default network (batch 512), and seconds per epoch of the default, the 1000-2000-1000-1000 + batch norm + Adam, and the LeNet-5 (Adam, batch 128) networks.");
@@ -73,16 +69,15 @@ public static class BenchCommand
 
     private static void WriteProducts(TextWriter log, StepProductsResult r)
     {
-        log.WriteLine(string.Format(Inv, "{0} thread(s): FMA peak {1:F1} GFLOP/s; one training step of 784-1200-2000-800-10 at batch 512 ({2}):", r.Threads, r.PeakGflops, r.Kernel));
+        log.WriteLine(Invariant($"{r.Threads} thread(s): FMA peak {r.PeakGflops:F1} GFLOP/s; one training step of 784-1200-2000-800-10 at batch 512 ({r.Kernel}):"));
         log.WriteLine("  layer  product          m     n     k    ms   GFLOP/s  % of peak");
         foreach (var p in r.Products)
-            log.WriteLine(string.Format(Inv, "  {0,5}  {1,-15} {2,5} {3,5} {4,5} {5,6:F2} {6,8:F1} {7,9:F1}%", p.Layer + 1, p.Product, p.M, p.N, p.K, p.MedianSeconds * 1e3, p.Gflops, p.PercentOfPeak));
-        log.WriteLine(string.Format(Inv, "  FLOP-weighted total: {0:F2} GFLOP in {1:F2} ms = {2:F1} GFLOP/s, {3:F1}% of peak", r.TotalFlops / 1e9, r.TotalSeconds * 1e3, r.TotalGflops, r.TotalPercentOfPeak));
+            log.WriteLine(Invariant($"  {p.Layer + 1,5}  {p.Product,-15} {p.M,5} {p.N,5} {p.K,5} {p.MedianSeconds * 1e3,6:F2} {p.Gflops,8:F1} {p.PercentOfPeak,9:F1}%"));
+        log.WriteLine(Invariant($"  FLOP-weighted total: {r.TotalFlops / 1e9:F2} GFLOP in {r.TotalSeconds * 1e3:F2} ms = {r.TotalGflops:F1} GFLOP/s, {r.TotalPercentOfPeak:F1}% of peak"));
     }
 
     private static void WriteTraining(TextWriter log, EpochTiming t) =>
-        log.WriteLine(string.Format(Inv, "{0}: {1:F2} s per epoch (epochs: {2}; {3} threads; data {4})", t.Network, t.SecondsPerEpoch,
-            string.Join(", ", t.EpochSeconds.Select(s => s.ToString("F2", Inv))), t.Threads, t.Data));
+        log.WriteLine(Invariant($"{t.Network}: {t.SecondsPerEpoch:F2} s per epoch (epochs: {string.Join(", ", t.EpochSeconds.Select(s => Invariant($"{s:F2}")))}; {t.Threads} threads; data {t.Data})"));
 
     private static void WriteProductsJson(Utf8JsonWriter w, IReadOnlyList<StepProductsResult> products)
     {

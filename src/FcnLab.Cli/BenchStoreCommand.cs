@@ -9,8 +9,7 @@ namespace FcnLab.Cli;
 /// <summary>
 /// fcnlab bench-store --store STORE (hidden): what the run store costs per claim and per epoch report, its
 /// transaction rate with concurrent clients, and from it how many workers one server carries. It writes
-/// sweeps named bench-store-* into the store: use a scratch database (BENCHMARKS.md, docs/scale-out.md). The
-/// measurements are FcnLab.Benchmarks' <see cref="StoreBenchmark"/>; this command runs and renders them.
+/// sweeps named bench-store-* into the store: use a scratch database (BENCHMARKS.md, docs/scale-out.md).
 /// </summary>
 public static class BenchStoreCommand
 {

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using FcnLab.Engine.Init;
 using FcnLab.Engine.Layers;
 using FcnLab.Engine.Losses;
-using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
-using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Benchmarks.Probes;
@@ -18,17 +15,12 @@ public static class FusionProbe
 {
     public static void Run(TextWriter output, int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 25)
     {
-        var spec = new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm };
+        var spec = ProbeNetwork.Dense(hidden, batchNorm);
         using var pool = new WorkerPool(threads);
         var gemm = new Gemm(pool);
-        var nets = new Sequential[2];
-        var optimizers = new Optimizer[2];
-        for (int v = 0; v < 2; v++)
-        {
-            nets[v] = NetworkBuilder.Build(spec, gemm, new Rng(1));
-            NetworkBuilder.Initialize(nets[v], spec, InitScheme.Default, 1, new Rng(2));
-            optimizers[v] = Optimizer.Create(new OptimizerConfig { Kind = optimizerKind, Lr = 1e-4 }, nets[v].Parameters, pool);
-        }
+        var variants = new[] { ProbeNetwork.Build(spec, gemm, pool, optimizerKind), ProbeNetwork.Build(spec, gemm, pool, optimizerKind) };
+        var nets = variants.Select(v => v.Network).ToArray();
+        var optimizers = variants.Select(v => v.Optimizer).ToArray();
         foreach (var layer in nets[1].Layers)
         {
             if (layer is Linear l) l.ReluOnOutput = l.ReluOnInput = false;
@@ -39,10 +31,7 @@ public static class FusionProbe
             if (layer is MaxPool2d m) m.ReluOnInput = false;
         }
         var loss = new SoftmaxCrossEntropy();
-        var x = Tensor.Zeros(batch, 784);
-        var rng = new Rng(3);
-        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
-        var labels = Enumerable.Range(0, batch).Select(i => i % 10).ToArray();
+        var (x, labels) = ProbeNetwork.Batch(spec, batch);
         var times = new List<double>[] { new(), new() };
         for (int r = -3; r < reps; r++)
             for (int v = 0; v < 2; v++)

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using FcnLab.Engine.Init;
-using FcnLab.Engine.Layers;
 using FcnLab.Engine.Losses;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
-using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Benchmarks.Probes;
@@ -13,23 +10,18 @@ namespace FcnLab.Benchmarks.Probes;
 public static class LayerProbe
 {
     public static void Run(TextWriter output, int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 15) =>
-        Run(output, new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm }, optimizerKind, threads, batch, reps);
+        Run(output, ProbeNetwork.Dense(hidden, batchNorm), optimizerKind, threads, batch, reps);
 
     /// <summary>An architecture spec (e.g. "lenet5") on 1x28x28 inputs.</summary>
     public static void Run(TextWriter output, string arch, OptimizerKind optimizerKind, int threads, int batch = 128, int reps = 15) =>
-        Run(output, new ModelSpec { InputShape = [1, 28, 28], Classes = 10, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(10).Text }, optimizerKind, threads, batch, reps);
+        Run(output, ProbeNetwork.Arch(arch), optimizerKind, threads, batch, reps);
 
     private static void Run(TextWriter output, ModelSpec spec, OptimizerKind optimizerKind, int threads, int batch, int reps)
     {
         using var pool = new WorkerPool(threads);
-        var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(1));
-        NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
-        var optimizer = Optimizer.Create(new OptimizerConfig { Kind = optimizerKind, Lr = 1e-4 }, net.Parameters, pool);
+        var (net, optimizer) = ProbeNetwork.Build(spec, new Gemm(pool), pool, optimizerKind);
         var loss = new SoftmaxCrossEntropy();
-        var x = Tensor.Zeros([batch, .. spec.InputShape]);
-        var rng = new Rng(3);
-        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
-        var labels = Enumerable.Range(0, batch).Select(i => i % 10).ToArray();
+        var (x, labels) = ProbeNetwork.Batch(spec, batch);
 
         int layers = net.Layers.Count;
         var fwd = new double[layers, reps];
