@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using FcnLab.Engine;
 using FcnLab.Lab.Reports;
+using FcnLab.Lab.Runs;
 using FcnLab.Lab.Store;
 using FcnLab.Lab.Sweeps;
 

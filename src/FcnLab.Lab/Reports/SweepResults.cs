@@ -3,9 +3,6 @@ using FcnLab.Lab.Store;
 
 namespace FcnLab.Lab.Reports;
 
-/// <summary>One trial with everything a report needs: its record, its epochs and (when final and not failed) its outcome.</summary>
-public sealed record TrialResult(TrialRecord Trial, IReadOnlyList<EpochMetrics> Epochs, TrialOutcome? Outcome);
-
 /// <summary>
 /// The trials of one sweep as a report sees them: the swept settings (axis order) and, per trial, its
 /// results. Reports are pure functions of this, so they can be regenerated from the store at any time.
