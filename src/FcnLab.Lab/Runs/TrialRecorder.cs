@@ -9,7 +9,7 @@ namespace FcnLab.Lab.Runs;
 /// <summary>
 /// Passes training progress on to another observer and records it in the store as it happens: every epoch's
 /// metrics; the run's position and recent loss (<see cref="IRunStore.PublishProgress"/>) at most every
-/// <see cref="RunOptions.ProgressEvery"/> and at each epoch's end; and a heartbeat, so other processes can tell a
+/// <see cref="RunOptions.ProgressEvery"/> and at each epoch's end (with its metrics, one transaction); and a heartbeat, so other processes can tell a
 /// live holder from a dead one. A timer thread publishes and beats (through data loading, validation and testing
 /// too, where no step reports); the training thread only notes each step in memory (<see cref="ProgressTracker"/>)
 /// and writes to the store itself at epoch ends. Dispose it (or <see cref="Stop"/>) when the run ends.
@@ -104,8 +104,11 @@ public sealed class TrialRecorder : ITrainingObserver, IDisposable
         ThrowIfStopped();
         lock (_publishing)
         {
-            // The epoch's last steps, then its metrics: a reader sees the epoch end in the curve before the table.
-            if (!Publish(out _) || !_store.RecordEpoch(_runId, _owner, metrics)) throw LostHold();
+            // The epoch's last steps and its metrics in one transaction (one per epoch, as without progress).
+            bool held = _progress.TryTake(out var position, out var window, out bool first)
+                ? _store.PublishProgress(_runId, _owner, position, window, first, metrics)
+                : _store.RecordEpoch(_runId, _owner, metrics);
+            if (!held) throw LostHold();
             _ticksSinceWrite = 0;
         }
         _inner.EpochCompleted(metrics, epochs);

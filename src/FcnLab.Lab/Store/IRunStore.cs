@@ -74,12 +74,13 @@ public interface IRunStore : IDisposable
     bool Interrupt(long runId, string owner, string note);
 
     /// <summary>
-    /// Publishes where a running trial stands (and refreshes its heartbeat): its position replaces the last one, and
-    /// <paramref name="window"/>, when given, is added to its loss curve. <paramref name="newAttempt"/> marks the first
-    /// publish of a training that started over or resumed from a checkpoint: the points of an earlier attempt past
-    /// this one's start are dropped, since this attempt trains those steps again. False (and no change) when not the holder.
+    /// Publishes where a running trial stands (and refreshes its heartbeat), in one transaction: its position replaces
+    /// the last one; <paramref name="window"/>, when given, is added to its loss curve; <paramref name="endedEpoch"/>, when
+    /// an epoch just ended, is recorded as <see cref="RecordEpoch"/> does. <paramref name="newAttempt"/> marks the first
+    /// publish of a training that started over or resumed from a checkpoint: the points of an earlier attempt past this
+    /// one's start are dropped, since this attempt trains those steps again. False (and no change) when not the holder.
     /// </summary>
-    bool PublishProgress(long runId, string owner, ProgressPosition position, LossWindow? window, bool newAttempt);
+    bool PublishProgress(long runId, string owner, ProgressPosition position, LossWindow? window, bool newAttempt, EpochMetrics? endedEpoch = null);
 
     /// <summary>
     /// The run's latest published position and its loss curve after step <paramref name="afterStep"/> of epoch

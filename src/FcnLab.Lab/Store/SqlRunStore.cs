@@ -288,8 +288,8 @@ public abstract class SqlRunStore : IRunStore
     public bool Interrupt(long runId, string owner, string note) =>
         InWriteTransaction(() => HolderUpdate(InterruptSql, runId, owner, ("@error", note)));
 
-    /// <summary>One transaction: the holder's heartbeat, the position, and the loss window (see <see cref="IRunStore.PublishProgress"/>).</summary>
-    public bool PublishProgress(long runId, string owner, ProgressPosition position, LossWindow? window, bool newAttempt)
+    /// <summary>One transaction: the holder's heartbeat, the position, the loss window and an ended epoch's metrics (see <see cref="IRunStore.PublishProgress"/>).</summary>
+    public bool PublishProgress(long runId, string owner, ProgressPosition position, LossWindow? window, bool newAttempt, EpochMetrics? endedEpoch = null)
     {
         return InWriteTransaction(() =>
         {
@@ -307,6 +307,11 @@ public abstract class SqlRunStore : IRunStore
             if (window is { } loss)
             {
                 using var cmd = Command(UpsertLossSql, ("@run_id", runId), ("@epoch", loss.Epoch), ("@step", loss.Step), ("@steps", loss.Steps), ("@loss", loss.Loss));
+                cmd.ExecuteNonQuery();
+            }
+            if (endedEpoch is { } metrics)
+            {
+                using var cmd = Command(UpsertEpochSql, StoreRows.EpochParameters(runId, metrics));
                 cmd.ExecuteNonQuery();
             }
             return true;

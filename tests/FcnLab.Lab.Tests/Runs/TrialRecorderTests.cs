@@ -61,7 +61,7 @@ public sealed class TrialRecorderTests : IDisposable
         Steps(recorder, 1, 41, 100, 100);
         recorder.EpochCompleted(new EpochMetrics(1, RunningLoss(100), 0.5, null, null, 0.1, 1), 2);
 
-        // The epoch's end is published before its metrics: the curve covers every step once, and its points average to the epoch's loss.
+        // The epoch's end is published with its metrics: the curve covers every step once, and its points average to the epoch's loss.
         var end = _store.GetProgress(_runId)!;
         Assert.Equal((1, 100), (end.Position.Epoch, end.Position.Step));
         Assert.Equal(100, end.Losses.Sum(p => p.Steps));

@@ -597,10 +597,17 @@ public abstract class RunStoreContractTests : IDisposable
         Assert.Equal([2], store.GetProgress(id, afterEpoch: 1, afterStep: 100)!.Losses.Select(p => p.Epoch));
         Assert.Equal([100, 30], store.GetProgress(id, afterEpoch: 1, afterStep: 40)!.Losses.Select(p => p.Step));
         Assert.Empty(store.GetProgress(id, afterEpoch: 2, afterStep: 30)!.Losses);
+        // An epoch's end: its last steps and its metrics in one publish.
+        var ended = new EpochMetrics(2, 0.5, 0.9, null, null, 0.1, 2.5);
+        Assert.True(store.PublishProgress(id, "host:1", third with { Step = 100 }, new LossWindow(2, 100, 70, 0.25), newAttempt: false, ended));
+        Assert.Equal([ended], store.GetEpochs(id));
+        Assert.Equal(4, store.GetProgress(id)!.Losses.Count);
+        Assert.False(store.PublishProgress(id, "host:2", third, null, newAttempt: false, ended with { Epoch = 3 }));
+        Assert.Equal([ended], store.GetEpochs(id));
         // A position without a new window only moves the position.
-        Assert.True(store.PublishProgress(id, "host:1", third with { Step = 31 }, null, newAttempt: false));
-        Assert.Equal(3, store.GetProgress(id)!.Losses.Count);
-        Assert.Equal(31, store.GetProgress(id)!.Position.Step);
+        Assert.True(store.PublishProgress(id, "host:1", third with { Epoch = 3, Step = 1 }, null, newAttempt: false));
+        Assert.Equal(4, store.GetProgress(id)!.Losses.Count);
+        Assert.Equal((3, 1), (store.GetProgress(id)!.Position.Epoch, store.GetProgress(id)!.Position.Step));
     }
 
     [StoreFact]
