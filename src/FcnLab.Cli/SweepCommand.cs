@@ -26,16 +26,7 @@ public static class SweepCommand
         var epochs = EpochsOverride();
         var progressEvery = StoreOption.ProgressEvery();
         command.Arguments.Add(spec);
-        command.Options.Add(epochs);
-        command.Options.Add(store);
-        command.Options.Add(threads);
-        command.Options.Add(maxTrials);
-        command.Options.Add(quiet);
-        command.Options.Add(submitOnly);
-        command.Options.Add(artifacts);
-        command.Options.Add(grace);
-        command.Options.Add(maxAttempts);
-        command.Options.Add(progressEvery);
+        foreach (var o in new Option[] { epochs, store, threads, maxTrials, quiet, submitOnly, artifacts, grace, maxAttempts, progressEvery }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var parsed = WithEpochs(SweepSpecParser.ParseFile(parse.GetValue(spec)!), parse.GetValue(epochs));

@@ -24,13 +24,7 @@ public static class TrainCommand
         var resume = new Option<string>("--resume") { Description = "Continue an interrupted or finished run in place from its checkpoint, to --epochs in total (default: its own); only --epochs, --threads, --quiet and --json may be given with it.", HelpName = "run_dir" };
         var store = StoreOption.Create();
         var progressEvery = StoreOption.ProgressEvery();
-        command.Options.Add(preset);
-        command.Options.Add(resume);
-        command.Options.Add(store);
-        command.Options.Add(progressEvery);
-        command.Options.Add(output);
-        command.Options.Add(quiet);
-        command.Options.Add(json);
+        foreach (var o in new Option[] { preset, resume, store, progressEvery, output, quiet, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var given = settings.Given(parse);

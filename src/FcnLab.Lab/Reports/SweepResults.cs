@@ -1,5 +1,6 @@
 using FcnLab.Engine.Training;
 using FcnLab.Lab.Store;
+using FcnLab.Lab.Sweeps;
 
 namespace FcnLab.Lab.Reports;
 
@@ -22,4 +23,8 @@ public sealed record SweepResults(string Name, IReadOnlyList<string> AxisSetting
             .ToList();
         return new SweepResults(sweep, axisSettings, trials);
     }
+
+    /// <summary>The trials of <paramref name="spec"/> as it expands now (trials of an older spec under its name left out), with their results.</summary>
+    public static SweepResults Of(IRunStore store, SweepSpec spec) =>
+        Load(store, spec.Name, spec.Axes.Select(a => a.Setting).ToList(), SweepGrid.Expand(spec, "").Select(t => t.Trial.TrialId).ToList());
 }

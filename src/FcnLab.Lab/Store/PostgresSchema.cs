@@ -19,9 +19,9 @@ internal static class PostgresSchema
     private const long LockKey = 0x46636E4C6162;
 
     // Named, so a later version can change it by name (version 1 left PostgreSQL to name it, the same way).
-    private const string StatusCheck = $"CONSTRAINT trials_status_check CHECK (status IN ({SqliteSchema.Statuses}))";
+    private const string StatusCheck = $"CONSTRAINT trials_status_check CHECK (status IN ({StoreSchema.Statuses}))";
 
-    private const string CreateSql = $"""
+    private static string CreateSql => $"""
         CREATE TABLE fcnlab_schema (version integer NOT NULL);
         CREATE TABLE sweeps (
             name        text PRIMARY KEY,
@@ -89,30 +89,10 @@ internal static class PostgresSchema
         {ProgressTables}
         """;
 
-    private const string ProgressTables = """
-        CREATE TABLE progress (
-            run_id           bigint PRIMARY KEY REFERENCES trials (run_id) ON DELETE CASCADE,
-            epoch            integer NOT NULL,
-            epochs           integer NOT NULL,
-            step             integer NOT NULL,
-            steps            integer NOT NULL,
-            running_loss     double precision NULL,
-            steps_per_second double precision NULL,
-            updated_at       timestamptz NOT NULL
-        );
-        CREATE TABLE step_losses (
-            run_id  bigint NOT NULL REFERENCES trials (run_id) ON DELETE CASCADE,
-            epoch   integer NOT NULL,
-            step    integer NOT NULL,
-            steps   integer NOT NULL,
-            loss    double precision NULL,
-            at      timestamptz NOT NULL,
-            PRIMARY KEY (run_id, epoch, step)
-        );
-        """;
+    private static string ProgressTables => StoreSchema.ProgressTables("bigint", "double precision", "timestamptz");
 
     // Version 1 -> 2: PostgreSQL changes a CHECK in place; the rows and their run ids are not touched.
-    private const string MigrateFrom1Sql = $"""
+    private static string MigrateFrom1Sql => $"""
         ALTER TABLE trials DROP CONSTRAINT trials_status_check, ADD {StatusCheck};
         {ProgressTables}
         UPDATE fcnlab_schema SET version = 2;

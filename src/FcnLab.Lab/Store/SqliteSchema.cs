@@ -15,9 +15,6 @@ internal static class SqliteSchema
     /// <summary>The schema this build writes and reads.</summary>
     public const int Version = 2;
 
-    // Written out, not derived from the RunStatus enum: a schema is data, and changing it takes a new version.
-    public const string Statuses = "'pending', 'running', 'completed', 'early-stopped', 'diverged', 'failed', 'pruned', 'interrupted'";
-
     private const string SweepsTable = """
         CREATE TABLE sweeps (
             name        TEXT PRIMARY KEY,
@@ -40,7 +37,7 @@ internal static class SqliteSchema
             seed                    INTEGER NOT NULL,
             config_json             TEXT NOT NULL,
             run_dir                 TEXT NOT NULL,
-            status                  TEXT NOT NULL CHECK (status IN ({Statuses})),
+            status                  TEXT NOT NULL CHECK (status IN ({StoreSchema.Statuses})),
             owner                   TEXT NULL,
             heartbeat               TEXT NULL,
             attempts                INTEGER NOT NULL DEFAULT 0,
@@ -93,30 +90,7 @@ internal static class SqliteSchema
         );
         """;
 
-    // Version 2. progress: where a training run stands, one row per run, rewritten as it trains.
-    // step_losses: the mean training loss of the steps between two publishes, so a reader can draw the
-    // per-step loss curve while the run trains (steps.csv in the run directory has every step).
-    private const string ProgressTables = """
-        CREATE TABLE progress (
-            run_id           INTEGER PRIMARY KEY REFERENCES trials (run_id) ON DELETE CASCADE,
-            epoch            INTEGER NOT NULL,
-            epochs           INTEGER NOT NULL,
-            step             INTEGER NOT NULL,
-            steps            INTEGER NOT NULL,
-            running_loss     REAL NULL,
-            steps_per_second REAL NULL,
-            updated_at       TEXT NOT NULL
-        );
-        CREATE TABLE step_losses (
-            run_id  INTEGER NOT NULL REFERENCES trials (run_id) ON DELETE CASCADE,
-            epoch   INTEGER NOT NULL,
-            step    INTEGER NOT NULL,
-            steps   INTEGER NOT NULL,
-            loss    REAL NULL,
-            at      TEXT NOT NULL,
-            PRIMARY KEY (run_id, epoch, step)
-        );
-        """;
+    private static string ProgressTables => StoreSchema.ProgressTables("INTEGER", "REAL", "TEXT");
 
     private static string CreateSql => SweepsTable + TrialsTable("trials") + TrialIndexes + ResultTables + ProgressTables;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using FcnLab.Lab.Sweeps;
 
@@ -23,11 +22,11 @@ public static class StoreProgressBenchmark
         for (int i = 1; i <= publishes; i++)
         {
             var (position, window) = Step(i);
-            Time(times["progress publish"], () => store.PublishProgress(runId, owner, position, window, newAttempt: i == 1));
-            Time(times["heartbeat"], () => store.Heartbeat(runId, owner));
-            Time(times["progress read"], () => store.GetProgress(runId, window.Epoch, window.Step - window.Steps));
+            StoreBenchmark.Time(times["progress publish"], () => store.PublishProgress(runId, owner, position, window, newAttempt: i == 1));
+            StoreBenchmark.Time(times["heartbeat"], () => store.Heartbeat(runId, owner));
+            StoreBenchmark.Time(times["progress read"], () => store.GetProgress(runId, window.Epoch, window.Step - window.Steps));
         }
-        return times.Select(kv => Cost(kv.Key, kv.Value)).ToList();
+        return times.Select(kv => StoreBenchmark.Cost(kv.Key, kv.Value)).ToList();
     }
 
     /// <summary><paramref name="clients"/> threads, each with its own connection and trial, each making <paramref name="publishesPerClient"/> publishes as fast as the store takes them.</summary>
@@ -35,22 +34,15 @@ public static class StoreProgressBenchmark
     {
         var stores = Enumerable.Range(0, clients).Select(_ => open()).ToList();
         var trials = stores.Select(Claim).ToList();
-        using var start = new Barrier(clients + 1);
-        var threads = stores.Select((store, c) => new Thread(() =>
+        double seconds = StoreBenchmark.Together(stores.Select<IRunStore, Action>((store, c) => () =>
         {
             var (runId, owner) = trials[c];
-            start.SignalAndWait();
             for (int i = 1; i <= publishesPerClient; i++)
             {
                 var (position, window) = Step(i);
                 store.PublishProgress(runId, owner, position, window, newAttempt: i == 1);
             }
-        })).ToList();
-        foreach (var t in threads) t.Start();
-        start.SignalAndWait();
-        var clock = Stopwatch.StartNew();
-        foreach (var t in threads) t.Join();
-        double seconds = clock.Elapsed.TotalSeconds;
+        }).ToList());
         foreach (var s in stores) s.Dispose();
         return new StoreThroughput(clients, clients, clients * publishesPerClient, seconds);
     }
@@ -80,19 +72,6 @@ public static class StoreProgressBenchmark
         int done = i * Every, epoch = 1 + (done - 1) / Steps, step = 1 + (done - 1) % Steps;
         int span = Math.Min(Every, step);
         return (new ProgressPosition(epoch, 20, step, Steps, 0.5 / epoch, 60.0), new LossWindow(epoch, step, span, 0.5 / epoch + 0.001 * (i % 7)));
-    }
-
-    private static void Time(List<double> into, Action call)
-    {
-        long start = Stopwatch.GetTimestamp();
-        call();
-        into.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-    }
-
-    private static OperationCost Cost(string operation, List<double> ms)
-    {
-        var sorted = ms.Order().ToList();
-        return new OperationCost(operation, sorted.Count, sorted[sorted.Count / 2], sorted[(int)(sorted.Count * 0.9)], sorted.Average());
     }
 
     /// <summary>"1 s", "0 (epoch ends only)".</summary>
