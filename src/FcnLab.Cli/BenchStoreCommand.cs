@@ -56,8 +56,33 @@ public static class BenchStoreCommand
             stdout.WriteLine(string.Format(Inv, "workers one server carries at {0:F0} transactions/s (heartbeat every {1:0.###} s; {2} epochs a trial):", best, heartbeat, e));
             foreach (double seconds in new[] { 10.0, 60, 120, 600 })
                 stdout.WriteLine(string.Format(Inv, "  trials of {0,4:F0} s: {1,8:F0} workers", seconds, StoreBenchmark.WorkersAtSaturation(best, seconds, e, heartbeat)));
+            WriteProgressCosts(stdout, Open, 2 * n, e, counts);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>What publishing a training's progress adds (--progress-every): the calls' latency, publishes per second with concurrent clients, and the workers one server carries at each interval.</summary>
+    private static void WriteProgressCosts(TextWriter stdout, Func<IRunStore> open, int publishes, int epochs, IReadOnlyList<int> counts)
+    {
+        stdout.WriteLine("progress publishing, one client (ms; publish, heartbeat and read alternated call by call):");
+        stdout.WriteLine(string.Format(Inv, "  {0,-20} {1,7} {2,8} {3,8} {4,8}", "call", "count", "median", "p90", "mean"));
+        foreach (var c in StoreProgressBenchmark.Latency(open, publishes))
+            stdout.WriteLine(string.Format(Inv, "  {0,-20} {1,7} {2,8:F3} {3,8:F3} {4,8:F3}", c.Operation, c.Count, c.MedianMs, c.P90Ms, c.MeanMs));
+
+        stdout.WriteLine("progress publishes with concurrent clients, each its own trial, back to back:");
+        double best = 0;
+        foreach (int k in counts)
+        {
+            var t = StoreProgressBenchmark.Throughput(open, k, Math.Max(50, publishes / k));
+            best = Math.Max(best, t.TransactionsPerSecond);
+            stdout.WriteLine(string.Format(Inv, "  {0,2} clients: {1,6} publishes in {2,6:F2} s = {3,7:F0} publishes/s", k, t.Transactions, t.Seconds, t.TransactionsPerSecond));
+        }
+        stdout.WriteLine(string.Format(Inv, "workers one server carries at {0:F0} publishes/s ({1} epochs a trial; a heartbeat every 5 s where no publish comes sooner):", best, epochs));
+        double[] intervals = [1, 2, 5, 0];
+        stdout.WriteLine(new string(' ', 19) + string.Concat(intervals.Select(p => $"  {"--progress-every " + StoreProgressBenchmark.Interval(p),30}")));
+        foreach (double seconds in new[] { 10.0, 60, 120, 600 })
+            stdout.WriteLine(string.Format(Inv, "  trials of {0,4:F0} s:", seconds)
+                + string.Concat(intervals.Select(p => string.Format(Inv, "  {0,22:F0} workers", best / StoreProgressBenchmark.TransactionsPerWorker(seconds, epochs, 5, p)))));
     }
 }

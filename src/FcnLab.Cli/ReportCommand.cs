@@ -18,9 +18,7 @@ public static class ReportCommand
         var output = new Option<string>("--out") { Description = "Report directory. Default: <artifacts>/<sweep>/report (<store dir>/<sweep>/report for SQLite).", HelpName = "dir" };
         var artifacts = StoreOption.Artifacts();
         command.Arguments.Add(sweep);
-        command.Options.Add(store);
-        command.Options.Add(artifacts);
-        command.Options.Add(output);
+        foreach (var o in new Option[] { store, artifacts, output }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string location = RunStores.Resolve(parse.GetValue(store));
@@ -29,11 +27,9 @@ public static class ReportCommand
             var record = s.RequireSweep(name);
             // The report shows the trials of the spec the sweep was last run with.
             var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
-            string runsRoot = RunStores.RunsRoot(location, parse.GetValue(artifacts));
-            var trials = SweepGrid.Expand(spec, runsRoot);
-            var results = SweepResults.Load(s, name, spec.Axes.Select(a => a.Setting).ToList(), trials.Select(t => t.Trial.TrialId).ToList());
-            string outDir = parse.GetValue(output) ?? Path.Combine(runsRoot, name, "report");
-            var images = TestImages(trials.Select(t => t.Config.DataOptions).FirstOrDefault(), stderr);
+            var results = SweepResults.Of(s, spec);
+            string outDir = parse.GetValue(output) ?? Path.Combine(RunStores.RunsRoot(location, parse.GetValue(artifacts)), name, "report");
+            var images = TestImages(SweepGrid.Expand(spec, "").Select(t => t.Config.DataOptions).FirstOrDefault(), stderr);
             var written = ReportWriter.Write(results, outDir, images);
             foreach (var path in written) stdout.WriteLine(path);
             stdout.WriteLine($"report of sweep {name} ({results.Trials.Count} trials): {Path.Combine(outDir, "report.html")}");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using FcnLab.Engine;
 using FcnLab.Lab.Reports;
+using FcnLab.Lab.Runs;
 using FcnLab.Lab.Store;
 using FcnLab.Lab.Sweeps;
 
@@ -25,14 +26,7 @@ public static class ReproduceCommand
         var quiet = new Option<bool>("--quiet") { Description = "Print only the tally and the comparison." };
         var epochs = SweepCommand.EpochsOverride();
         command.Arguments.Add(study);
-        command.Options.Add(epochs);
-        command.Options.Add(list);
-        command.Options.Add(repeats);
-        command.Options.Add(studies);
-        command.Options.Add(store);
-        command.Options.Add(artifacts);
-        command.Options.Add(threads);
-        command.Options.Add(quiet);
+        foreach (var o in new Option[] { epochs, list, repeats, studies, store, artifacts, threads, quiet }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string dir = StudyCatalog.FindDirectory(parse.GetValue(studies));
@@ -57,10 +51,8 @@ public static class ReproduceCommand
             int code = SweepCommand.Execute(spec, location, new SweepRunOptions { Threads = parse.GetValue(threads) }, parse.GetValue(quiet), stdout, parse.GetValue(artifacts));
             using (var s = RunStores.Open(location))
             {
-                var trialIds = SweepGrid.Expand(spec, RunStores.RunsRoot(location, parse.GetValue(artifacts))).Select(t => t.Trial.TrialId).ToList();
-                var results = SweepResults.Load(s, spec.Name, spec.Axes.Select(a => a.Setting).ToList(), trialIds);
                 stdout.WriteLine();
-                WriteComparison(stdout, spec, StudyComparison.Compare(spec.Study, results));
+                WriteComparison(stdout, spec, StudyComparison.Compare(spec.Study, SweepResults.Of(s, spec)));
             }
             return code;
         });

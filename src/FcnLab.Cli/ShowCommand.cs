@@ -20,7 +20,9 @@ public static class ShowCommand
         {
             using var s = RunStores.Open(RunStores.Resolve(parse.GetValue(store)));
             var t = Find(s, parse.GetValue(run)!);
-            Write(stdout, t, s.GetEpochs(t.RunId));
+            // A run that trains now (or stopped midway) shows where it stands, as its lifecycle last published it.
+            var progress = t.Status is RunStatus.Running or RunStatus.Interrupted ? s.GetProgress(t.RunId) : null;
+            Write(stdout, t, s.GetEpochs(t.RunId), progress);
             return ExitCodes.Success;
         });
         return command;
@@ -43,7 +45,12 @@ public static class ShowCommand
         };
     }
 
-    private static void Write(TextWriter w, TrialRecord t, IReadOnlyList<Engine.Training.EpochMetrics> epochs)
+    /// <summary>"epoch 3/10, step 120/469, loss 0.4321, 52.1 steps/s".</summary>
+    public static string Position(ProgressPosition p) =>
+        string.Format(CultureInfo.InvariantCulture, "epoch {0}/{1}, step {2}/{3}, loss {4:F4}{5}", p.Epoch, p.Epochs, p.Step, p.Steps, p.RunningLoss,
+            p.StepsPerSecond is { } rate ? string.Format(CultureInfo.InvariantCulture, ", {0:0.#} steps/s", rate) : "");
+
+    private static void Write(TextWriter w, TrialRecord t, IReadOnlyList<EpochMetrics> epochs, RunProgress? progress)
     {
         var inv = CultureInfo.InvariantCulture;
         w.WriteLine($"run {t.RunId}  trial {t.TrialId}  {(t.Sweep == null ? "(fcnlab train)" : $"sweep {t.Sweep}")}");
@@ -52,7 +59,15 @@ public static class ShowCommand
         w.WriteLine($"seed: {t.Definition.Seed}");
         w.WriteLine($"run directory: {t.Definition.RunDir}");
         w.WriteLine(string.Create(inv, $"created {t.CreatedAt:u}; started {t.StartedAt:u}; finished {t.FinishedAt:u}"));
-        if (t.Error != null) w.WriteLine($"error: {t.Error}");
+        if (t.Error != null) w.WriteLine($"{(t.Status == RunStatus.Failed ? "error" : "note")}: {t.Error}");
+        if (progress is { Position: var p } && progress.Losses is var losses)
+        {
+            string left = t.Status == RunStatus.Running && p.Remaining is { } r ? $"; about {StatusCommand.Duration(r)} left at that pace" : "";
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"progress: {Position(p)} (loss: the epoch's mean so far); published {progress.UpdatedAt:u}{left}"));
+            if (losses.Count > 0 && losses[^1] is var last)
+                w.WriteLine(string.Format(CultureInfo.InvariantCulture, "loss curve: {0} points in the store; the latest {1:F4}, the mean of steps {2}-{3} of epoch {4}",
+                    losses.Count, last.Loss, last.Step - last.Steps + 1, last.Step, last.Epoch));
+        }
         if (t.Summary is { } s)
         {
             w.WriteLine(string.Format(inv, "test accuracy {0}, test loss {1:F4}; starting val acc {2}; highest val acc {3} (epoch {4}); lowest train loss {5:F4} (epoch {6}); {7} epochs, {8:F2} s/epoch",

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using FcnLab.Engine;
+using FcnLab.Lab.Reports;
 using FcnLab.Lab.Store;
 using FcnLab.Lab.Sweeps;
 
@@ -28,17 +28,18 @@ public static class StatusCommand
             var record = s.RequireSweep(name);
             // The trials of the spec the sweep was last submitted with (run directories do not matter here).
             var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
-            var trials = SweepRunner.Current(s, name, SweepRunner.Index(spec, Directory.GetCurrentDirectory()));
-            Write(stdout, SweepStatus.Of(name, trials), s.Location, StoreOption.Grace(parse.GetValue(grace)), DateTime.UtcNow);
+            var trials = s.CurrentTrials(name, SweepGrid.Index(spec, Directory.GetCurrentDirectory()));
+            Write(stdout, SweepStatus.Of(name, trials), s.Location, StoreOption.Grace(parse.GetValue(grace)), DateTime.UtcNow, runId => s.GetProgress(runId, int.MaxValue));
             return ExitCodes.Success;
         });
         return command;
     }
 
-    public static void Write(TextWriter w, SweepStatus status, string location, TimeSpan grace, DateTime now)
+    /// <summary>The status; <paramref name="progress"/> gives a running trial's published position (without its loss curve).</summary>
+    public static void Write(TextWriter w, SweepStatus status, string location, TimeSpan grace, DateTime now, Func<long, RunProgress?> progress)
     {
         var t = status.Tally;
-        w.WriteLine($"sweep {status.Sweep}: {t.Total} trials: {t.Pending} pending, {t.Running} running, {t.Completed} completed, {t.EarlyStopped} early-stopped, {t.Diverged} diverged, {t.Failed} failed; store {location}");
+        w.WriteLine($"sweep {status.Sweep}: {t.Total} trials: {t.Pending} pending, {t.Running} running, {t.Completed} completed, {t.EarlyStopped} early-stopped, {t.Diverged} diverged, {t.Failed} failed, {t.Interrupted} interrupted; store {location}");
         if (status.Running.Count > 0)
         {
             w.WriteLine("running:");
@@ -46,7 +47,8 @@ public static class StatusCommand
             {
                 var beat = r.Heartbeat is { } h ? now - h : (TimeSpan?)null;
                 string stale = beat is { } b && b > grace ? $"  STALE (no heartbeat for longer than the {Seconds(grace)} grace): the next worker to look takes it back" : "";
-                w.WriteLine($"  run {r.RunId} trial {r.TrialId} ({SweepProgress.Describe(r)}) held by {r.Owner} since {r.StartedAt:u} ({Duration(now - (r.StartedAt ?? now))}), last heartbeat {(beat is { } x ? Duration(x) + " ago" : "never")}, attempt {r.Attempts}{stale}");
+                string at = progress(r.RunId) is { } p ? $", {ShowCommand.Position(p.Position)}" : "";
+                w.WriteLine($"  run {r.RunId} trial {r.TrialId} ({SweepProgress.Describe(r)}) held by {r.Owner} since {r.StartedAt:u} ({Duration(now - (r.StartedAt ?? now))}), last heartbeat {(beat is { } x ? Duration(x) + " ago" : "never")}, attempt {r.Attempts}{at}{stale}");
             }
         }
         if (status.Failed.Count > 0)
@@ -54,7 +56,7 @@ public static class StatusCommand
             w.WriteLine("failed:");
             foreach (var f in status.Failed) w.WriteLine($"  run {f.RunId} trial {f.TrialId} ({SweepProgress.Describe(f)}): {f.Error}");
         }
-        int left = t.Pending + t.Running;
+        int left = t.NotYetRun;
         if (status.TrialsPerHour is { } rate)
             w.WriteLine(string.Format(Inv, "throughput: {0:0.#} trials/hour ({1:0.##} per minute) so far; {2}", rate, rate / 60,
                 left == 0 ? "every trial is final" : $"ETA {Duration(status.Eta!.Value)} for the {left} trials left at that pace"));

@@ -1,11 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
 using FcnLab.Engine;
+using FcnLab.Lab.Runs;
 using FcnLab.Lab.Store;
 
 namespace FcnLab.Cli;
 
-/// <summary>--store, taken by every command that reads or writes the run store; --artifacts, --grace-seconds and --max-attempts, taken by those that run or place sweep trials.</summary>
+/// <summary>
+/// --store, taken by every command that reads or writes the run store; --artifacts, --grace-seconds and --max-attempts,
+/// taken by those that run or place sweep trials; --progress-every, taken by those that train.
+/// </summary>
 public static class StoreOption
 {
     public static Option<string> Create() => new("--store")
@@ -30,6 +34,20 @@ public static class StoreOption
     {
         Description = "A trial whose holders stopped this many times (claimed, never finished) is marked failed instead of taken back again.",
         HelpName = "n",
+    };
+
+    public static Option<double?> ProgressEvery() => new("--progress-every")
+    {
+        Description = "Publish a running training's epoch, step and recent loss to the run store at most this often, so `fcnlab show` (and anything reading the store, on any machine) can follow it live; 0: only when an epoch ends. Each publish is one store transaction: a large cluster of workers publishes less often. Default: 1.",
+        HelpName = "s",
+    };
+
+    /// <summary>The progress interval from --progress-every (default 1 s).</summary>
+    public static TimeSpan ProgressInterval(double? seconds) => seconds switch
+    {
+        null => RunOptions.DefaultProgressEvery,
+        >= 0 and <= 86_400 => TimeSpan.FromSeconds(seconds.Value),
+        _ => throw new FcnLabException($"--progress-every must be from 0 to 86400 seconds (got {seconds.Value.ToString(CultureInfo.InvariantCulture)})."),
     };
 
     /// <summary>The grace period from --grace-seconds (default 60 s).</summary>

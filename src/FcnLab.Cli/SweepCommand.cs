@@ -1,8 +1,9 @@
 using System.CommandLine;
 using FcnLab.Engine;
+using FcnLab.Lab.Reports;
+using FcnLab.Lab.Runs;
 using FcnLab.Lab.Store;
 using FcnLab.Lab.Sweeps;
-using Spectre.Console;
 
 namespace FcnLab.Cli;
 
@@ -23,16 +24,9 @@ public static class SweepCommand
         var maxAttempts = StoreOption.MaxAttempts();
         maxAttempts.Description += " Default: no limit (a sweep you restart by hand goes on with its interrupted trial).";
         var epochs = EpochsOverride();
+        var progressEvery = StoreOption.ProgressEvery();
         command.Arguments.Add(spec);
-        command.Options.Add(epochs);
-        command.Options.Add(store);
-        command.Options.Add(threads);
-        command.Options.Add(maxTrials);
-        command.Options.Add(quiet);
-        command.Options.Add(submitOnly);
-        command.Options.Add(artifacts);
-        command.Options.Add(grace);
-        command.Options.Add(maxAttempts);
+        foreach (var o in new Option[] { epochs, store, threads, maxTrials, quiet, submitOnly, artifacts, grace, maxAttempts, progressEvery }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var parsed = WithEpochs(SweepSpecParser.ParseFile(parse.GetValue(spec)!), parse.GetValue(epochs));
@@ -44,6 +38,7 @@ public static class SweepCommand
                 MaxTrials = parse.GetValue(maxTrials),
                 Grace = StoreOption.Grace(parse.GetValue(grace)),
                 MaxAttempts = StoreOption.CheckMaxAttempts(parse.GetValue(maxAttempts)),
+                ProgressEvery = StoreOption.ProgressInterval(parse.GetValue(progressEvery)),
             };
             return Execute(parsed, location, options, parse.GetValue(quiet), stdout, parse.GetValue(artifacts));
         });
@@ -79,35 +74,14 @@ public static class SweepCommand
         using var store = RunStores.Open(storeLocation);
         string runsRoot = RunStores.RunsRoot(storeLocation, artifacts);
 
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        SweepTally tally;
-        try
-        {
-            bool live = !quiet && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-            if (live)
-            {
-                SweepTally? t = null;
-                AnsiConsole.Progress()
-                    .AutoClear(true)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                    .Start(ctx => t = SweepRunner.Run(spec, store, runsRoot, new SweepProgress(stdout, quiet, ctx), options, cancel.Token));
-                tally = t!;
-            }
-            else
-            {
-                tally = SweepRunner.Run(spec, store, runsRoot, new SweepProgress(stdout, quiet, null), options, cancel.Token);
-            }
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        using var interruption = new Interruption();
+        var tally = !quiet && LiveProgress.IsTerminal(stdout)
+            ? LiveProgress.Run(ctx => SweepRunner.Run(spec, store, runsRoot, new SweepProgress(stdout, quiet, ctx), options, interruption.Token))
+            : SweepRunner.Run(spec, store, runsRoot, new SweepProgress(stdout, quiet, null), options, interruption.Token);
         stdout.WriteLine(TallyLine(spec.Name, tally, store.Location));
         return tally.Failed > 0 ? ExitCodes.TrialsFailed : ExitCodes.Success;
     }
 
     public static string TallyLine(string sweep, SweepTally t, string storeLocation) =>
-        $"sweep {sweep}: {t.Total} trials: {t.Completed} completed, {t.EarlyStopped} early-stopped, {t.Diverged} diverged, {t.Failed} failed, {t.Pending + t.Running} not yet run; store {storeLocation}";
+        $"sweep {sweep}: {t.Total} trials: {t.Completed} completed, {t.EarlyStopped} early-stopped, {t.Diverged} diverged, {t.Failed} failed, {t.NotYetRun} not yet run; store {storeLocation}";
 }

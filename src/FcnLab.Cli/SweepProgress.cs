@@ -1,5 +1,6 @@
 using System.Globalization;
 using FcnLab.Engine.Training;
+using FcnLab.Lab.Runs;
 using FcnLab.Lab.Store;
 using FcnLab.Lab.Sweeps;
 using Spectre.Console;

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using FcnLab.Engine.Training;
+using FcnLab.Lab.Runs;
 using FcnLab.Lab.Store;
-using FcnLab.Lab.Sweeps;
 
 namespace FcnLab.Cli;
 
@@ -27,7 +26,8 @@ public static class WorkerCommand
             HelpName = "name",
         };
         var threads = new Option<int?>("--threads") { Description = "Worker threads per training (never changes results). Default: the trial's own setting (all cores).", HelpName = "n" };
-        foreach (var o in new Option[] { store, sweep, maxTrials, exitWhenIdle, grace, maxAttempts, artifacts, workerName, threads }) command.Options.Add(o);
+        var progressEvery = StoreOption.ProgressEvery();
+        foreach (var o in new Option[] { store, sweep, maxTrials, exitWhenIdle, grace, maxAttempts, artifacts, workerName, threads, progressEvery }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var run = new SweepRunOptions
@@ -37,6 +37,7 @@ public static class WorkerCommand
                 Grace = StoreOption.Grace(parse.GetValue(grace)),
                 MaxAttempts = StoreOption.CheckMaxAttempts(parse.GetValue(maxAttempts)) ?? DefaultMaxAttempts,
                 Owner = parse.GetValue(workerName) is { } name ? Owner.Named(name) : Owner.Current,
+                ProgressEvery = StoreOption.ProgressInterval(parse.GetValue(progressEvery)),
             };
             var options = new WorkerOptions { Sweep = parse.GetValue(sweep), ExitWhenIdle = parse.GetValue(exitWhenIdle), Run = run };
             string location = RunStores.Resolve(parse.GetValue(store));
@@ -56,19 +57,8 @@ public static class WorkerCommand
             $"serving {(options.Sweep == null ? "every sweep" : $"sweep {options.Sweep}")} of {store.Location}; run directories under {runsRoot}; grace {options.Run.Grace.TotalSeconds:0.###} s, max attempts {options.Run.MaxAttempts}"));
 
         // Ctrl-C, and SIGTERM as a batch system or Kubernetes sends it, stop after saving the current trial's checkpoint.
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
-        WorkerTally tally;
-        try
-        {
-            tally = new SweepWorker(store, runsRoot, log, options).Run(cancel.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        using var interruption = new Interruption(sigterm: true);
+        var tally = new SweepWorker(store, runsRoot, log, options).Run(interruption.Token);
         log.Note($"done: trained {tally.Ran} trials: {tally.Completed} completed, {tally.EarlyStopped} early-stopped, {tally.Diverged} diverged, {tally.Failed} failed, {tally.TakenOver} taken over by another worker");
         return tally.Failed > 0 ? ExitCodes.TrialsFailed : ExitCodes.Success;
     }

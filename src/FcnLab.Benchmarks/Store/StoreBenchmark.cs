@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FcnLab.Engine.Training;
 using FcnLab.Lab.Store;
+using FcnLab.Lab.Runs;
 using FcnLab.Lab.Sweeps;
 
 namespace FcnLab.Benchmarks.Store;
@@ -53,11 +54,9 @@ public static class StoreBenchmark
         using (var setup = open()) Record(setup, sweep, clients * trialsPerClient);
         var stores = Enumerable.Range(0, clients).Select(_ => open()).ToList();
         int done = 0;
-        using var start = new Barrier(clients + 1);
-        var threads = stores.Select((store, c) => new Thread(() =>
+        double seconds = Together(stores.Select<IRunStore, Action>((store, c) => () =>
         {
             string owner = $"{Owner.Current}-{c.ToString(CultureInfo.InvariantCulture)}";
-            start.SignalAndWait();
             while (true)
             {
                 store.GetSweep(sweep);
@@ -69,12 +68,7 @@ public static class StoreBenchmark
                 store.GetTrial(trial.RunId);
                 Interlocked.Increment(ref done);
             }
-        })).ToList();
-        foreach (var t in threads) t.Start();
-        start.SignalAndWait();
-        var clock = Stopwatch.StartNew();
-        foreach (var t in threads) t.Join();
-        double seconds = clock.Elapsed.TotalSeconds;
+        }).ToList());
         foreach (var s in stores) s.Dispose();
         // Per trial: the fixed calls, the epoch reports and one heartbeat; each client's last, empty claim cycle too.
         int transactions = done * (FixedTransactionsPerTrial + epochs + 1) + clients * 3;
@@ -114,7 +108,23 @@ public static class StoreBenchmark
         Enumerable.Range(0, 10).Select(i => $"class {i.ToString(CultureInfo.InvariantCulture)}").ToArray(),
         Enumerable.Range(0, 50).Select(i => new Misclassification(i * 7, i % 10, (i + 1) % 10)).ToList());
 
-    private static T Time<T>(List<double> into, Func<T> call)
+    /// <summary>Runs each client on a thread of its own, all released at once; the seconds until the last is done.</summary>
+    internal static double Together(IReadOnlyList<Action> clients)
+    {
+        using var start = new Barrier(clients.Count + 1);
+        var threads = clients.Select(client => new Thread(() =>
+        {
+            start.SignalAndWait();
+            client();
+        })).ToList();
+        foreach (var t in threads) t.Start();
+        start.SignalAndWait();
+        var clock = Stopwatch.StartNew();
+        foreach (var t in threads) t.Join();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    internal static T Time<T>(List<double> into, Func<T> call)
     {
         long start = Stopwatch.GetTimestamp();
         var result = call();
@@ -122,7 +132,7 @@ public static class StoreBenchmark
         return result;
     }
 
-    private static OperationCost Cost(string operation, List<double> ms)
+    internal static OperationCost Cost(string operation, List<double> ms)
     {
         var sorted = ms.Order().ToList();
         return new OperationCost(operation, sorted.Count, sorted[sorted.Count / 2], sorted[(int)(sorted.Count * 0.9)], sorted.Average());

@@ -32,7 +32,7 @@ public static class RunPlots
 
     /// <summary>The same from what the trainer returned.</summary>
     public static IReadOnlyList<string> Write(string runDir, TrainResult result, ReportImages? images) =>
-        Write(runDir, result.Epochs, new TrialOutcome(result.Summary, result.Test?.Confusion, result.ClassNames, result.Misclassified), images);
+        Write(runDir, result.Epochs, TrialOutcome.Of(result), images);
 
     /// <summary>The plots that can be drawn, and a note for each one that cannot.</summary>
     internal static (List<ReportPlot> Plots, List<string> Notes) Build(

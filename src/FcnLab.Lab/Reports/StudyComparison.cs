@@ -4,38 +4,23 @@ using FcnLab.Lab.Sweeps;
 
 namespace FcnLab.Lab.Reports;
 
-/// <summary>
-/// One published number beside ours: accuracies in percent, losses as computed, epochs as numbers; ours
-/// as mean ± sample std over the repeats that finished (completed or stopped early).
-/// </summary>
-public sealed record ComparisonRow(
-    IReadOnlyList<KeyValuePair<string, string>> Point,
-    string Metric,
-    double? Published,
-    double? OursMean,
-    double? OursStd,
-    int OursRuns,
-    string OursStatus)
-{
-    public double? Difference => OursMean - Published;
-
-    /// <summary>Whether the published number lies within two standard deviations of our repeats (null: fewer than two repeats).</summary>
-    public bool? WithinTwoStd => OursRuns >= 2 && OursMean is { } m && OursStd is { } s && Published is { } p ? Math.Abs(m - p) <= 2 * s : null;
-}
-
 /// <summary>`fcnlab reproduce`: each published number of a study beside what FcnLab's trials of that grid point reached.</summary>
 public static class StudyComparison
 {
+    /// <summary>Our number for each published one (<see cref="PublishedRow.Metrics"/>), in the study's units: accuracies in percent.</summary>
+    private static readonly Dictionary<string, Func<RunSummary, double?>> Ours = new()
+    {
+        ["test_acc"] = s => s.TestAccuracy * 100,
+        ["start_val_acc"] = s => s.StartValAccuracy * 100,
+        ["best_val_acc"] = s => s.BestValAccuracy * 100,
+        ["best_val_epoch"] = s => s.BestValEpoch,
+        ["lowest_train_loss"] = s => s.LowestTrainLoss,
+        ["lowest_train_loss_epoch"] = s => s.LowestTrainLossEpoch,
+    };
+
     /// <summary>The published metrics, in table order: the name, how to read it from a published row and from one of our runs.</summary>
     public static readonly IReadOnlyList<(string Name, Func<PublishedRow, double?> Published, Func<RunSummary, double?> Ours)> Metrics =
-    [
-        ("test_acc", r => r.TestAccuracy, s => s.TestAccuracy * 100),
-        ("start_val_acc", r => r.StartValAccuracy, s => s.StartValAccuracy * 100),
-        ("best_val_acc", r => r.BestValAccuracy, s => s.BestValAccuracy * 100),
-        ("best_val_epoch", r => r.BestValEpoch, s => s.BestValEpoch),
-        ("lowest_train_loss", r => r.LowestTrainLoss, s => s.LowestTrainLoss),
-        ("lowest_train_loss_epoch", r => r.LowestTrainLossEpoch, s => s.LowestTrainLossEpoch),
-    ];
+        PublishedRow.Metrics.Select(m => (m.Key, m.Value, Ours[m.Key])).ToList();
 
     /// <summary>Rows metric by metric (test accuracy first), published row by published row within each.</summary>
     public static IReadOnlyList<ComparisonRow> Compare(StudyInfo study, SweepResults results)

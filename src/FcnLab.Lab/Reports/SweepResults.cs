@@ -1,10 +1,8 @@
 using FcnLab.Engine.Training;
 using FcnLab.Lab.Store;
+using FcnLab.Lab.Sweeps;
 
 namespace FcnLab.Lab.Reports;
-
-/// <summary>One trial with everything a report needs: its record, its epochs and (when final and not failed) its outcome.</summary>
-public sealed record TrialResult(TrialRecord Trial, IReadOnlyList<EpochMetrics> Epochs, TrialOutcome? Outcome);
 
 /// <summary>
 /// The trials of one sweep as a report sees them: the swept settings (axis order) and, per trial, its
@@ -25,4 +23,8 @@ public sealed record SweepResults(string Name, IReadOnlyList<string> AxisSetting
             .ToList();
         return new SweepResults(sweep, axisSettings, trials);
     }
+
+    /// <summary>The trials of <paramref name="spec"/> as it expands now (trials of an older spec under its name left out), with their results.</summary>
+    public static SweepResults Of(IRunStore store, SweepSpec spec) =>
+        Load(store, spec.Name, spec.Axes.Select(a => a.Setting).ToList(), SweepGrid.Expand(spec, "").Select(t => t.Trial.TrialId).ToList());
 }

@@ -24,6 +24,17 @@ public interface IRunStore : IDisposable
     /// <summary>Records a run outside any sweep (`fcnlab train`) as running, held by <paramref name="owner"/>; returns its run id.</summary>
     long StartRun(TrialDefinition run, string owner);
 
+    /// <summary>The latest run outside any sweep recorded with the run directory <paramref name="runDir"/> (a full path; a trailing separator does not matter), or null.</summary>
+    TrialRecord? FindRun(string runDir);
+
+    /// <summary>
+    /// Takes up a run outside any sweep again (`fcnlab train --resume`): running under <paramref name="owner"/>, an attempt
+    /// counted, its settings replaced by <paramref name="run"/>'s (a resume may change the epochs), its error cleared. False
+    /// (and no change) when another process holds it: running with a heartbeat younger than <paramref name="grace"/> whose
+    /// holder is not known to be dead.
+    /// </summary>
+    bool Reopen(long runId, TrialDefinition run, string owner, TimeSpan grace);
+
     /// <summary>Trials of one sweep (null: every run), in run-id order.</summary>
     IReadOnlyList<TrialRecord> ListTrials(string? sweep = null);
     TrialRecord? GetTrial(long runId);
@@ -31,10 +42,11 @@ public interface IRunStore : IDisposable
     IReadOnlyList<TrialRecord> FindTrials(string prefix);
 
     /// <summary>
-    /// Puts running trials of <paramref name="sweep"/> whose owner is gone back to pending: owners on this
-    /// host whose process no longer exists, and any owner whose heartbeat is older than <paramref name="grace"/>.
-    /// A trial already claimed <paramref name="maxAttempts"/> times (null: no limit) is marked failed with the
-    /// reason instead, so a trial that kills every worker that takes it does not go round forever.
+    /// Puts the trials of <paramref name="sweep"/> that no process works on back to pending: interrupted ones, and
+    /// running ones whose owner is gone (owners on this host whose process no longer exists, and any owner whose
+    /// heartbeat is older than <paramref name="grace"/>). A running trial already claimed <paramref name="maxAttempts"/>
+    /// times (null: no limit) is marked failed with the reason instead, so a trial that kills every worker that takes
+    /// it does not go round forever; an interrupted one was stopped on purpose and always goes back.
     /// Returns the trials taken back or given up, as they are now.
     /// </summary>
     IReadOnlyList<TrialRecord> ReclaimAbandoned(string sweep, TimeSpan grace, int? maxAttempts = null);
@@ -57,6 +69,25 @@ public interface IRunStore : IDisposable
 
     /// <summary>Marks the trial failed with the error text; false when not the holder.</summary>
     bool Fail(long runId, string owner, string error);
+
+    /// <summary>Marks the trial interrupted (stopped on purpose, its checkpoint saved: it can go on) with a note on how to continue it; false when not the holder.</summary>
+    bool Interrupt(long runId, string owner, string note);
+
+    /// <summary>
+    /// Publishes where a running trial stands (and refreshes its heartbeat), in one transaction: its position replaces
+    /// the last one; <paramref name="window"/>, when given, is added to its loss curve; <paramref name="endedEpoch"/>, when
+    /// an epoch just ended, is recorded as <see cref="RecordEpoch"/> does. <paramref name="newAttempt"/> marks the first
+    /// publish of a training that started over or resumed from a checkpoint: the points of an earlier attempt past this
+    /// one's start are dropped, since this attempt trains those steps again. False (and no change) when not the holder.
+    /// </summary>
+    bool PublishProgress(long runId, string owner, ProgressPosition position, LossWindow? window, bool newAttempt, EpochMetrics? endedEpoch = null);
+
+    /// <summary>
+    /// The run's latest published position and its loss curve after step <paramref name="afterStep"/> of epoch
+    /// <paramref name="afterEpoch"/> (the defaults: all of it; a reader that follows a run passes the last point it
+    /// has). Null when the run never published its progress.
+    /// </summary>
+    RunProgress? GetProgress(long runId, int afterEpoch = 0, int afterStep = 0);
 
     IReadOnlyList<EpochMetrics> GetEpochs(long runId);
     /// <summary>The stored results of a final trial (null for pending, running or failed ones).</summary>

@@ -20,77 +20,8 @@ namespace FcnLab.Lab.Store;
 /// </summary>
 public sealed class PostgresRunStore : SqlRunStore
 {
-    /// <summary>The schema this build writes and reads (the row of table fcnlab_schema).</summary>
-    public const int SchemaVersion = 1;
-
-    // Serializes schema creation across processes opening a new database at once (any constant will do).
-    private const long SchemaLockKey = 0x46636E4C6162;
-
-    private const string CreateSchemaSql = """
-        CREATE TABLE fcnlab_schema (version integer NOT NULL);
-        CREATE TABLE sweeps (
-            name        text PRIMARY KEY,
-            spec_text   text NOT NULL,
-            created_at  timestamptz NOT NULL,
-            updated_at  timestamptz NOT NULL
-        );
-        -- As in SQLite: sweep is not a foreign key, and UNIQUE (sweep, trial_id) treats NULL sweeps
-        -- (runs of `fcnlab train`) as distinct.
-        CREATE TABLE trials (
-            run_id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            trial_id                text NOT NULL,
-            sweep                   text NULL,
-            point                   text NOT NULL,
-            repeat                  integer NOT NULL,
-            seed                    bigint NOT NULL,
-            config_json             text NOT NULL,
-            run_dir                 text NOT NULL,
-            status                  text NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'early-stopped', 'diverged', 'failed')),
-            owner                   text NULL,
-            heartbeat               timestamptz NULL,
-            attempts                integer NOT NULL DEFAULT 0,
-            created_at              timestamptz NOT NULL,
-            started_at              timestamptz NULL,
-            finished_at             timestamptz NULL,
-            error                   text NULL,
-            test_accuracy           double precision NULL,
-            test_loss               double precision NULL,
-            start_val_accuracy      double precision NULL,
-            best_val_accuracy       double precision NULL,
-            best_val_epoch          integer NULL,
-            lowest_train_loss       double precision NULL,
-            lowest_train_loss_epoch integer NULL,
-            epochs_run              integer NULL,
-            diverged_epoch          integer NULL,
-            diverged_step           integer NULL,
-            train_seconds           double precision NULL,
-            seconds_per_epoch       double precision NULL,
-            parameters              bigint NULL,
-            class_names             text NULL,
-            confusion               text NULL,
-            UNIQUE (sweep, trial_id)
-        );
-        CREATE INDEX trials_by_status ON trials (sweep, status, run_id);
-        CREATE INDEX trials_by_trial_id ON trials (trial_id text_pattern_ops);
-        CREATE TABLE epochs (
-            run_id          bigint NOT NULL REFERENCES trials (run_id) ON DELETE CASCADE,
-            epoch           integer NOT NULL,
-            train_loss      double precision NULL,
-            train_accuracy  double precision NULL,
-            val_loss        double precision NULL,
-            val_accuracy    double precision NULL,
-            lr              double precision NULL,
-            seconds         double precision NULL,
-            PRIMARY KEY (run_id, epoch)
-        );
-        CREATE TABLE misclassified (
-            run_id          bigint NOT NULL REFERENCES trials (run_id) ON DELETE CASCADE,
-            test_index      integer NOT NULL,
-            true_class      integer NOT NULL,
-            predicted_class integer NOT NULL,
-            PRIMARY KEY (run_id, test_index)
-        );
-        """;
+    /// <summary>The schema this build writes and reads (the row of table fcnlab_schema; see <see cref="PostgresSchema"/>).</summary>
+    public const int SchemaVersion = PostgresSchema.Version;
 
     /// <summary>The time of a change: the test clock when one is given, else the server's.</summary>
     private const string NowSql = "COALESCE(@now, statement_timestamp())";
@@ -145,7 +76,7 @@ public sealed class PostgresRunStore : SqlRunStore
         try
         {
             connection.Open();
-            EnsureSchema(connection, address.Display);
+            PostgresSchema.Ensure(connection, address.Display);
             return new PostgresRunStore(address.Display, connection, utcNow);
         }
         catch (NpgsqlException e)
@@ -170,35 +101,11 @@ public sealed class PostgresRunStore : SqlRunStore
         _ => "",
     };
 
-    private static void EnsureSchema(NpgsqlConnection connection, string display)
-    {
-        using var tx = connection.BeginTransaction();
-        // Several workers may meet an empty database at once: one creates the tables, the others then see them.
-        Execute(connection, $"SELECT pg_advisory_xact_lock({SchemaLockKey.ToString(CultureInfo.InvariantCulture)})");
-        if (Scalar(connection, "SELECT to_regclass('fcnlab_schema') IS NOT NULL") is true)
-        {
-            long version = Convert.ToInt64(Scalar(connection, "SELECT coalesce(max(version), 0) FROM fcnlab_schema"), CultureInfo.InvariantCulture);
-            if (version > SchemaVersion)
-                throw new FcnLabException($"The run store {display} has schema version {version.ToString(CultureInfo.InvariantCulture)}, but this build of FcnLab understands version {SchemaVersion.ToString(CultureInfo.InvariantCulture)} at most. Use a newer FcnLab with this store, or give another database.");
-            if (version < SchemaVersion)
-                throw new FcnLabException($"The run store {display} has schema version {version.ToString(CultureInfo.InvariantCulture)}, which this build cannot read. Give another database.");
-        }
-        else
-        {
-            if (Scalar(connection, "SELECT current_schema()") is not string schema)
-                throw new FcnLabException($"The run store {display} has no schema to create its tables in (the search_path names none that exists). Create the schema, or give another search path.");
-            if (Scalar(connection, "SELECT to_regclass('trials') IS NOT NULL OR to_regclass('sweeps') IS NOT NULL OR to_regclass('epochs') IS NOT NULL") is true)
-                throw new FcnLabException($"The database of {display} already has tables named like FcnLab's (trials, sweeps, epochs) in schema '{schema}' but is not an FcnLab run store (no fcnlab_schema table). Give another database, or another schema with Search Path.");
-            Execute(connection, CreateSchemaSql);
-            Execute(connection, $"INSERT INTO fcnlab_schema (version) VALUES ({SchemaVersion.ToString(CultureInfo.InvariantCulture)})");
-        }
-        tx.Commit();
-    }
-
     private protected override string Now => NowSql;
     private protected override string OwnerIs => "owner IS NOT DISTINCT FROM @owner";
     // Byte order, as SQLite sorts, whatever the database's locale.
     private protected override string ByteOrder => " COLLATE \"C\"";
+    private protected override string ForUpdate => " FOR UPDATE";
 
     private protected override int InsertTrials(IReadOnlyList<TrialDefinition> trials) =>
         trials.Count(t => InsertTrial(t, owner: null) != null);
@@ -275,21 +182,6 @@ public sealed class PostgresRunStore : SqlRunStore
         return cmd;
     }
 
-    private static void Execute(NpgsqlConnection connection, string sql)
-    {
-        using var cmd = new NpgsqlCommand(sql, connection);
-        cmd.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(NpgsqlConnection connection, string sql)
-    {
-        using var cmd = new NpgsqlCommand(sql, connection);
-        return cmd.ExecuteScalar();
-    }
-
     // timestamptz reads back as UTC; PostgreSQL keeps microseconds.
     private protected override DateTime ReadTime(DbDataReader r, int i) => DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
 }
-
-/// <summary>The run store's server could not be reached or refused a statement; not the trial's fault, so never recorded as its failure.</summary>
-public sealed class RunStoreException(string message, Exception inner) : FcnLabException(message, inner);

@@ -33,6 +33,9 @@ public abstract class SqlRunStore : IRunStore
     /// <summary>ORDER BY suffix that sorts names byte by byte, whatever the database's locale.</summary>
     private protected virtual string ByteOrder => "";
 
+    /// <summary>SELECT suffix that locks the rows read until the transaction ends ("": a SQLite write transaction already holds the whole file).</summary>
+    private protected virtual string ForUpdate => "";
+
     /// <summary>A command on the store's connection with the parameters bound; @now, when the SQL uses it, is bound by the store.</summary>
     private protected abstract DbCommand Command(string sql, params (string Name, object? Value)[] parameters);
 
@@ -77,6 +80,40 @@ public abstract class SqlRunStore : IRunStore
         """;
 
     private string HeartbeatSql => $"UPDATE trials SET heartbeat = {Now} WHERE {HolderCondition}";
+
+    // Interrupted trials were stopped on purpose (their checkpoint saved): they go back without counting against max attempts.
+    private const string ReleaseInterruptedSql = """
+        UPDATE trials SET status = 'pending', owner = NULL, heartbeat = NULL, error = NULL
+        WHERE sweep = @sweep AND status = 'interrupted'
+        RETURNING run_id
+        """;
+
+    private string InterruptSql => $"UPDATE trials SET status = 'interrupted', heartbeat = {Now}, error = @error WHERE {HolderCondition}";
+
+    private string LockTrialSql => $"SELECT {StoreRows.TrialColumns}, {Now} AS now FROM trials WHERE run_id = @run_id{ForUpdate}";
+
+    private string ReopenSql => $"""
+        UPDATE trials SET status = 'running', owner = @owner, heartbeat = {Now}, started_at = {Now}, finished_at = NULL, error = NULL,
+            attempts = attempts + 1, trial_id = @trial_id, config_json = @config_json, seed = @seed
+        WHERE run_id = @run_id AND sweep IS NULL
+        """;
+
+    private string UpsertProgressSql => $"""
+        INSERT INTO progress (run_id, epoch, epochs, step, steps, running_loss, steps_per_second, updated_at)
+        VALUES (@run_id, @epoch, @epochs, @step, @steps, @running_loss, @steps_per_second, {Now})
+        ON CONFLICT (run_id) DO UPDATE SET
+            epoch = excluded.epoch, epochs = excluded.epochs, step = excluded.step, steps = excluded.steps,
+            running_loss = excluded.running_loss, steps_per_second = excluded.steps_per_second, updated_at = excluded.updated_at
+        """;
+
+    private const string DropLaterLossesSql = "DELETE FROM step_losses WHERE run_id = @run_id AND (epoch > @epoch OR (epoch = @epoch AND step > @step))";
+
+    private string UpsertLossSql => $"""
+        INSERT INTO step_losses (run_id, epoch, step, steps, loss, at) VALUES (@run_id, @epoch, @step, @steps, @loss, {Now})
+        ON CONFLICT (run_id, epoch, step) DO UPDATE SET steps = excluded.steps, loss = excluded.loss, at = excluded.at
+        """;
+
+    private const string ProgressAfterSql = "WHERE run_id = @run_id AND (epoch > @epoch OR (epoch = @epoch AND step > @step)) ORDER BY epoch, step";
 
     private const string UpsertEpochSql = $"""
         INSERT INTO epochs (run_id, {StoreRows.EpochColumns})
@@ -135,6 +172,32 @@ public abstract class SqlRunStore : IRunStore
         return InWriteTransaction(() => InsertRun(run, owner));
     }
 
+    public TrialRecord? FindRun(string runDir)
+    {
+        string dir = Path.TrimEndingDirectorySeparator(runDir);
+        return ReadTrials($"{SelectTrialsSql} WHERE sweep IS NULL AND run_dir IN (@dir, @dir_slash) ORDER BY run_id DESC LIMIT 1",
+            ("@dir", dir), ("@dir_slash", dir + Path.DirectorySeparatorChar)).SingleOrDefault();
+    }
+
+    public bool Reopen(long runId, TrialDefinition run, string owner, TimeSpan grace)
+    {
+        if (run.Sweep != null)
+            throw new ArgumentException($"Reopen takes up a run outside any sweep, but this one belongs to sweep '{run.Sweep}'.", nameof(run));
+        return InWriteTransaction(() =>
+        {
+            (TrialRecord Trial, DateTime Now)? found = null;
+            using (var cmd = Command(LockTrialSql, ("@run_id", runId)))
+            using (var reader = cmd.ExecuteReader())
+            {
+                if (reader.Read()) found = (ReadTrial(reader), ReadTime(reader, reader.GetOrdinal("now")));
+            }
+            if (found is not { } f || f.Trial.Sweep != null) return false;
+            if (f.Trial.Status == RunStatus.Running && !Abandoned(f.Trial, f.Now, grace)) return false;
+            using var update = Command(ReopenSql, ("@run_id", runId), ("@owner", owner), ("@trial_id", run.TrialId), ("@config_json", run.ConfigJson), ("@seed", run.Seed));
+            return update.ExecuteNonQuery() == 1;
+        });
+    }
+
     public IReadOnlyList<TrialRecord> ListTrials(string? sweep = null) =>
         sweep == null
             ? ReadTrials($"{SelectTrialsSql} ORDER BY run_id")
@@ -165,11 +228,15 @@ public abstract class SqlRunStore : IRunStore
         return InWriteTransaction(() =>
         {
             var released = new List<long>();
+            using (var interrupted = Command(ReleaseInterruptedSql, ("@sweep", sweep)))
+            using (var reader = interrupted.ExecuteReader())
+            {
+                while (reader.Read()) released.Add(reader.GetInt64(0));
+            }
             // Whether a process is alive is known only here, so the choice is made in C# with the rows locked.
             foreach (var (t, now) in LockRunning(sweep, grace))
             {
-                bool stale = t.Heartbeat is not { } beat || now - beat > grace;
-                if (!stale && !Owner.IsDeadOnThisHost(t.Owner)) continue;
+                if (!Abandoned(t, now, grace)) continue;
                 using var cmd = t.Attempts >= maxAttempts
                     ? Command(GiveUpSql, ("@run_id", t.RunId), ("@owner", t.Owner), ("@error", StoreRows.AbandonedTooOften(t, maxAttempts.Value)))
                     : Command(ReleaseSql, ("@run_id", t.RunId), ("@owner", t.Owner));
@@ -178,6 +245,10 @@ public abstract class SqlRunStore : IRunStore
             return released.Select(id => ReadTrialsLocked($"{SelectTrialsSql} WHERE run_id = @run_id", ("@run_id", id)).Single()).ToList();
         });
     }
+
+    /// <summary>No process works on the running trial any more: its heartbeat is older than the grace, or its holder on this host is gone.</summary>
+    private static bool Abandoned(TrialRecord t, DateTime now, TimeSpan grace) =>
+        t.Heartbeat is not { } beat || now - beat > grace || Owner.IsDeadOnThisHost(t.Owner);
 
     public TrialRecord? ClaimNext(string sweep, string owner, IReadOnlyCollection<string>? trialIds = null) =>
         InWriteTransaction(() => Claim(sweep, owner, trialIds));
@@ -213,6 +284,63 @@ public abstract class SqlRunStore : IRunStore
 
     public bool Fail(long runId, string owner, string error) =>
         InWriteTransaction(() => HolderUpdate(FailSql, runId, owner, ("@error", error)));
+
+    public bool Interrupt(long runId, string owner, string note) =>
+        InWriteTransaction(() => HolderUpdate(InterruptSql, runId, owner, ("@error", note)));
+
+    /// <summary>One transaction: the holder's heartbeat, the position, the loss window and an ended epoch's metrics (see <see cref="IRunStore.PublishProgress"/>).</summary>
+    public bool PublishProgress(long runId, string owner, ProgressPosition position, LossWindow? window, bool newAttempt, EpochMetrics? endedEpoch = null)
+    {
+        return InWriteTransaction(() =>
+        {
+            if (!HolderUpdate(HeartbeatSql, runId, owner)) return false;
+            using (var cmd = Command(UpsertProgressSql, ("@run_id", runId), ("@epoch", position.Epoch), ("@epochs", position.Epochs), ("@step", position.Step),
+                ("@steps", position.Steps), ("@running_loss", position.RunningLoss), ("@steps_per_second", position.StepsPerSecond)))
+                cmd.ExecuteNonQuery();
+            if (newAttempt)
+            {
+                // This attempt trains again every step after the one it started from.
+                var (epoch, from) = window is { } w ? (w.Epoch, w.Step - w.Steps) : (position.Epoch, position.Step);
+                using var drop = Command(DropLaterLossesSql, ("@run_id", runId), ("@epoch", epoch), ("@step", from));
+                drop.ExecuteNonQuery();
+            }
+            if (window is { } loss)
+            {
+                using var cmd = Command(UpsertLossSql, ("@run_id", runId), ("@epoch", loss.Epoch), ("@step", loss.Step), ("@steps", loss.Steps), ("@loss", loss.Loss));
+                cmd.ExecuteNonQuery();
+            }
+            if (endedEpoch is { } metrics)
+            {
+                using var cmd = Command(UpsertEpochSql, StoreRows.EpochParameters(runId, metrics));
+                cmd.ExecuteNonQuery();
+            }
+            return true;
+        });
+    }
+
+    public RunProgress? GetProgress(long runId, int afterEpoch = 0, int afterStep = 0)
+    {
+        // One snapshot: the position and the points come from the same commit.
+        return Locked(() => ReadTransaction(() =>
+        {
+            ProgressPosition position;
+            DateTime updatedAt;
+            using (var cmd = Command("SELECT epoch, epochs, step, steps, running_loss, steps_per_second, updated_at FROM progress WHERE run_id = @run_id", ("@run_id", runId)))
+            using (var r = cmd.ExecuteReader())
+            {
+                if (!r.Read()) return null;
+                position = new ProgressPosition(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), StoreRows.RequiredDouble(r, 4), StoreRows.NullableDouble(r, 5));
+                updatedAt = ReadTime(r, 6);
+            }
+            var losses = new List<LossPoint>();
+            using (var cmd = Command($"SELECT epoch, step, steps, loss, at FROM step_losses {ProgressAfterSql}", ("@run_id", runId), ("@epoch", afterEpoch), ("@step", afterStep)))
+            using (var r = cmd.ExecuteReader())
+            {
+                while (r.Read()) losses.Add(new LossPoint(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), StoreRows.RequiredDouble(r, 3), ReadTime(r, 4)));
+            }
+            return new RunProgress(position, updatedAt, losses);
+        }));
+    }
 
     public IReadOnlyList<EpochMetrics> GetEpochs(long runId) => Locked(() =>
     {

@@ -16,80 +16,14 @@ namespace FcnLab.Lab.Store;
 /// </summary>
 public sealed class SqliteRunStore : SqlRunStore
 {
-    /// <summary>The schema this build writes and reads (PRAGMA user_version).</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>The schema this build writes and reads (PRAGMA user_version; see <see cref="SqliteSchema"/>).</summary>
+    public const int SchemaVersion = SqliteSchema.Version;
 
     /// <summary>Where the CLI keeps the store unless told otherwise.</summary>
     public const string DefaultPath = "runs/fcnlab.db";
 
     private const int BusyTimeoutMs = 10_000;
     private const int SqliteNotADatabase = 26; // SQLITE_NOTADB
-
-    private const string CreateSchemaSql = """
-        CREATE TABLE sweeps (
-            name        TEXT PRIMARY KEY,
-            spec_text   TEXT NOT NULL,
-            created_at  TEXT NOT NULL,
-            updated_at  TEXT NOT NULL
-        );
-        -- sweep is not a foreign key to sweeps: trials may be recorded before (or without) a saved spec.
-        -- UNIQUE(sweep, trial_id) holds for sweep trials only: SQLite treats NULL sweeps as distinct,
-        -- so `fcnlab train` may record the same settings many times.
-        CREATE TABLE trials (
-            run_id                  INTEGER PRIMARY KEY AUTOINCREMENT,
-            trial_id                TEXT NOT NULL,
-            sweep                   TEXT NULL,
-            point                   TEXT NOT NULL,
-            repeat                  INTEGER NOT NULL,
-            seed                    INTEGER NOT NULL,
-            config_json             TEXT NOT NULL,
-            run_dir                 TEXT NOT NULL,
-            status                  TEXT NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'early-stopped', 'diverged', 'failed')),
-            owner                   TEXT NULL,
-            heartbeat               TEXT NULL,
-            attempts                INTEGER NOT NULL DEFAULT 0,
-            created_at              TEXT NOT NULL,
-            started_at              TEXT NULL,
-            finished_at             TEXT NULL,
-            error                   TEXT NULL,
-            test_accuracy           REAL NULL,
-            test_loss               REAL NULL,
-            start_val_accuracy      REAL NULL,
-            best_val_accuracy       REAL NULL,
-            best_val_epoch          INTEGER NULL,
-            lowest_train_loss       REAL NULL,
-            lowest_train_loss_epoch INTEGER NULL,
-            epochs_run              INTEGER NULL,
-            diverged_epoch          INTEGER NULL,
-            diverged_step           INTEGER NULL,
-            train_seconds           REAL NULL,
-            seconds_per_epoch       REAL NULL,
-            parameters              INTEGER NULL,
-            class_names             TEXT NULL,
-            confusion               TEXT NULL,
-            UNIQUE (sweep, trial_id)
-        );
-        CREATE INDEX trials_by_status ON trials (sweep, status, run_id);
-        CREATE INDEX trials_by_trial_id ON trials (trial_id);
-        CREATE TABLE epochs (
-            run_id          INTEGER NOT NULL REFERENCES trials (run_id) ON DELETE CASCADE,
-            epoch           INTEGER NOT NULL,
-            train_loss      REAL NULL,
-            train_accuracy  REAL NULL,
-            val_loss        REAL NULL,
-            val_accuracy    REAL NULL,
-            lr              REAL NULL,
-            seconds         REAL NULL,
-            PRIMARY KEY (run_id, epoch)
-        );
-        CREATE TABLE misclassified (
-            run_id          INTEGER NOT NULL REFERENCES trials (run_id) ON DELETE CASCADE,
-            test_index      INTEGER NOT NULL,
-            true_class      INTEGER NOT NULL,
-            predicted_class INTEGER NOT NULL,
-            PRIMARY KEY (run_id, test_index)
-        );
-        """;
 
     // @started_at also starts the heartbeat: set for a run recorded as running (StartRun), null for a pending trial.
     private const string InsertTrialSql = """
@@ -165,7 +99,7 @@ public sealed class SqliteRunStore : SqlRunStore
         {
             connection.Open();
             Configure(connection, full);
-            EnsureSchema(connection, full);
+            SqliteSchema.Ensure(connection, full);
             return new SqliteRunStore(full, connection, utcNow);
         }
         catch (SqliteException e)
@@ -185,47 +119,13 @@ public sealed class SqliteRunStore : SqlRunStore
     private static void Configure(SqliteConnection connection, string full)
     {
         // busy_timeout first: switching to WAL needs a lock another process may hold.
-        Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMs.ToString(CultureInfo.InvariantCulture)}");
-        string mode = Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture) ?? "";
+        SqliteSchema.Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMs.ToString(CultureInfo.InvariantCulture)}");
+        string mode = Convert.ToString(SqliteSchema.Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture) ?? "";
         if (!mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
             throw new FcnLabException($"The run store {full} cannot use SQLite's WAL journal (it stays in '{mode}' mode); keep the store on a local file system.");
         // FULL: every commit is on disk before the call returns, so a crash loses no reported epoch or result.
-        Execute(connection, "PRAGMA synchronous = FULL");
-        Execute(connection, "PRAGMA foreign_keys = ON");
-    }
-
-    private static void EnsureSchema(SqliteConnection connection, string full)
-    {
-        long version = Convert.ToInt64(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
-        if (version == SchemaVersion) return;
-        CheckNotNewer(version, full);
-        // Two processes may open a new file at once: decide under the write lock.
-        Execute(connection, "BEGIN IMMEDIATE");
-        try
-        {
-            version = Convert.ToInt64(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
-            CheckNotNewer(version, full);
-            if (version == 0)
-            {
-                long tables = Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"), CultureInfo.InvariantCulture);
-                if (tables > 0)
-                    throw new FcnLabException($"The file {full} is a SQLite database but not an FcnLab run store (it has other tables and no FcnLab schema version). Give another store path.");
-                Execute(connection, CreateSchemaSql);
-                Execute(connection, $"PRAGMA user_version = {SchemaVersion.ToString(CultureInfo.InvariantCulture)}");
-            }
-            Execute(connection, "COMMIT");
-        }
-        catch
-        {
-            Rollback(connection);
-            throw;
-        }
-    }
-
-    private static void CheckNotNewer(long version, string full)
-    {
-        if (version > SchemaVersion)
-            throw new FcnLabException($"The run store {full} has schema version {version.ToString(CultureInfo.InvariantCulture)}, but this build of FcnLab understands version {SchemaVersion.ToString(CultureInfo.InvariantCulture)} at most. Use a newer FcnLab with this store, or give another store path.");
+        SqliteSchema.Execute(connection, "PRAGMA synchronous = FULL");
+        SqliteSchema.Execute(connection, "PRAGMA foreign_keys = ON");
     }
 
     private protected override string Now => "@now";
@@ -291,7 +191,7 @@ public sealed class SqliteRunStore : SqlRunStore
     /// <summary>Runs <paramref name="body"/> inside BEGIN IMMEDIATE (the database's write lock) and commits; rolls back on any exception.</summary>
     private protected override T WriteTransaction<T>(Func<T> body)
     {
-        Execute(_connection, "BEGIN IMMEDIATE");
+        SqliteSchema.Execute(_connection, "BEGIN IMMEDIATE");
         T result;
         try
         {
@@ -299,35 +199,23 @@ public sealed class SqliteRunStore : SqlRunStore
         }
         catch
         {
-            Rollback(_connection);
+            SqliteSchema.Rollback(_connection);
             throw;
         }
-        Execute(_connection, "COMMIT");
+        SqliteSchema.Execute(_connection, "COMMIT");
         return result;
     }
 
     private protected override T ReadTransaction<T>(Func<T> body)
     {
-        Execute(_connection, "BEGIN");
+        SqliteSchema.Execute(_connection, "BEGIN");
         try
         {
             return body();
         }
         finally
         {
-            Execute(_connection, "COMMIT");
-        }
-    }
-
-    private static void Rollback(SqliteConnection connection)
-    {
-        try
-        {
-            Execute(connection, "ROLLBACK");
-        }
-        catch (SqliteException)
-        {
-            // SQLite already rolled back (some errors end the transaction themselves); keep the original error.
+            SqliteSchema.Execute(_connection, "COMMIT");
         }
     }
 
@@ -341,20 +229,6 @@ public sealed class SqliteRunStore : SqlRunStore
         if (sql.Contains("@now", StringComparison.Ordinal) && !cmd.Parameters.Contains("@now"))
             cmd.Parameters.AddWithValue("@now", Time(_utcNow()));
         return cmd;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        return cmd.ExecuteScalar();
     }
 
     private protected override DateTime ReadTime(DbDataReader r, int i) => ParseTime(r.GetString(i));

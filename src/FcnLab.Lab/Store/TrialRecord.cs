@@ -23,9 +23,3 @@ public sealed record TrialRecord
     public string TrialId => Definition.TrialId;
     public string? Sweep => Definition.Sweep;
 }
-
-/// <summary>A sweep as stored: its name and the spec text it was last run with.</summary>
-public sealed record SweepRecord(string Name, string SpecText, DateTime CreatedAt, DateTime UpdatedAt);
-
-/// <summary>What a finished (not failed) trial leaves in the store beside its summary.</summary>
-public sealed record TrialOutcome(RunSummary Summary, long[,]? Confusion, IReadOnlyList<string> ClassNames, IReadOnlyList<Misclassification> Misclassified);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FcnLab.Engine;
 using FcnLab.Engine.Training;
 
 namespace FcnLab.Lab.Sweeps;
@@ -58,6 +59,18 @@ public static class SweepGrid
             }
         }
         return trials;
+    }
+
+    /// <summary>The spec's trials by trial id, each with its training config; refuses two grid points that make the same training.</summary>
+    public static Dictionary<string, (TrainConfig Config, TrialDefinition Trial)> Index(SweepSpec spec, string runsRoot)
+    {
+        var index = new Dictionary<string, (TrainConfig, TrialDefinition)>();
+        foreach (var (trial, config) in Expand(spec, runsRoot))
+        {
+            if (!index.TryAdd(trial.TrialId, (config, trial)))
+                throw new FcnLabException($"Sweep '{spec.Name}' has grid points that resolve to the same training (same settings and seed); remove the duplicate axis values.");
+        }
+        return index;
     }
 
     /// <summary>True when two values written for one setting mean the same: equal text (ignoring case), or equal numbers element by element ("0.001" and "1e-3").</summary>

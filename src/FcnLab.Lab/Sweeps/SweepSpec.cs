@@ -1,8 +1,5 @@
 namespace FcnLab.Lab.Sweeps;
 
-/// <summary>One axis of a sweep grid: a training setting (a flag name, canonical form) and the values it takes, as written.</summary>
-public sealed record SweepAxis(string Setting, IReadOnlyList<string> Values);
-
 /// <summary>
 /// A sweep as its YAML spec says: a base config (settings by flag name), axes whose product is the grid,
 /// and repeats (seeds base seed, base seed + 1, ...). A spec under studies/ also carries the study it
@@ -33,34 +30,4 @@ public sealed record SweepSpec
         var changed = this with { Base = [.. Base.Where(b => b.Key != name), new(name, value)] };
         return changed with { SourceText = SweepSpecWriter.ToYaml(changed) };
     }
-}
-
-/// <summary>
-/// What a studies/ spec reproduces: where the numbers come from, how the study preprocessed the data,
-/// what we had to assume, and the published rows.
-/// </summary>
-public sealed record StudyInfo
-{
-    /// <summary>File name of the study under ../shared/reference/studies/ (or a citation).</summary>
-    public required string Source { get; init; }
-    /// <summary>Which table or figure of the study, e.g. "Table 3: optimizers x learning rates".</summary>
-    public required string Table { get; init; }
-    public string? Preprocessing { get; init; }
-    public IReadOnlyList<string> Assumptions { get; init; } = [];
-    public IReadOnlyList<PublishedRow> Published { get; init; } = [];
-}
-
-/// <summary>
-/// One published row: the axis values it belongs to (canonical setting names to values as the axes write
-/// them) and the study's numbers, accuracies in percent and losses as printed; null where not published.
-/// </summary>
-public sealed record PublishedRow
-{
-    public IReadOnlyDictionary<string, string> Point { get; init; } = new Dictionary<string, string>();
-    public double? TestAccuracy { get; init; }
-    public double? StartValAccuracy { get; init; }
-    public double? BestValAccuracy { get; init; }
-    public int? BestValEpoch { get; init; }
-    public double? LowestTrainLoss { get; init; }
-    public int? LowestTrainLossEpoch { get; init; }
 }

@@ -17,8 +17,7 @@ public static partial class SweepSpecParser
 {
     private static readonly string[] TopKeys = ["name", "description", "base", "axes", "repeats", "study"];
     private static readonly string[] StudyKeys = ["source", "table", "preprocessing", "assumptions", "published"];
-    private static readonly string[] PublishedMetricKeys =
-        ["test_acc", "start_val_acc", "best_val_acc", "best_val_epoch", "lowest_train_loss", "lowest_train_loss_epoch"];
+    private static readonly string[] PublishedMetricKeys = [.. PublishedRow.Metrics.Select(m => m.Key)];
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$")]
     private static partial Regex NamePattern();

@@ -28,21 +28,12 @@ public static class SweepSpecWriter
             foreach (var row in study.Published)
             {
                 var fields = spec.Axes.Where(a => row.Point.ContainsKey(a.Setting)).Select(a => $"{a.Setting}: {Q(row.Point[a.Setting])}").ToList();
-                Add(fields, "test_acc", row.TestAccuracy);
-                Add(fields, "start_val_acc", row.StartValAccuracy);
-                Add(fields, "best_val_acc", row.BestValAccuracy);
-                Add(fields, "best_val_epoch", row.BestValEpoch);
-                Add(fields, "lowest_train_loss", row.LowestTrainLoss);
-                Add(fields, "lowest_train_loss_epoch", row.LowestTrainLossEpoch);
+                foreach (var (key, value) in PublishedRow.Metrics)
+                    if (value(row) is { } v) fields.Add($"{key}: {v.ToString("R", CultureInfo.InvariantCulture)}");
                 sb.Append("    - { ").Append(string.Join(", ", fields)).Append(" }\n");
             }
         }
         return sb.ToString();
-    }
-
-    private static void Add(List<string> fields, string key, double? value)
-    {
-        if (value is { } v) fields.Add($"{key}: {v.ToString("R", CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>A YAML double-quoted scalar.</summary>

@@ -503,4 +503,197 @@ public abstract class RunStoreContractTests : IDisposable
         store.Dispose();
         Assert.ThrowsAny<InvalidOperationException>(() => store.ListTrials());
     }
+    [StoreFact]
+    public void EveryRunStatus_CanBeStored()
+    {
+        // The schema's CHECK admits every status DESIGN.md lists: the ones with results through Complete,
+        // failed and interrupted through their own calls, pending and running through claims.
+        var store = Open();
+        var withResults = Enum.GetValues<RunStatus>().Where(s => s.HasResults()).ToList();
+        store.AddTrials(Trials(withResults.Count + 2));
+        foreach (var status in withResults)
+        {
+            long id = store.ClaimNext(Sweep, "host:1")!.RunId;
+            Assert.True(store.Complete(id, "host:1", Outcome(status)));
+            Assert.Equal(status, store.GetTrial(id)!.Status);
+        }
+        long failed = store.ClaimNext(Sweep, "host:1")!.RunId;
+        Assert.True(store.Fail(failed, "host:1", "boom"));
+        long interrupted = store.ClaimNext(Sweep, "host:1")!.RunId;
+        Assert.True(store.Interrupt(interrupted, "host:1", "interrupted; go on later"));
+        store.AddTrials([Trial("pending"), Trial("running")]);
+        store.ClaimNext(Sweep, "host:1", ["running"]);
+        Assert.Equal(Enum.GetValues<RunStatus>().Order(), store.ListTrials(Sweep).Select(t => t.Status).Order());
+    }
+
+    [StoreFact]
+    public void Interrupt_IsHolderChecked_AndKeepsTheNote()
+    {
+        var (store, id) = OpenWithClaimedTrial();
+        Assert.False(store.Interrupt(id, "host:2", "not mine"));
+        Assert.Equal(RunStatus.Running, store.GetTrial(id)!.Status);
+        Assert.True(store.Interrupt(id, "host:1", "interrupted; the sweep takes it up again"));
+        var t = store.GetTrial(id)!;
+        Assert.Equal(RunStatus.Interrupted, t.Status);
+        Assert.Equal("host:1", t.Owner);
+        Assert.Equal("interrupted; the sweep takes it up again", t.Error);
+        Assert.Null(t.FinishedAt);
+        Assert.False(t.Status.IsFinal());
+        Assert.Null(store.GetOutcome(id));
+        // Not running any more: its former holder cannot report on it.
+        Assert.False(store.Heartbeat(id, "host:1"));
+        Assert.False(store.RecordEpoch(id, "host:1", new EpochMetrics(1, 0.5, 0.8, null, null, 0.1, 1.0)));
+    }
+
+    [StoreFact]
+    public void ReclaimAbandoned_TakesBackInterruptedTrialsAtOnce_WithoutCountingThemAgainstMaxAttempts()
+    {
+        var store = Open();
+        store.AddTrials([Trial("aaa"), Trial("bbb")]);
+        long id = 0;
+        for (int attempt = 1; attempt <= 4; attempt++)
+        {
+            var claimed = store.ClaimNext(Sweep, "host:1", ["aaa"])!;
+            Assert.Equal(attempt, claimed.Attempts);
+            id = claimed.RunId;
+            Assert.True(store.Interrupt(id, "host:1", "interrupted"));
+            // A live holder's running trial would stay; an interrupted one goes back now, even past max attempts.
+            var back = Assert.Single(store.ReclaimAbandoned(Sweep, TimeSpan.FromHours(1), maxAttempts: 2));
+            Assert.Equal((id, RunStatus.Pending), (back.RunId, back.Status));
+            Assert.Null(back.Owner);
+            Assert.Null(back.Error);
+        }
+        Assert.Equal(id, store.ClaimNext(Sweep, "host:2", ["aaa"])!.RunId);
+        Assert.Equal(RunStatus.Pending, store.ListTrials(Sweep).Single(t => t.TrialId == "bbb").Status);
+        Assert.Empty(store.ReclaimAbandoned("other", TimeSpan.Zero));
+    }
+
+    [StoreFact]
+    public void PublishProgress_KeepsTheLatestPosition_AndTheLossCurve()
+    {
+        var t0 = new DateTime(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc);
+        var now = t0;
+        var (store, id) = OpenWithClaimedTrial(() => now);
+        Assert.Null(store.GetProgress(id));
+
+        var first = new ProgressPosition(1, 3, 40, 100, 2.25, null);
+        Assert.True(store.PublishProgress(id, "host:1", first, new LossWindow(1, 40, 40, 2.25), newAttempt: true));
+        now = t0.AddSeconds(1);
+        var second = new ProgressPosition(1, 3, 100, 100, 1.5, 60.5);
+        Assert.True(store.PublishProgress(id, "host:1", second, new LossWindow(1, 100, 60, 1.0), newAttempt: false));
+        now = t0.AddSeconds(2);
+        var third = new ProgressPosition(2, 3, 30, 100, double.NaN, 61.25);
+        Assert.True(store.PublishProgress(id, "host:1", third, new LossWindow(2, 30, 30, 0.75), newAttempt: false));
+
+        var progress = store.GetProgress(id)!;
+        Assert.Equal(third, progress.Position);
+        Assert.Equal(Stored(now), progress.UpdatedAt);
+        Assert.Equal(
+            [new LossPoint(1, 40, 40, 2.25, Stored(t0)), new LossPoint(1, 100, 60, 1.0, Stored(t0.AddSeconds(1))), new LossPoint(2, 30, 30, 0.75, Stored(now))],
+            progress.Losses);
+        // A publish is a heartbeat.
+        Assert.Equal(Stored(now), store.GetTrial(id)!.Heartbeat);
+        // A reader that follows the run asks only for the points after the last one it has.
+        Assert.Equal([2], store.GetProgress(id, afterEpoch: 1, afterStep: 100)!.Losses.Select(p => p.Epoch));
+        Assert.Equal([100, 30], store.GetProgress(id, afterEpoch: 1, afterStep: 40)!.Losses.Select(p => p.Step));
+        Assert.Empty(store.GetProgress(id, afterEpoch: 2, afterStep: 30)!.Losses);
+        // An epoch's end: its last steps and its metrics in one publish.
+        var ended = new EpochMetrics(2, 0.5, 0.9, null, null, 0.1, 2.5);
+        Assert.True(store.PublishProgress(id, "host:1", third with { Step = 100 }, new LossWindow(2, 100, 70, 0.25), newAttempt: false, ended));
+        Assert.Equal([ended], store.GetEpochs(id));
+        Assert.Equal(4, store.GetProgress(id)!.Losses.Count);
+        Assert.False(store.PublishProgress(id, "host:2", third, null, newAttempt: false, ended with { Epoch = 3 }));
+        Assert.Equal([ended], store.GetEpochs(id));
+        // A position without a new window only moves the position.
+        Assert.True(store.PublishProgress(id, "host:1", third with { Epoch = 3, Step = 1 }, null, newAttempt: false));
+        Assert.Equal(4, store.GetProgress(id)!.Losses.Count);
+        Assert.Equal((3, 1), (store.GetProgress(id)!.Position.Epoch, store.GetProgress(id)!.Position.Step));
+    }
+
+    [StoreFact]
+    public void PublishProgress_IsHolderChecked()
+    {
+        var (store, id) = OpenWithClaimedTrial();
+        var position = new ProgressPosition(1, 2, 5, 10, 1.0, 10);
+        Assert.False(store.PublishProgress(id, "host:2", position, new LossWindow(1, 5, 5, 1.0), newAttempt: true));
+        Assert.Null(store.GetProgress(id));
+        Assert.True(store.Fail(id, "host:1", "boom"));
+        Assert.False(store.PublishProgress(id, "host:1", position, new LossWindow(1, 5, 5, 1.0), newAttempt: true));
+        Assert.Null(store.GetProgress(id));
+    }
+
+    [StoreFact]
+    public void PublishProgress_ANewAttemptDropsThePointsItTrainsAgain()
+    {
+        var (store, id) = OpenWithClaimedTrial();
+        void Publish(int epoch, int step, int steps, bool newAttempt) =>
+            Assert.True(store.PublishProgress(id, "host:1", new ProgressPosition(epoch, 3, step, 100, 1.0, 5), new LossWindow(epoch, step, steps, 1.0 / step), newAttempt));
+        Publish(1, 50, 50, true);
+        Publish(1, 100, 50, false);
+        Publish(2, 50, 50, false);
+        Publish(2, 80, 30, false);
+        Publish(3, 20, 20, false);
+        // Resumed from the checkpoint at epoch 2, step 50: its first window is steps 51-70.
+        Publish(2, 70, 20, true);
+        Assert.Equal([(1, 50), (1, 100), (2, 50), (2, 70)], store.GetProgress(id)!.Losses.Select(p => (p.Epoch, p.Step)));
+        Assert.Equal((2, 70), (store.GetProgress(id)!.Position.Epoch, store.GetProgress(id)!.Position.Step));
+    }
+
+    [StoreFact]
+    public void FindRun_GivesTheLatestRunOutsideAnySweepWithTheRunDirectory()
+    {
+        var store = Open();
+        var run = Trial("aaa", sweep: null) with { RunDir = "/data/runs/one" };
+        Assert.Null(store.FindRun("/data/runs/one"));
+        long first = store.StartRun(run, "host:1");
+        long second = store.StartRun(run with { RunDir = "/data/runs/one/" }, "host:1");
+        store.StartRun(run with { RunDir = "/data/runs/two" }, "host:1");
+        store.AddTrials([Trial("aaa") with { RunDir = "/data/runs/one" }]);
+        Assert.Equal(second, store.FindRun("/data/runs/one")!.RunId);
+        Assert.Equal(second, store.FindRun("/data/runs/one/")!.RunId);
+        Assert.NotEqual(first, second);
+        Assert.Null(store.FindRun("/data/runs"));
+    }
+
+    [StoreFact]
+    public void Reopen_TakesUpAStoppedRun_AndRefusesOneALiveProcessHolds()
+    {
+        var t0 = new DateTime(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc);
+        var now = t0;
+        var store = Open(() => now);
+        var run = Trial("aaa", sweep: null);
+        long id = store.StartRun(run, "far-host:1");
+        Assert.True(store.RecordEpoch(id, "far-host:1", new EpochMetrics(1, 0.5, 0.8, null, null, 0.1, 1.0)));
+
+        // Running, beating within the grace: another process holds it.
+        now = t0.AddSeconds(30);
+        Assert.False(store.Reopen(id, run, "host:2", TimeSpan.FromMinutes(1)));
+        Assert.Equal("far-host:1", store.GetTrial(id)!.Owner);
+
+        // Interrupted: taken up at once, with the resumed settings; the epochs stay.
+        Assert.True(store.Interrupt(id, "far-host:1", "interrupted"));
+        var resumed = run with { TrialId = "bbb", ConfigJson = """{"epochs":9}""", Seed = 5 };
+        Assert.True(store.Reopen(id, resumed, "host:2", TimeSpan.FromMinutes(1)));
+        var t = store.GetTrial(id)!;
+        Assert.Equal((RunStatus.Running, "host:2", 2, "bbb", """{"epochs":9}""", 5L), (t.Status, t.Owner, t.Attempts, t.TrialId, t.Definition.ConfigJson, t.Definition.Seed));
+        Assert.Null(t.Error);
+        Assert.Equal(Stored(now), t.Heartbeat);
+        Assert.Single(store.GetEpochs(id));
+
+        // Running with a stale heartbeat (its process died): taken up.
+        now = t0.AddMinutes(5);
+        Assert.True(store.Reopen(id, resumed, "host:3", TimeSpan.FromMinutes(1)));
+        Assert.Equal(3, store.GetTrial(id)!.Attempts);
+        // A finished run can be trained further.
+        Assert.True(store.Complete(id, "host:3", Outcome(RunStatus.Completed)));
+        Assert.True(store.Reopen(id, resumed, "host:4", TimeSpan.FromMinutes(1)));
+        Assert.Equal(RunStatus.Running, store.GetTrial(id)!.Status);
+        Assert.Null(store.GetOutcome(id));
+
+        // Sweep trials are not taken up this way.
+        store.AddTrials([Trial("ccc")]);
+        long trial = store.ListTrials(Sweep).Single().RunId;
+        Assert.False(store.Reopen(trial, run, "host:5", TimeSpan.Zero));
+        Assert.Throws<ArgumentException>(() => store.Reopen(id, Trial("x"), "host:5", TimeSpan.Zero));
+    }
 }

@@ -1,7 +1,7 @@
 using FcnLab.Engine.Training;
 using FcnLab.Lab.Store;
 
-namespace FcnLab.Lab.Sweeps;
+namespace FcnLab.Lab.Reports;
 
 /// <summary>
 /// Where a sweep stands (`fcnlab status`): counts by state, the running trials with their holders, the
@@ -29,7 +29,7 @@ public sealed record SweepStatus(
             if (span > TimeSpan.Zero)
             {
                 perHour = finished.Count / span.TotalHours;
-                int left = tally.Pending + tally.Running;
+                int left = tally.NotYetRun;
                 eta = TimeSpan.FromHours(left / perHour.Value);
             }
         }

@@ -1,43 +1,9 @@
 using FcnLab.Engine;
-using FcnLab.Engine.Data;
 using FcnLab.Engine.Training;
 using FcnLab.Lab.Store;
+using FcnLab.Lab.Sweeps;
 
-namespace FcnLab.Lab.Sweeps;
-
-/// <summary>How a worker runs; with <see cref="SweepRunOptions"/> for each trial.</summary>
-public sealed record WorkerOptions
-{
-    /// <summary>Serve this sweep only (null: any sweep in the store, in name order).</summary>
-    public string? Sweep { get; init; }
-    /// <summary>Exit once every trial of the served sweeps is final, instead of waiting for new work.</summary>
-    public bool ExitWhenIdle { get; init; }
-    /// <summary>How long to wait between looks at the store when there is nothing to claim (null: see <see cref="PollEvery"/>).</summary>
-    public TimeSpan? Poll { get; init; }
-    public SweepRunOptions Run { get; init; } = new();
-
-    /// <summary>
-    /// A quarter of the grace, at most 0.25 s while waiting for the last trials to end (the worker exits soon
-    /// after the sweep does: a wall-clock sweep ends when its last worker does, and a look costs the store a
-    /// read of well under a millisecond), at most 5 s while waiting for new work (an idle fleet costs the server little).
-    /// </summary>
-    public TimeSpan PollEvery => Poll ?? (ExitWhenIdle
-        ? TimeSpan.FromTicks(Math.Min(TrialRecorder.HeartbeatFor(Run.Grace).Ticks, TimeSpan.TicksPerSecond / 4))
-        : TrialRecorder.HeartbeatFor(Run.Grace));
-}
-
-/// <summary>What a worker tells as it goes; the CLI prints it. Called on the worker's thread.</summary>
-public interface IWorkerObserver
-{
-    void Note(string message) { }
-    /// <summary>Receives the trial's training progress.</summary>
-    ITrainingObserver TrialStarted(TrialRecord trial, bool resuming) => NullObserver.Instance;
-    /// <summary>The trial as stored after this worker's attempt; <paramref name="takenOver"/> when another worker took it over meanwhile.</summary>
-    void TrialFinished(TrialRecord trial, bool takenOver) { }
-}
-
-/// <summary>What one worker did: the trials it trained, by how each ended.</summary>
-public sealed record WorkerTally(int Ran, int Completed, int EarlyStopped, int Diverged, int Failed, int TakenOver);
+namespace FcnLab.Lab.Runs;
 
 /// <summary>
 /// A worker: claims one pending trial at a time from the store (of one sweep, or of any), trains it with a
@@ -53,7 +19,7 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
     private sealed record Grid(string SpecText, Dictionary<string, (TrainConfig Config, TrialDefinition Trial)> Index, IReadOnlyCollection<string>? Filter);
 
     private readonly Dictionary<string, Grid> _grids = [];
-    private readonly Dictionary<string, ImageDataset> _data = [];
+    private readonly DatasetCache _data = new(options.Run.LoadData);
     private readonly HashSet<string> _unreadable = [];
 
     public WorkerTally Run(CancellationToken cancel = default)
@@ -99,7 +65,7 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
             foreach (var t in store.ReclaimAbandoned(sweep.Name, options.Run.Grace, options.Run.MaxAttempts))
                 observer.Note(t.Status == RunStatus.Failed
                     ? $"trial {t.TrialId} of sweep {sweep.Name} failed: {t.Error}"
-                    : $"took back trial {t.TrialId} of sweep {sweep.Name}: its holder stopped beating ({t.Attempts} of {options.Run.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited"} attempts used)");
+                    : $"took back trial {t.TrialId} of sweep {sweep.Name}: it was interrupted, or its holder stopped beating ({t.Attempts} of {options.Run.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited"} attempts used)");
             if (store.ClaimNext(sweep.Name, options.Run.Owner, grid.Filter) is { } trial) return (trial, sweep);
         }
         return null;
@@ -121,7 +87,9 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
             }
         }
         var (config, definition) = entry;
-        bool recorded = SweepRunner.RunTrial(trial, config, definition.RunDir, store, resuming => observer.TrialStarted(trial, resuming), options.Run, _data, cancel);
+        var start = RunStart.ForTrial(definition.RunDir, config, options.Run.Threads);
+        var progress = observer.TrialStarted(trial, start.Resumes);
+        bool recorded = RunLifecycle.RunTrial(store, trial, start, definition.RunDir, () => _data.Load(config.DataOptions), progress, options.Run.Run, cancel);
         var after = store.GetTrial(trial.RunId) ?? trial;
         observer.TrialFinished(after, takenOver: !recorded);
         return (after, !recorded);
@@ -144,14 +112,14 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
     }
 
     private bool AllFinal(SweepRecord sweep) =>
-        SweepRunner.Current(store, sweep.Name, GridOf(sweep).Index).All(t => t.Status.IsFinal());
+        store.CurrentTrials(sweep.Name, GridOf(sweep).Index).All(t => t.Status.IsFinal());
 
     /// <summary>The sweep's trials as its stored spec expands here (cached until the spec text changes).</summary>
     private Grid GridOf(SweepRecord sweep)
     {
         if (_grids.TryGetValue(sweep.Name, out var cached) && cached.SpecText == sweep.SpecText) return cached;
         var spec = SweepSpecParser.Parse(sweep.SpecText, $"the stored spec of sweep '{sweep.Name}'");
-        var index = SweepRunner.Index(spec, runsRoot);
+        var index = SweepGrid.Index(spec, runsRoot);
         // A changed spec leaves the old spec's trials in the store: only then must a claim name the current ones
         // (sending every id with every claim would cost a large sweep dearly).
         bool others = store.ListTrials(sweep.Name).Any(t => !index.ContainsKey(t.TrialId));
