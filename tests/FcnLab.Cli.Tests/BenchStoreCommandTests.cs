@@ -12,7 +12,7 @@ public class BenchStoreCommandTests
         var (code, output, err) = cli.Run("bench-store", "--store", store, "--trials", "10", "--epochs", "2", "--clients", "1,2");
         Assert.True(code == 0, err + output);
         var lines = output.TrimEnd('\n').Split('\n');
-        Assert.Equal(19, lines.Length);
+        Assert.Equal(33, lines.Length);
         Assert.Matches($@"^store {Regex.Escape(store)}; \d+ cores here; 10 trials of 2 epochs$", lines[0]);
         Assert.Equal("latency, one client (ms):", lines[1]);
         Assert.Equal("  call                   count   median      p90     mean", lines[2]);
@@ -25,8 +25,21 @@ public class BenchStoreCommandTests
         Assert.Matches(@"^   1 clients: +10 trials, +83 transactions in +\d+\.\d\d s = +\d+ transactions/s$", lines[12]);
         Assert.Matches(@"^   2 clients: +20 trials, +166 transactions in +\d+\.\d\d s = +\d+ transactions/s$", lines[13]);
         Assert.Matches(@"^workers one server carries at \d+ transactions/s \(heartbeat every 5 s; 2 epochs a trial\):$", lines[14]);
-        foreach (var (line, seconds) in lines[15..].Zip(new[] { 10, 60, 120, 600 }))
+        foreach (var (line, seconds) in lines[15..19].Zip(new[] { 10, 60, 120, 600 }))
             Assert.Matches($@"^  trials of {seconds,4} s: +\d+ workers$", line);
+        // What publishing progress adds (StoreProgressBenchmark): 2 x --trials alternated calls, then one publish stream per client.
+        Assert.Equal("progress publishing, one client (ms; publish, heartbeat and read alternated call by call):", lines[19]);
+        Assert.Equal("  call                   count   median      p90     mean", lines[20]);
+        string[] progressCalls = ["progress publish", "heartbeat", "progress read"];
+        for (int i = 0; i < progressCalls.Length; i++)
+            Assert.Matches($@"^  {progressCalls[i],-20} +20 +\d+\.\d{{3}} +\d+\.\d{{3}} +\d+\.\d{{3}}$", lines[21 + i]);
+        Assert.Equal("progress publishes with concurrent clients, each its own trial, back to back:", lines[24]);
+        Assert.Matches(@"^   1 clients: +50 publishes in +\d+\.\d\d s = +\d+ publishes/s$", lines[25]);
+        Assert.Matches(@"^   2 clients: +100 publishes in +\d+\.\d\d s = +\d+ publishes/s$", lines[26]);
+        Assert.Matches(@"^workers one server carries at \d+ publishes/s \(2 epochs a trial; a heartbeat every 5 s where no publish comes sooner\):$", lines[27]);
+        Assert.Matches(@"--progress-every 1 s +--progress-every 2 s +--progress-every 5 s +--progress-every 0 \(epoch ends only\)$", lines[28]);
+        foreach (var (line, seconds) in lines[29..].Zip(new[] { 10, 60, 120, 600 }))
+            Assert.Matches($@"^  trials of {seconds,4} s:( +\d+ workers){{4}}$", line);
         Assert.Equal(2, cli.Run("bench-store", "--store", store, "--trials", "5").Code);
     }
 }

@@ -3,15 +3,15 @@ using System.Text.RegularExpressions;
 namespace FcnLab.Lab.Tests;
 
 /// <summary>
-/// How src/FcnLab.Lab is laid out (docs/lab-architecture-draft.md): its folders depend one way, Sweeps &lt;- Store &lt;-
-/// Reports &lt;- Runs, and each file holds one public type. Read from the source, found above the test's directory.
+/// How src/FcnLab.Lab is laid out (docs/lab-architecture-draft.md): its folders depend one way, Search &lt;- Sweeps &lt;-
+/// Store &lt;- Reports &lt;- Runs, and each file holds one public type. Read from the source, found above the test's directory.
 /// </summary>
 public partial class LabLayoutTests
 {
     /// <summary>Lab's folders, lowest first: each may use those before it, never those after.</summary>
-    private static readonly string[] Layers = ["Sweeps", "Store", "Reports", "Runs"];
+    private static readonly string[] Layers = ["Search", "Sweeps", "Store", "Reports", "Runs"];
 
-    [GeneratedRegex(@"\bFcnLab\.Lab\.(Sweeps|Store|Reports|Runs)\b|(?<![\w.])(Sweeps|Store|Reports|Runs)\.[A-Z]\w*\.")]
+    [GeneratedRegex(@"\bFcnLab\.Lab\.(Search|Sweeps|Store|Reports|Runs)\b|(?<![\w.])(Search|Sweeps|Store|Reports|Runs)\.[A-Z]\w*\.")]
     private static partial Regex LabNamespace();
 
     [GeneratedRegex(@"^(?:public|internal)?\s*(?:(?:sealed|static|abstract|readonly|partial)\s+)*(?:record\s+struct|record|class|interface|struct|enum)\s+(\w+)", RegexOptions.Multiline)]
@@ -52,7 +52,7 @@ public partial class LabLayoutTests
                 if (Array.IndexOf(Layers, used) > layer) upward.Add($"{file} uses {used}");
             }
         }
-        Assert.True(upward.Count == 0, "Lab's folders depend one way (Sweeps <- Store <- Reports <- Runs); these reach up:\n" + string.Join("\n", upward.Distinct()));
+        Assert.True(upward.Count == 0, "Lab's folders depend one way (Search <- Sweeps <- Store <- Reports <- Runs); these reach up:\n" + string.Join("\n", upward.Distinct()));
     }
 
     [Fact]
