@@ -43,12 +43,8 @@ public static class EvalCommand
 
         if (json)
         {
-            stdout.Write(RunDirectory.Json(w =>
-            {
-                w.WriteString("model", modelPath);
-                w.WriteString("data_dir", data.Directory);
-                Reporting.WriteEvaluationJson(w, result, contents.ClassNames);
-            }));
+            var document = new EvalJson(modelPath, data.Directory, EvaluationJson.Of(result, contents.ClassNames));
+            stdout.Write(CommandJson.Document(document, CommandJson.Default.EvalJson));
         }
         else
         {
