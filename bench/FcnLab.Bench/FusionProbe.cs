@@ -10,33 +10,23 @@ using FcnLab.Engine.Tensors;
 namespace FcnLab.Bench;
 
 /// <summary>
-/// A/B of the ReLU fusion: the same network built twice, once as Sequential fuses it and once with
-/// the fusion switched off, training steps alternated between the two so both see the same machine;
+/// A/B of the ReLU fusion: the same network built twice, once fused as NetworkBuilder builds it and
+/// once without fusion, training steps alternated between the two so both see the same machine;
 /// median milliseconds per step of each.
 /// </summary>
 public static class FusionProbe
 {
     public static void Run(int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 25)
     {
-        var spec = new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm };
+        var spec = new ModelSpec(new DenseShorthand(hidden, Activation.ReLU, 0.01f, batchNorm, 0).ToArchSpec(), [784], 10);
         using var pool = new WorkerPool(threads);
-        var gemm = new Gemm(pool);
         var nets = new Sequential[2];
         var optimizers = new Optimizer[2];
         for (int v = 0; v < 2; v++)
         {
-            nets[v] = NetworkBuilder.Build(spec, gemm, new Rng(1));
+            nets[v] = NetworkBuilder.Build(spec, pool, new Rng(1), fuse: v == 0);
             NetworkBuilder.Initialize(nets[v], spec, InitScheme.Default, 1, new Rng(2));
             optimizers[v] = Optimizer.Create(new OptimizerConfig { Kind = optimizerKind, Lr = 1e-4 }, nets[v].Parameters, pool);
-        }
-        foreach (var layer in nets[1].Layers)
-        {
-            if (layer is Linear l) l.ReluOnOutput = l.ReluOnInput = false;
-            if (layer is ReLU r) r.AppliedByPrevious = r.DerivativeAppliedByNext = false;
-            if (layer is BatchNorm1d b) b.ReluOnOutput = false;
-            if (layer is BatchNorm2d b2) b2.ReluOnOutput = false;
-            if (layer is Conv2d c) c.ReluOnOutput = false;
-            if (layer is MaxPool2d m) m.ReluOnInput = false;
         }
         var loss = new SoftmaxCrossEntropy();
         var x = Tensor.Zeros(batch, 784);

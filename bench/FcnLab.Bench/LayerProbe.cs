@@ -13,16 +13,16 @@ namespace FcnLab.Bench;
 public static class LayerProbe
 {
     public static void Run(int[] hidden, bool batchNorm, OptimizerKind optimizerKind, int threads, int batch = 512, int reps = 15) =>
-        Run(new ModelSpec { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm }, optimizerKind, threads, batch, reps);
+        Run(new ModelSpec(new DenseShorthand(hidden, Activation.ReLU, 0.01f, batchNorm, 0).ToArchSpec(), [784], 10), optimizerKind, threads, batch, reps);
 
     /// <summary>An architecture spec (e.g. "lenet5") on 1x28x28 inputs.</summary>
     public static void Run(string arch, OptimizerKind optimizerKind, int threads, int batch = 128, int reps = 15) =>
-        Run(new ModelSpec { InputShape = [1, 28, 28], Classes = 10, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(10).Text }, optimizerKind, threads, batch, reps);
+        Run(new ModelSpec(ArchSpec.Parse(arch), [1, 28, 28], 10), optimizerKind, threads, batch, reps);
 
     private static void Run(ModelSpec spec, OptimizerKind optimizerKind, int threads, int batch, int reps)
     {
         using var pool = new WorkerPool(threads);
-        var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(1));
+        var net = NetworkBuilder.Build(spec, pool, new Rng(1));
         NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
         var optimizer = Optimizer.Create(new OptimizerConfig { Kind = optimizerKind, Lr = 1e-4 }, net.Parameters, pool);
         var loss = new SoftmaxCrossEntropy();

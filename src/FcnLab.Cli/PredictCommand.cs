@@ -59,7 +59,7 @@ public static class PredictCommand
                     : $"warning: {set.DarkOnLight} of the {set.Count} images of {set.Source} look dark-on-light (their border is light); the model was trained on light-on-dark images: pass --invert if they are dark drawings on a light background.");
 
         using var pool = new WorkerPool(threads);
-        var network = ModelFile.BuildNetwork(contents, new Gemm(pool), modelPath);
+        var network = ModelFile.BuildNetwork(contents, pool, modelPath);
         int classes = spec.Classes;
         var results = new List<(InputImages Set, double[] Probabilities)>();
         foreach (var set in sets)
