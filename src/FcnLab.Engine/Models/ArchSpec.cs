@@ -130,7 +130,7 @@ public sealed class ArchSpec
             if (Layers[j].Activation is { } after) return after;
         for (int j = index - 1; j >= 0; j--)
             if (Layers[j].Activation is { } before) return before;
-        return Shorthand is { } d ? (d.Activation, d.LeakySlope) : (Activation.ReLU, 0f);
+        return Shorthand is { } d ? d.ActivationLayer().Activation!.Value : (Activation.ReLU, 0f);
     }
 
     /// <summary>Each layer's per-sample output shape for a per-sample input shape, checking that the layers fit together and end with one output per class.</summary>
