@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using FcnLab.Engine.Benchmarks;
+using FcnLab.Benchmarks.Compute;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Bench;

@@ -1,23 +1,19 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Runtime.Intrinsics.X86;
 using System.Text.Json;
+using FcnLab.Benchmarks.Compute;
+using FcnLab.Benchmarks.Training;
 using FcnLab.Engine;
-using FcnLab.Engine.Benchmarks;
-using FcnLab.Engine.Data;
-using FcnLab.Engine.Tensors;
 using FcnLab.Engine.Training;
+using static System.FormattableString;
 
 namespace FcnLab.Cli;
 
 /// <summary>fcnlab bench: the FMA peak, each GEMM of one training step against it, and seconds per epoch of three networks.</summary>
+// Each section is one measurement of FcnLab.Benchmarks, written as text as it finishes (to stdout, or
+// stderr under --json) and into one JSON document at the end.
 public static class BenchCommand
 {
-    private static readonly int[] DefaultWidths = [784, 1200, 2000, 800, 10];
-
-    /// <summary>The networks whose epochs are timed, as presets (lenet5: --arch lenet5, Adam, batch 128).</summary>
-    private static readonly (string Name, string? Preset)[] Trainings = [("default", null), ("bn-adam", "bn-adam"), ("lenet5", "lenet5")];
-
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var command = new Command("bench", "Measure this machine: FMA peak, GFLOP/s of each product of a training step of the default network (batch 512), and seconds per epoch of the default, the 1000-2000-1000-1000 + batch norm + Adam, and the LeNet-5 (Adam, batch 128) networks.");
@@ -36,54 +32,24 @@ public static class BenchCommand
     {
         if (threads < 1) throw new FcnLabException($"--threads must be at least 1 (got {threads}).");
         if (epochs < 1) throw new FcnLabException($"--epochs must be at least 1 (got {epochs}).");
-        var inv = CultureInfo.InvariantCulture;
         TextWriter log = json ? stderr : stdout;
-        var threadCounts = threads == 1 ? new[] { 1 } : new[] { 1, threads };
 
         var products = new List<StepProductsResult>();
-        string kernel = "";
-        foreach (int t in threadCounts)
+        foreach (int t in threads == 1 ? new[] { 1 } : new[] { 1, threads })
         {
-            using var pool = new WorkerPool(t);
-            kernel = new Gemm(pool).KernelName;
-            double peak = FmaPeak.MeasureParallel(pool, 0.3);
-            products.Add(StepProducts.Measure(DefaultWidths, 512, pool, peak));
-            var r = products[^1];
-            log.WriteLine(string.Format(inv, "{0} thread(s): FMA peak {1:F1} GFLOP/s; one training step of 784-1200-2000-800-10 at batch 512 ({2}):", t, peak, kernel));
-            log.WriteLine("  layer  product          m     n     k    ms   GFLOP/s  % of peak");
-            foreach (var p in r.Products)
-                log.WriteLine(string.Format(inv, "  {0,5}  {1,-15} {2,5} {3,5} {4,5} {5,6:F2} {6,8:F1} {7,9:F1}%", p.Layer + 1, p.Product, p.M, p.N, p.K, p.MedianSeconds * 1e3, p.Gflops, p.PercentOfPeak));
-            log.WriteLine(string.Format(inv, "  FLOP-weighted total: {0:F2} GFLOP in {1:F2} ms = {2:F1} GFLOP/s, {3:F1}% of peak", r.TotalFlops / 1e9, r.TotalSeconds * 1e3, r.TotalGflops, r.TotalPercentOfPeak));
+            products.Add(StepProducts.Measure(NetworkProducts.DefaultWidths, 512, t));
+            WriteProducts(log, products[^1]);
         }
 
-        var trainings = new List<(string Name, string Data, RunSummary Summary, IReadOnlyList<EpochMetrics> Epochs)>();
+        var trainings = new List<EpochTiming>();
         if (!noTraining)
         {
-            ImageDataset dataset;
-            try
+            var data = EpochTimings.LoadData(dataDir);
+            if (data.Substitute != null) log.WriteLine($"FashionMNIST not found ({data.Substitute}); timing on synthetic data of the same shape.");
+            foreach (var (name, preset) in EpochTimings.Networks)
             {
-                dataset = DatasetCatalog.Load(new DataOptions("fashion-mnist", dataDir));
-            }
-            catch (FcnLabException e) when (dataDir == null)
-            {
-                log.WriteLine($"FashionMNIST not found ({e.Message.Split('\n')[0]}); timing on synthetic data of the same shape.");
-                dataset = SyntheticData.Create();
-            }
-            string root = Directory.CreateTempSubdirectory("fcnlab-bench-").FullName;
-            try
-            {
-                foreach (var (name, preset) in Trainings)
-                {
-                    var config = Presets.Resolve(new TrainConfig(), preset, [new("epochs", epochs.ToString(inv)), new("threads", threads.ToString(inv))]);
-                    var result = Trainer.Run(config, dataset, Path.Combine(root, name), NullObserver.Instance);
-                    trainings.Add((name, dataset.Directory, result.Summary, result.Epochs));
-                    log.WriteLine(string.Format(inv, "{0}: {1:F2} s per epoch (epochs: {2}; {3} threads; data {4})", name, result.Summary.SecondsPerEpoch,
-                        string.Join(", ", result.Epochs.Select(e => e.Seconds.ToString("F2", inv))), threads, dataset.Directory));
-                }
-            }
-            finally
-            {
-                Directory.Delete(root, recursive: true);
+                trainings.Add(EpochTimings.Measure(name, preset, data.Dataset, epochs, threads));
+                WriteTraining(log, trainings[^1]);
             }
         }
 
@@ -93,48 +59,70 @@ public static class BenchCommand
             {
                 w.WriteNumber("processors", Environment.ProcessorCount);
                 w.WriteBoolean("avx512f", Avx512F.IsSupported);
-                w.WriteString("gemm_kernel", kernel);
-                w.WriteStartArray("products");
-                foreach (var r in products)
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("threads", r.Threads);
-                    w.WriteNumber("fma_peak_gflops", Math.Round(r.PeakGflops, 2));
-                    w.WriteNumber("total_gflops", Math.Round(r.TotalGflops, 2));
-                    w.WriteNumber("total_percent_of_peak", Math.Round(r.TotalPercentOfPeak, 2));
-                    w.WriteStartArray("by_layer");
-                    foreach (var p in r.Products)
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("layer", p.Layer + 1);
-                        w.WriteString("product", p.Product switch { Product.Forward => "forward", Product.WeightGradient => "weight_gradient", _ => "input_gradient" });
-                        w.WriteNumber("m", p.M);
-                        w.WriteNumber("n", p.N);
-                        w.WriteNumber("k", p.K);
-                        w.WriteNumber("median_ms", Math.Round(p.MedianSeconds * 1e3, 4));
-                        w.WriteNumber("gflops", Math.Round(p.Gflops, 2));
-                        w.WriteNumber("percent_of_peak", Math.Round(p.PercentOfPeak, 2));
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteStartObject("seconds_per_epoch");
-                foreach (var t in trainings)
-                {
-                    w.WriteStartObject(t.Name);
-                    w.WriteNumber("median", Math.Round(t.Summary.SecondsPerEpoch, 3));
-                    w.WriteStartArray("epochs");
-                    foreach (var e in t.Epochs) w.WriteNumberValue(Math.Round(e.Seconds, 3));
-                    w.WriteEndArray();
-                    w.WriteNumber("threads", threads);
-                    w.WriteString("data", t.Data);
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
+                w.WriteString("gemm_kernel", products[^1].Kernel);
+                WriteProductsJson(w, products);
+                WriteTrainingsJson(w, trainings);
             }));
         }
         return ExitCodes.Success;
+    }
+
+    private static void WriteProducts(TextWriter log, StepProductsResult r)
+    {
+        log.WriteLine(Invariant($"{r.Threads} thread(s): FMA peak {r.PeakGflops:F1} GFLOP/s; one training step of 784-1200-2000-800-10 at batch 512 ({r.Kernel}):"));
+        log.WriteLine("  layer  product          m     n     k    ms   GFLOP/s  % of peak");
+        foreach (var p in r.Products)
+            log.WriteLine(Invariant($"  {p.Layer + 1,5}  {p.Product,-15} {p.M,5} {p.N,5} {p.K,5} {p.MedianSeconds * 1e3,6:F2} {p.Gflops,8:F1} {p.PercentOfPeak,9:F1}%"));
+        log.WriteLine(Invariant($"  FLOP-weighted total: {r.TotalFlops / 1e9:F2} GFLOP in {r.TotalSeconds * 1e3:F2} ms = {r.TotalGflops:F1} GFLOP/s, {r.TotalPercentOfPeak:F1}% of peak"));
+    }
+
+    private static void WriteTraining(TextWriter log, EpochTiming t) =>
+        log.WriteLine(Invariant($"{t.Network}: {t.SecondsPerEpoch:F2} s per epoch (epochs: {string.Join(", ", t.EpochSeconds.Select(s => Invariant($"{s:F2}")))}; {t.Threads} threads; data {t.Data})"));
+
+    private static void WriteProductsJson(Utf8JsonWriter w, IReadOnlyList<StepProductsResult> products)
+    {
+        w.WriteStartArray("products");
+        foreach (var r in products)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("threads", r.Threads);
+            w.WriteNumber("fma_peak_gflops", Math.Round(r.PeakGflops, 2));
+            w.WriteNumber("total_gflops", Math.Round(r.TotalGflops, 2));
+            w.WriteNumber("total_percent_of_peak", Math.Round(r.TotalPercentOfPeak, 2));
+            w.WriteStartArray("by_layer");
+            foreach (var p in r.Products)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("layer", p.Layer + 1);
+                w.WriteString("product", p.Product switch { Product.Forward => "forward", Product.WeightGradient => "weight_gradient", _ => "input_gradient" });
+                w.WriteNumber("m", p.M);
+                w.WriteNumber("n", p.N);
+                w.WriteNumber("k", p.K);
+                w.WriteNumber("median_ms", Math.Round(p.MedianSeconds * 1e3, 4));
+                w.WriteNumber("gflops", Math.Round(p.Gflops, 2));
+                w.WriteNumber("percent_of_peak", Math.Round(p.PercentOfPeak, 2));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void WriteTrainingsJson(Utf8JsonWriter w, IReadOnlyList<EpochTiming> trainings)
+    {
+        w.WriteStartObject("seconds_per_epoch");
+        foreach (var t in trainings)
+        {
+            w.WriteStartObject(t.Network);
+            w.WriteNumber("median", Math.Round(t.SecondsPerEpoch, 3));
+            w.WriteStartArray("epochs");
+            foreach (double s in t.EpochSeconds) w.WriteNumberValue(Math.Round(s, 3));
+            w.WriteEndArray();
+            w.WriteNumber("threads", t.Threads);
+            w.WriteString("data", t.Data);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using FcnLab.Benchmarks.Store;
 using FcnLab.Engine;
 using FcnLab.Lab.Store;
 
@@ -37,12 +38,11 @@ public static class BenchStoreCommand
 
             stdout.WriteLine("latency, one client (ms):");
             stdout.WriteLine(string.Format(Inv, "  {0,-20} {1,7} {2,8} {3,8} {4,8}", "call", "count", "median", "p90", "mean"));
-            var costs = StoreBenchmark.Latency(Open, n, e);
-            foreach (var c in costs)
+            var latency = StoreBenchmark.Latency(Open, n, e);
+            foreach (var c in latency.Costs)
                 stdout.WriteLine(string.Format(Inv, "  {0,-20} {1,7} {2,8:F3} {3,8:F3} {4,8:F3}", c.Operation, c.Count, c.MedianMs, c.P90Ms, c.MeanMs));
-            double claimCycle = costs.Where(c => c.Operation is "read sweep" or "take back abandoned" or "claim").Sum(c => c.MedianMs);
             stdout.WriteLine(string.Format(Inv, "  a worker's claim (read sweep + take back + claim): {0:F3} ms median; an epoch report: {1:F3} ms",
-                claimCycle, costs.Single(c => c.Operation == "epoch report").MedianMs));
+                latency.ClaimCycleMs, latency.EpochReportMs));
 
             stdout.WriteLine("throughput, concurrent clients each doing a worker's calls with no training between them:");
             double best = 0;
@@ -52,9 +52,10 @@ public static class BenchStoreCommand
                 best = Math.Max(best, t.TransactionsPerSecond);
                 stdout.WriteLine(string.Format(Inv, "  {0,2} clients: {1,5} trials, {2,6} transactions in {3,6:F2} s = {4,7:F0} transactions/s", k, t.Trials, t.Transactions, t.Seconds, t.TransactionsPerSecond));
             }
-            stdout.WriteLine(string.Format(Inv, "workers one server carries at {0:F0} transactions/s (heartbeat every 5 s; {1} epochs a trial):", best, e));
+            double heartbeat = StoreBenchmark.HeartbeatSeconds;
+            stdout.WriteLine(string.Format(Inv, "workers one server carries at {0:F0} transactions/s (heartbeat every {1:0.###} s; {2} epochs a trial):", best, heartbeat, e));
             foreach (double seconds in new[] { 10.0, 60, 120, 600 })
-                stdout.WriteLine(string.Format(Inv, "  trials of {0,4:F0} s: {1,8:F0} workers", seconds, StoreBenchmark.WorkersAtSaturation(best, seconds, e, 5)));
+                stdout.WriteLine(string.Format(Inv, "  trials of {0,4:F0} s: {1,8:F0} workers", seconds, StoreBenchmark.WorkersAtSaturation(best, seconds, e, heartbeat)));
             return ExitCodes.Success;
         });
         return command;

@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using FcnLab.Engine.Data;
+using FcnLab.Engine.Png;
 using FcnLab.Engine.Tests.Data;
+using FcnLab.Engine.Tests.Png;
 using FcnLab.Lab.Reports.Charts;
 
 namespace FcnLab.Cli.Tests;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using FcnLab.Engine.Png;
 
 namespace FcnLab.Engine.Data;
 

@@ -1,4 +1,5 @@
 using FcnLab.Engine.Data;
+using FcnLab.Engine.Png;
 
 namespace FcnLab.Engine.Tests.Data;
 
@@ -70,8 +71,8 @@ public class ImageInputsTests : IDisposable
     public void Load_Png_ResizesAndInverts()
     {
         string path = _dir.File("x.png");
-        int[] samples = [.. Enumerable.Range(0, 16).Select(i => i * 16)];
-        File.WriteAllBytes(path, PngTestFiles.Encode(samples, 4, 4, 0, 8));
+        byte[] samples = [.. Enumerable.Range(0, 16).Select(i => (byte)(i * 16))];
+        File.WriteAllBytes(path, PngEncoder.Encode(samples, 4, 4, 1));
         var plain = ImageInputs.Load(path, 2, 2, invert: false);
         Assert.Equal(InputKind.Png, plain.Kind);
         Assert.Equal(1, plain.Count);

@@ -18,6 +18,7 @@ internal static class LayerTestKit
         return doc.RootElement.GetProperty("cases").Clone();
     }
 
+    /// <summary>A case of pytorch-vectors.json (dense layers, losses, optimizers; made by make-pytorch-vectors.py).</summary>
     public static JsonElement Case(string name) => Cases.Value.GetProperty(name);
 
     /// <summary>A case of pytorch-cnn-vectors.json (convolutional layers; made by make-pytorch-cnn-vectors.py).</summary>

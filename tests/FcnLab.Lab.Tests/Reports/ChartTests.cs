@@ -1,4 +1,5 @@
 using FcnLab.Engine;
+using FcnLab.Engine.Tests.Png;
 using FcnLab.Lab.Reports.Charts;
 using static FcnLab.Lab.Tests.Reports.ReportTestData;
 
@@ -120,7 +121,7 @@ public class ChartTests
         var doc = SvgAssert.Valid(MisclassifiedGrid.Render("Mistakes", Mistakes(40), images));
         var pictures = doc.Descendants(SvgAssert.Svg + "image").ToList();
         Assert.Equal(36, pictures.Count);
-        var png = PngTestDecoder.FromDataUri(pictures[0]);
+        var png = PngTestFiles.Read(SvgAssert.ImagePng(pictures[0]));
         Assert.Equal((6, 8, 0), (png.Width, png.Height, png.ColorType));
         Assert.Equal(images.Samples(0).Samples, png.Samples); // the first mistake is test image 0
         var texts = SvgAssert.Texts(doc);

@@ -30,6 +30,15 @@ internal static class SvgAssert
         return doc;
     }
 
+    /// <summary>The PNG bytes an &lt;image&gt; embeds as a base64 data URI.</summary>
+    public static byte[] ImagePng(XElement image)
+    {
+        var href = image.Attribute(XNamespace.Get("http://www.w3.org/1999/xlink") + "href")!.Value;
+        const string prefix = "data:image/png;base64,";
+        Assert.StartsWith(prefix, href);
+        return Convert.FromBase64String(href[prefix.Length..]);
+    }
+
     public static List<string> Texts(XDocument doc) =>
         [.. doc.Root!.Descendants(Svg + "text").Select(t => string.Concat(t.Nodes().OfType<XText>().Select(x => x.Value)))];
 }

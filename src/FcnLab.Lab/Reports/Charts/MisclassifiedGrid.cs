@@ -1,4 +1,5 @@
 using System.Globalization;
+using FcnLab.Engine.Png;
 using FcnLab.Engine.Training;
 
 namespace FcnLab.Lab.Reports.Charts;
