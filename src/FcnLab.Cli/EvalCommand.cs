@@ -37,18 +37,14 @@ public static class EvalCommand
             throw new FcnLabException($"The model has {contents.Spec.Classes} classes, but data set '{data.Name}' has {data.Classes}.");
 
         using var pool = new WorkerPool(threads);
-        var network = ModelFile.BuildNetwork(contents, new Gemm(pool), modelPath);
+        var network = ModelFile.BuildNetwork(contents, pool, modelPath);
         var x = contents.Normalization.Apply(data.Test, Enumerable.Range(0, data.Test.Count).ToArray());
         var result = Evaluator.Evaluate(network, x, data.Test.Labels, contents.Spec.Classes);
 
         if (json)
         {
-            stdout.Write(RunDirectory.Json(w =>
-            {
-                w.WriteString("model", modelPath);
-                w.WriteString("data_dir", data.Directory);
-                Reporting.WriteEvaluationJson(w, result, contents.ClassNames);
-            }));
+            var document = new EvalJson(modelPath, data.Directory, EvaluationJson.Of(result, contents.ClassNames));
+            stdout.Write(CommandJson.Document(document, CommandJson.Default.EvalJson));
         }
         else
         {

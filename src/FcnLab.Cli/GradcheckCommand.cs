@@ -56,7 +56,7 @@ public static class GradcheckCommand
 
         using var pool = new WorkerPool(config.Threads);
         var spec = config.ToModelSpec(data.ImageShape, data.Classes);
-        var network = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
+        var network = NetworkBuilder.Build(spec, pool, new Rng(0));
         NetworkBuilder.Initialize(network, spec, config.Init, config.InitStd, Rng.ForPurpose(config.Seed, "init"));
         var rows = GradientCheck.Run(network, x, labels, config.L2, eps);
 

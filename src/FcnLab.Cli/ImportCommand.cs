@@ -81,7 +81,8 @@ public static class ImportCommand
             fromLayers ? SafeTensorsImporter.ArchSource.SidecarLayers : SafeTensorsImporter.ArchSource.Flags);
 
         stdout.WriteLine($"imported {from} ({tensors.Count} tensors) -> {target}");
-        stdout.WriteLine($"  model: {spec.Arch ?? Describe(spec)}{(fromLayers ? " (from the sidecar's layers)" : "")}, input [{string.Join(", ", spec.InputShape)}], {classes} classes");
+        string model = spec.Arch.Shorthand is { } dense ? $"dense {dense.Describe(spec.InputFeatures, spec.Classes)}" : spec.Arch.Text;
+        stdout.WriteLine($"  model: {model}{(fromLayers ? " (from the sidecar's layers)" : "")}, input [{string.Join(", ", spec.InputShape)}], {classes} classes");
         stdout.WriteLine(FormattableString.Invariant($"  normalization: {Normalization.Name(normalization.Kind)} (x - {normalization.Mean:G6}) / {normalization.Std:G6} on 0..255 pixels"));
         return ExitCodes.Success;
     }
@@ -122,7 +123,4 @@ public static class ImportCommand
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
             ? v
             : throw new FcnLabException($"{flag} must be a number (got '{text}').");
-
-    private static string Describe(ModelSpec s) =>
-        $"dense {string.Join("-", s.Hidden.Prepend(s.InputFeatures).Append(s.Classes))} {Names.Activation(s.Activation)}{(s.BatchNorm ? " batch-norm" : "")}";
 }

@@ -4,7 +4,6 @@ using FcnLab.Engine;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Tensors;
-using FcnLab.Engine.Training;
 
 namespace FcnLab.Cli;
 
@@ -60,7 +59,7 @@ public static class PredictCommand
                     : $"warning: {set.DarkOnLight} of the {set.Count} images of {set.Source} look dark-on-light (their border is light); the model was trained on light-on-dark images: pass --invert if they are dark drawings on a light background.");
 
         using var pool = new WorkerPool(threads);
-        var network = ModelFile.BuildNetwork(contents, new Gemm(pool), modelPath);
+        var network = ModelFile.BuildNetwork(contents, pool, modelPath);
         int classes = spec.Classes;
         var results = new List<(InputImages Set, double[] Probabilities)>();
         foreach (var set in sets)
@@ -81,42 +80,16 @@ public static class PredictCommand
 
         if (json)
         {
-            stdout.Write(RunDirectory.Json(w =>
-            {
-                w.WriteString("model", modelPath);
-                w.WriteBoolean("invert", invert);
-                w.WriteNumber("top", top);
-                w.WriteStartArray("class_names");
-                foreach (var n in contents.ClassNames) w.WriteStringValue(n);
-                w.WriteEndArray();
-                w.WriteStartArray("predictions");
-                foreach (var (set, p) in results)
-                    for (int i = 0; i < set.Count; i++)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("source", set.Source);
-                        w.WriteNumber("index", i);
-                        if (set.Labels is not null)
-                        {
-                            w.WriteNumber("label", set.Labels[i]);
-                            w.WriteString("label_name", Name(set.Labels[i]));
-                        }
-                        w.WriteStartArray("top");
-                        foreach (var c in Prediction.TopK(p.AsSpan(i * classes, classes), top))
-                        {
-                            w.WriteStartObject();
-                            w.WriteNumber("class", c.Class);
-                            w.WriteString("name", Name(c.Class));
-                            w.WriteNumber("probability", c.Probability);
-                            w.WriteEndObject();
-                        }
-                        w.WriteEndArray();
-                        w.WriteEndObject();
-                    }
-                w.WriteEndArray();
-                w.WriteNumber("labeled", labeled);
-                RunDirectory.WriteNullable(w, "accuracy", accuracy);
-            }));
+            var predictions = new List<PredictionJson>();
+            foreach (var (set, p) in results)
+                for (int i = 0; i < set.Count; i++)
+                {
+                    var best = Prediction.TopK(p.AsSpan(i * classes, classes), top);
+                    predictions.Add(new PredictionJson(set.Source, i, set.Labels?[i], set.Labels is { } l ? Name(l[i]) : null,
+                        [.. best.Select(c => new TopClassJson(c.Class, Name(c.Class), c.Probability))]));
+                }
+            var document = new PredictJson(modelPath, invert, top, contents.ClassNames, predictions, labeled, accuracy);
+            stdout.Write(CommandJson.Document(document, CommandJson.Default.PredictJson));
             return ExitCodes.Success;
         }
 

@@ -46,33 +46,10 @@ public static class Reporting
     /// <summary>A fraction as a percentage with two decimals: 0.8607 -> "86.07%".</summary>
     public static string Percent(double? fraction) => fraction is { } f ? (f * 100).ToString("F2", Inv) + "%" : "n/a";
 
+    /// <summary>The fields of <see cref="EvaluationJson"/>, written into the object <paramref name="w"/> has open (train's "test").</summary>
     public static void WriteEvaluationJson(Utf8JsonWriter w, EvalResult test, IReadOnlyList<string> classNames)
     {
-        RunDirectory.WriteNullable(w, "test_loss", test.Loss);
-        RunDirectory.WriteNullable(w, "test_accuracy", test.Accuracy);
-        w.WriteStartArray("class_names");
-        foreach (var n in classNames) w.WriteStringValue(n);
-        w.WriteEndArray();
-        w.WriteStartArray("per_class");
-        foreach (var c in test.PerClass())
-        {
-            w.WriteStartObject();
-            w.WriteString("class", classNames[c.Class]);
-            w.WriteNumber("accuracy", c.Recall);
-            w.WriteNumber("precision", c.Precision);
-            w.WriteNumber("recall", c.Recall);
-            w.WriteNumber("f1", c.F1);
-            w.WriteNumber("support", c.Support);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("confusion");
-        for (int i = 0; i < test.Classes; i++)
-        {
-            w.WriteStartArray();
-            for (int j = 0; j < test.Classes; j++) w.WriteNumberValue(test.Confusion[i, j]);
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
+        foreach (var field in JsonSerializer.SerializeToElement(EvaluationJson.Of(test, classNames), CommandJson.Default.EvaluationJson).EnumerateObject())
+            field.WriteTo(w);
     }
 }

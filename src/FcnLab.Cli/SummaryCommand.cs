@@ -41,7 +41,7 @@ public static class SummaryCommand
     {
         NetworkBuilder.Validate(spec);
         if (modelPath != null) stdout.WriteLine($"model {modelPath}");
-        stdout.WriteLine(spec.Arch != null ? $"architecture: {spec.Arch}" : $"dense: {string.Join("-", spec.Hidden.Prepend(spec.InputFeatures).Append(spec.Classes))}");
+        stdout.WriteLine(spec.Arch.Shorthand is { } dense ? $"dense: {dense.Widths(spec.InputFeatures, spec.Classes)}" : $"architecture: {spec.Arch.Text}");
         stdout.Write(ModelSummary.Of(spec).Format());
         return ExitCodes.Success;
     }

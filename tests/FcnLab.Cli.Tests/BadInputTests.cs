@@ -266,7 +266,7 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         { "png", "magic number (is it a file from another program?)" },
         { "text", "magic number" },
         { "empty", "magic number" },
-        { "format version 3", "format version 3; this build of FcnLab reads version" },
+        { "format version 9", "format version 9; this build of FcnLab reads version" },
         { "checksum", "checksum does not match" },
     };
 
@@ -277,7 +277,7 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         "png" => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x0a, 0x1a, 0x0a, .. good[8..]],
         "text" => Encoding.UTF8.GetBytes("epoch,train_loss\n1,0.5\n"),
         "empty" => [],
-        "format version 3" => [.. good[..8], 3, .. good[9..]],
+        "format version 9" => [.. good[..8], 9, .. good[9..]],
         "checksum" => [.. good[..(good.Length / 2)], (byte)(good[good.Length / 2] ^ 0x10), .. good[(good.Length / 2 + 1)..]],
         _ => throw new ArgumentException(corruption),
     };

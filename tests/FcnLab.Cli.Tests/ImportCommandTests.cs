@@ -186,7 +186,7 @@ public sealed class ImportCommandTests : IDisposable
         var contents = ModelFile.Load(_h.Path_("m.fcnlab"));
         Assert.Equal(["a", "b", "c", "d"], contents.ClassNames);
         using var pool = new WorkerPool(1);
-        var network = ModelFile.BuildNetwork(contents, new Gemm(pool), "m.fcnlab");
+        var network = ModelFile.BuildNetwork(contents, pool, "m.fcnlab");
         var x = contents.Normalization.Apply(new ImageSet(pixels, new int[count], features), Enumerable.Range(0, count).ToArray());
         var actual = network.Forward(x, training: false).Span.ToArray();
         Assert.Equal(expected.Length, actual.Length);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using FcnLab.Engine.Layers;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
@@ -64,10 +65,10 @@ public sealed class PyTorchParityTests : IDisposable
         // Without batch norm, the dense shorthand (flat input); with it, an architecture spec that flattens.
         string[] archFlags = batchNorm ? ["--arch", "flatten dense(24) batchnorm relu dense(12) relu dense(classes)"] : ["--hidden", "24,12"];
         var spec = batchNorm
-            ? new ModelSpec { InputShape = [1, 8, 8], Classes = 4, Hidden = [], Arch = ArchSpec.Parse(archFlags[1]).WithClasses(4).Text }
-            : new ModelSpec { InputShape = [1, 8, 8], Classes = 4, Hidden = [24, 12] };
+            ? new ModelSpec(ArchSpec.Parse(archFlags[1]), [1, 8, 8], 4)
+            : new ModelSpec(new DenseShorthand([24, 12], Activation.ReLU, 0.01f, BatchNorm: false, Dropout: 0).ToArchSpec(), [1, 8, 8], 4);
         using var pool = new WorkerPool(1);
-        var network = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
+        var network = NetworkBuilder.Build(spec, pool, new Rng(0));
         string layers = JsonSerializer.Serialize(network.Layers.Select(PyTorchModules.Describe));
         string inputShape = JsonSerializer.Serialize(network.InputShape);
         // transforms.Normalize(0.5, 0.25) on [0, 1] pixels is (x - 127.5) / 63.75 on 0..255, both exact in float32.

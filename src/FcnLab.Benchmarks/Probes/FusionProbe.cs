@@ -7,8 +7,8 @@ using FcnLab.Engine.Tensors;
 namespace FcnLab.Benchmarks.Probes;
 
 /// <summary>
-/// A/B of the ReLU fusion: the same network built twice, once as Sequential fuses it and once with
-/// the fusion switched off, training steps alternated between the two so both see the same machine;
+/// A/B of the ReLU fusion: the same network built twice, once fused as NetworkBuilder builds it and
+/// once without fusion, training steps alternated between the two so both see the same machine;
 /// median milliseconds per step of each.
 /// </summary>
 public static class FusionProbe
@@ -17,19 +17,9 @@ public static class FusionProbe
     {
         var spec = ProbeNetwork.Dense(hidden, batchNorm);
         using var pool = new WorkerPool(threads);
-        var gemm = new Gemm(pool);
-        var variants = new[] { ProbeNetwork.Build(spec, gemm, pool, optimizerKind), ProbeNetwork.Build(spec, gemm, pool, optimizerKind) };
+        var variants = new[] { ProbeNetwork.Build(spec, pool, optimizerKind), ProbeNetwork.Build(spec, pool, optimizerKind, fuse: false) };
         var nets = variants.Select(v => v.Network).ToArray();
         var optimizers = variants.Select(v => v.Optimizer).ToArray();
-        foreach (var layer in nets[1].Layers)
-        {
-            if (layer is Linear l) l.ReluOnOutput = l.ReluOnInput = false;
-            if (layer is ReLU r) r.AppliedByPrevious = r.DerivativeAppliedByNext = false;
-            if (layer is BatchNorm1d b) b.ReluOnOutput = false;
-            if (layer is BatchNorm2d b2) b2.ReluOnOutput = false;
-            if (layer is Conv2d c) c.ReluOnOutput = false;
-            if (layer is MaxPool2d m) m.ReluOnInput = false;
-        }
         var loss = new SoftmaxCrossEntropy();
         var (x, labels) = ProbeNetwork.Batch(spec, batch);
         var times = new List<double>[] { new(), new() };

@@ -19,7 +19,7 @@ public static class LayerProbe
     private static void Run(TextWriter output, ModelSpec spec, OptimizerKind optimizerKind, int threads, int batch, int reps)
     {
         using var pool = new WorkerPool(threads);
-        var (net, optimizer) = ProbeNetwork.Build(spec, new Gemm(pool), pool, optimizerKind);
+        var (net, optimizer) = ProbeNetwork.Build(spec, pool, optimizerKind);
         var loss = new SoftmaxCrossEntropy();
         var (x, labels) = ProbeNetwork.Batch(spec, batch);
 

@@ -13,20 +13,21 @@ namespace FcnLab.Benchmarks.Probes;
 /// </summary>
 internal sealed record ProbeNetwork(Sequential Network, Optimizer Optimizer)
 {
-    public static ProbeNetwork Build(ModelSpec spec, Gemm gemm, WorkerPool pool, OptimizerKind optimizerKind)
+    /// <param name="fuse">False: every ReLU a layer of its own (the fusion probe's other half).</param>
+    public static ProbeNetwork Build(ModelSpec spec, WorkerPool pool, OptimizerKind optimizerKind, bool fuse = true)
     {
-        var network = NetworkBuilder.Build(spec, gemm, new Rng(1));
+        var network = NetworkBuilder.Build(spec, pool, new Rng(1), fuse);
         NetworkBuilder.Initialize(network, spec, InitScheme.Default, 1, new Rng(2));
         return new ProbeNetwork(network, Optimizer.Create(new OptimizerConfig { Kind = optimizerKind, Lr = 1e-4 }, network.Parameters, pool));
     }
 
     /// <summary>The dense network of --hidden on 784 inputs and 10 classes.</summary>
     public static ModelSpec Dense(int[] hidden, bool batchNorm) =>
-        new() { InputShape = [784], Classes = 10, Hidden = hidden, BatchNorm = batchNorm };
+        new(new DenseShorthand(hidden, Activation.ReLU, 0.01f, batchNorm, Dropout: 0).ToArchSpec(), [784], 10);
 
     /// <summary>An architecture spec (e.g. "lenet5") on 1x28x28 inputs and 10 classes.</summary>
     public static ModelSpec Arch(string arch) =>
-        new() { InputShape = [1, 28, 28], Classes = 10, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(10).Text };
+        new(ArchSpec.Parse(arch), [1, 28, 28], 10);
 
     public static (Tensor X, int[] Labels) Batch(ModelSpec spec, int batch)
     {

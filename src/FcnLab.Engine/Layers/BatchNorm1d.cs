@@ -39,10 +39,10 @@ public sealed class BatchNorm1d : BatchNormBase
     private Tensor? _dx;
 
     /// <summary>
-    /// Set by <see cref="Sequential"/> when a ReLU follows: Forward stores max(y, 0), and the ReLU passes
-    /// its input through (Backward reads the input and the statistics, never y).
+    /// Built with a ReLU after it (one built <see cref="ReLU.AppliedByPrevious"/>): Forward stores
+    /// max(y, 0) (Backward reads the input and the statistics, never y).
     /// </summary>
-    internal bool ReluOnOutput { get; set; }
+    public bool ReluOnOutput { get; init; }
 
     /// <summary>Features per parallel chunk: a multiple of every vector width, and fixed, so the results do not depend on the thread count.</summary>
     public const int ChunkColumns = 256;

@@ -46,10 +46,10 @@ public sealed class BatchNorm2d : BatchNormBase
 
     // x [B, C, H, W] -> y [B, C, H, W];  y = (x - mean[c]) * invstd[c] * gamma[c] + beta[c]
     /// <summary>
-    /// Set by <see cref="Sequential"/> when a ReLU follows: Forward stores max(y, 0), and the ReLU passes
-    /// its input through (Backward reads the input and the statistics, never y).
+    /// Built with a ReLU after it (one built <see cref="ReLU.AppliedByPrevious"/>): Forward stores
+    /// max(y, 0) (Backward reads the input and the statistics, never y).
     /// </summary>
-    internal bool ReluOnOutput { get; set; }
+    public bool ReluOnOutput { get; init; }
 
     public override Tensor Forward(Tensor input, bool training)
     {

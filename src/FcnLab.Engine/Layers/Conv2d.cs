@@ -46,10 +46,10 @@ public sealed unsafe class Conv2d : Layer
     public Parameter Weight { get; }
 
     /// <summary>
-    /// Set by <see cref="Sequential"/> when a ReLU follows: each sample's product applies it to its
-    /// output tiles, and the ReLU passes its input through.
+    /// Built with a ReLU after it (one built <see cref="ReLU.AppliedByPrevious"/>): each sample's product
+    /// applies max(y, 0) to its output tiles.
     /// </summary>
-    internal bool ReluOnOutput { get; set; }
+    public bool ReluOnOutput { get; init; }
 
     /// <summary>[out], or null for bias=False.</summary>
     public Parameter? Bias { get; }

@@ -22,8 +22,8 @@ public abstract class Layer
     public abstract int[] OutputShape(int[] inputShape);
 
     /// <summary>
-    /// False for the first layer of a network: its Backward then skips the input gradient (returning
-    /// null) but still accumulates its parameter gradients.
+    /// False for the first layer of a network (Models.NetworkBuilder builds it so): its
+    /// Backward then skips the input gradient (returning null) but still accumulates its parameter gradients.
     /// </summary>
     public bool NeedsInputGradient { get; set; } = true;
 

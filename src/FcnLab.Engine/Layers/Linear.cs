@@ -11,21 +11,22 @@ namespace FcnLab.Engine.Layers;
 public sealed unsafe class Linear : Layer
 {
     private readonly Gemm _gemm;
+    private readonly WorkerPool? _pool;
     private readonly BatchBuffer _output;
     private readonly BatchBuffer _gradInput;
     private Tensor? _input;
 
     /// <summary>
-    /// Set by <see cref="Sequential"/> when a ReLU follows: the forward product applies it while the
-    /// output tile is in registers, and the ReLU passes its input through.
+    /// Built with a ReLU after it (one built <see cref="ReLU.AppliedByPrevious"/>): the forward product
+    /// applies max(y, 0) while the output tile is in registers.
     /// </summary>
-    internal bool ReluOnOutput { get; set; }
+    public bool ReluOnOutput { get; init; }
 
     /// <summary>
-    /// Set by <see cref="Sequential"/> when a ReLU precedes (so the input is that ReLU's output): the
-    /// input-gradient product applies ReLU's derivative, and the ReLU passes the gradient through.
+    /// Built with a ReLU before it (one built <see cref="ReLU.DerivativeAppliedByNext"/>), so the input
+    /// is that ReLU's output: the input-gradient product applies ReLU's derivative, dx *= (x > 0).
     /// </summary>
-    internal bool ReluOnInput { get; set; }
+    public bool ReluOnInput { get; init; }
 
     public int InFeatures { get; }
     public int OutFeatures { get; }
@@ -36,13 +37,16 @@ public sealed unsafe class Linear : Layer
     /// <summary>[out]</summary>
     public Parameter Bias { get; }
 
-    public Linear(int inFeatures, int outFeatures, Gemm gemm)
+    /// <param name="gemm">The matrix products' engine.</param>
+    /// <param name="pool">Worker pool for the bias gradient of wide layers (null: the calling thread; same results).</param>
+    public Linear(int inFeatures, int outFeatures, Gemm gemm, WorkerPool? pool = null)
     {
         if (inFeatures < 1 || outFeatures < 1)
             throw new FcnLabException($"Linear({inFeatures}, {outFeatures}): both feature counts must be at least 1.");
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         _gemm = gemm;
+        _pool = pool;
         Weight = new Parameter("weight", ParameterKind.Weight, inFeatures, outFeatures);
         Bias = new Parameter("bias", ParameterKind.Bias, outFeatures);
         Parameters = [Weight, Bias];
@@ -109,14 +113,14 @@ public sealed unsafe class Linear : Layer
     private void AddBiasGradient(Tensor gradOutput, int batch)
     {
         int chunks = (OutFeatures + BiasChunkColumns - 1) / BiasChunkColumns;
-        if (chunks < 2 || _gemm.Pool.Threads < 2)
+        if (chunks < 2 || _pool is not { Threads: >= 2 })
         {
             AddColumnSums(gradOutput.Span, batch, OutFeatures, Bias.Grad.Span);
             return;
         }
         _biasJob ??= new BiasGradientJob(this);
         (_biasJob.GradOutput, _biasJob.Batch) = (gradOutput, batch);
-        _gemm.Pool.Run(_biasJob, chunks);
+        _pool.Run(_biasJob, chunks);
         _biasJob.GradOutput = null;
     }
 

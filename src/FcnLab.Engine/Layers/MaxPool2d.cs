@@ -20,11 +20,11 @@ public sealed unsafe class MaxPool2d : Pool2d
         : base("MaxPool2d", kernelSize, stride, padding, pool) { }
 
     /// <summary>
-    /// Set by <see cref="Sequential"/> when a ReLU precedes: backward applies ReLU's derivative too, by
-    /// sending an output's gradient only when the output (the winner, a ReLU output) is above 0, and
-    /// the ReLU passes the gradient through.
+    /// Built with a ReLU before it (one built <see cref="ReLU.DerivativeAppliedByNext"/>): backward applies
+    /// ReLU's derivative too, by sending an output's gradient only when the output (the winner, a ReLU
+    /// output) is above 0.
     /// </summary>
-    internal bool ReluOnInput { get; set; }
+    public bool ReluOnInput { get; init; }
 
     /// <summary>The last forward's winner per output: the input index within its plane (gradcheck watches it for kinks).</summary>
     internal ReadOnlySpan<int> LastArgmax => _argmax;

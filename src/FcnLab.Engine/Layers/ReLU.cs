@@ -4,16 +4,17 @@ using FcnLab.Engine.Tensors;
 namespace FcnLab.Engine.Layers;
 
 /// <summary>
-/// y = max(x, 0), elementwise (PyTorch's nn.ReLU). Next to a Linear, Conv2d, batch norm or
-/// MaxPool2d, <see cref="Sequential"/> has the neighbours compute it and this layer passes values through.
+/// y = max(x, 0), elementwise (PyTorch's nn.ReLU). Next to a Linear, Conv2d, batch norm or MaxPool2d
+/// it can be built fused (Models.NetworkBuilder decides): the neighbour computes it and
+/// this layer passes values through.
 /// </summary>
 public sealed class ReLU(WorkerPool? pool = null) : ElementwiseLayer(pool)
 {
-    /// <summary>Set by <see cref="Sequential"/>: the layer before applied max(x, 0) already, so Forward passes its input through.</summary>
-    internal bool AppliedByPrevious { get; set; }
+    /// <summary>Built after a layer built with ReluOnOutput: that layer applied max(x, 0) already, so Forward passes its input through.</summary>
+    public bool AppliedByPrevious { get; init; }
 
-    /// <summary>Set by <see cref="Sequential"/>: the layer after applied the derivative already, so Backward passes the gradient through.</summary>
-    internal bool DerivativeAppliedByNext { get; set; }
+    /// <summary>Built before a layer built with ReluOnInput: that layer applied the derivative already, so Backward passes the gradient through.</summary>
+    public bool DerivativeAppliedByNext { get; init; }
 
     public override string Describe() => "ReLU()";
 

@@ -3,8 +3,9 @@ using FcnLab.Engine.Tensors;
 namespace FcnLab.Engine.Layers;
 
 /// <summary>
-/// Layers applied in order. Binds every layer's parameters to one <see cref="ParameterSet"/> and
-/// tells the first layer that no input gradient is needed.
+/// Layers applied in order, as they were built (Models.NetworkBuilder builds the first
+/// layer without an input gradient and decides which ReLUs their neighbours apply). Binds every
+/// layer's parameters to one <see cref="ParameterSet"/>.
 /// </summary>
 public sealed class Sequential
 {
@@ -25,37 +26,7 @@ public sealed class Sequential
         var shape = InputShape;
         foreach (var layer in Layers) shape = layer.OutputShape(shape);
         OutputShape = shape;
-        Layers[0].NeedsInputGradient = false;
         Parameters = new ParameterSet(Layers.SelectMany(l => l.Parameters));
-        FuseRelus();
-    }
-
-    /// <summary>
-    /// A ReLU is applied by its neighbours (the same arithmetic, without a pass over the activations):
-    /// max(x, 0) by the Linear or Conv2d before it on its products' output tiles, or by a batch norm
-    /// before it on its output rows; the derivative by the Linear after it on its input-gradient
-    /// product, or by a MaxPool2d after it, which sends a gradient only where its output is above 0.
-    /// The ReLU stays a layer of its own and passes values through.
-    /// </summary>
-    private void FuseRelus()
-    {
-        for (int i = 0; i < Layers.Count; i++)
-        {
-            if (Layers[i] is not ReLU relu) continue;
-            switch (i > 0 ? Layers[i - 1] : null)
-            {
-                case Linear before: before.ReluOnOutput = relu.AppliedByPrevious = true; break;
-                case Conv2d before: before.ReluOnOutput = relu.AppliedByPrevious = true; break;
-                case BatchNorm1d before: before.ReluOnOutput = relu.AppliedByPrevious = true; break;
-                case BatchNorm2d before: before.ReluOnOutput = relu.AppliedByPrevious = true; break;
-            }
-            if (!relu.NeedsInputGradient) continue;
-            switch (i + 1 < Layers.Count ? Layers[i + 1] : null)
-            {
-                case Linear after: after.ReluOnInput = relu.DerivativeAppliedByNext = true; break;
-                case MaxPool2d after: after.ReluOnInput = relu.DerivativeAppliedByNext = true; break;
-            }
-        }
     }
 
     /// <summary>All non-learnable state (running statistics) with names prefixed by layer index, PyTorch style ("1.running_mean").</summary>

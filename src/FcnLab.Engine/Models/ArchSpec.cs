@@ -1,71 +1,8 @@
 using System.Globalization;
 using System.Text;
 using FcnLab.Engine.Layers;
-using FcnLab.Engine.Random;
-using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Models;
-
-/// <summary>The layer kinds an architecture spec can name.</summary>
-public enum LayerKind
-{
-    Conv,
-    Dense,
-    MaxPool,
-    AvgPool,
-    BatchNorm,
-    Dropout,
-    Flatten,
-    ReLU,
-    Tanh,
-    Sigmoid,
-    LeakyReLU,
-}
-
-/// <summary>One layer of an architecture spec as written, and where it stands in the text (for error messages).</summary>
-public sealed record LayerSpec
-{
-    /// <summary><see cref="Size"/> of dense(classes): the data set's class count, filled in by <see cref="ArchSpec.WithClasses"/>.</summary>
-    public const int Classes = -1;
-
-    public required LayerKind Kind { get; init; }
-
-    /// <summary>conv: output channels; dense: output features (or <see cref="Classes"/>); pools: window size.</summary>
-    public int Size { get; init; }
-
-    /// <summary>conv: kernel size.</summary>
-    public int Kernel { get; init; }
-
-    /// <summary>conv: 1 by default; pools: the window size by default.</summary>
-    public int Stride { get; init; }
-
-    public int Padding { get; init; }
-    public bool Bias { get; init; } = true;
-
-    /// <summary>dropout: the probability; leaky-relu: the negative slope.</summary>
-    public double Value { get; init; }
-
-    /// <summary>Character offset and length of the layer in the spec text it was parsed from.</summary>
-    public int Position { get; init; }
-    public int Length { get; init; }
-
-    /// <summary>The canonical spelling, e.g. "conv(32,3,pad=1)"; defaults are left out.</summary>
-    public string Text => Kind switch
-    {
-        LayerKind.Conv => $"conv({Size},{Kernel}{(Stride != 1 ? $",stride={Stride}" : "")}{(Padding != 0 ? $",pad={Padding}" : "")}{(Bias ? "" : ",bias=false")})",
-        LayerKind.Dense => Size == Classes ? "dense(classes)" : $"dense({Size})",
-        LayerKind.MaxPool or LayerKind.AvgPool =>
-            $"{(Kind == LayerKind.MaxPool ? "maxpool" : "avgpool")}({Size}{(Stride != Size ? $",stride={Stride}" : "")}{(Padding != 0 ? $",pad={Padding}" : "")})",
-        LayerKind.BatchNorm => "batchnorm",
-        LayerKind.Dropout => $"dropout({Value.ToString("R", CultureInfo.InvariantCulture)})",
-        LayerKind.Flatten => "flatten",
-        LayerKind.ReLU => "relu",
-        LayerKind.Tanh => "tanh",
-        LayerKind.Sigmoid => "sigmoid",
-        LayerKind.LeakyReLU => Value == ArchSpec.DefaultLeakySlope ? "leaky-relu" : $"leaky-relu({Value.ToString("R", CultureInfo.InvariantCulture)})",
-        _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
-    };
-}
 
 /// <summary>
 /// An architecture written as text (<c>--arch</c>): layers in order, separated by spaces (or "->"),
@@ -80,8 +17,14 @@ public sealed record LayerSpec
 ///         | batchnorm | dropout(P) | flatten | relu | tanh | sigmoid | leaky-relu [ (SLOPE) ]
 /// </code>
 /// Pools' stride defaults to the window size; <c>dense(classes)</c> is the data set's class count.
-/// batchnorm is BatchNorm2d after a convolution and BatchNorm1d after a dense layer. The network must
-/// end with one output per class.
+/// batchnorm is BatchNorm2d after a convolution and BatchNorm1d after a dense layer. A network whose
+/// first layer is dense takes its samples flat (images are read row-major, as the dense shorthand
+/// always did). The network must end with one output per class.
+/// <para>
+/// Every network is one of these, the dense shorthand included (<see cref="DenseShorthand"/>): text
+/// is read once, by <see cref="Resolve"/>, where it enters FcnLab (a setting, a model file, a
+/// sidecar), and the parsed spec travels from there.
+/// </para>
 /// </summary>
 public sealed class ArchSpec
 {
@@ -102,13 +45,26 @@ public sealed class ArchSpec
 
     public IReadOnlyList<LayerSpec> Layers { get; }
 
-    /// <summary>The text the layers were parsed from (a built-in name's expansion when a name was given).</summary>
+    /// <summary>The text the layers were parsed from (a built-in name's expansion when a name was given; the canonical text for layers not parsed).</summary>
     public string Source { get; }
 
-    private ArchSpec(IReadOnlyList<LayerSpec> layers, string source)
+    /// <summary>The built-in architecture's name (<see cref="Named"/>) when the spec was given by it; else null.</summary>
+    public string? Name { get; }
+
+    /// <summary>
+    /// The dense shorthand that writes this network: the settings it was resolved from, else the one its
+    /// layers spell (a dense-only network of that pattern); null for any other network.
+    /// </summary>
+    public DenseShorthand? Shorthand { get; }
+
+    private ArchSpec(IReadOnlyList<LayerSpec> layers, string source, string? name, DenseShorthand? shorthand)
     {
+        if (layers.Count == 0)
+            throw new FcnLabException($"--arch has no layers: give a built-in architecture ({string.Join(", ", Named.Keys)}) or layers such as \"conv(32,3,pad=1) relu maxpool(2) flatten dense(10)\". Layers: {LayerHelp}.");
         Layers = layers;
         Source = source;
+        Name = name;
+        Shorthand = shorthand ?? DenseShorthand.Recognize(layers);
     }
 
     /// <summary>The canonical text: every layer in its canonical spelling, separated by single spaces.</summary>
@@ -116,30 +72,72 @@ public sealed class ArchSpec
 
     public override string ToString() => Text;
 
-    /// <summary>The same layers with dense(classes) given <paramref name="classes"/> outputs.</summary>
-    public ArchSpec WithClasses(int classes)
+    /// <summary>
+    /// The architecture of a setting, a model file or a sidecar: <paramref name="arch"/>'s text (a spec
+    /// or a built-in name) when there is one, else the dense shorthand. The one place text is parsed.
+    /// </summary>
+    public static ArchSpec Resolve(string? arch, DenseShorthand? shorthand) =>
+        arch != null ? Parse(arch)
+        : shorthand?.ToArchSpec() ?? throw new ArgumentNullException(nameof(shorthand), "An architecture needs a spec text or the dense shorthand.");
+
+    /// <summary>Layers put together (not parsed): their text is the canonical one, and errors point into it.</summary>
+    public static ArchSpec FromLayers(IEnumerable<LayerSpec> layers, string? name = null, DenseShorthand? shorthand = null)
     {
-        var layers = Layers.Select(l => l.Kind == LayerKind.Dense && l.Size == LayerSpec.Classes ? l with { Size = classes } : l).ToList();
-        string text = string.Join(" ", layers.Select(l => l.Text));
-        return Parse(text);
+        var placed = new List<LayerSpec>();
+        int position = 0;
+        foreach (var layer in layers)
+        {
+            string text = layer.Text;
+            placed.Add(layer with { Position = position, Length = text.Length });
+            position += text.Length + 1;
+        }
+        return new ArchSpec(placed, string.Join(" ", placed.Select(l => l.Text)), name, shorthand);
     }
 
-    /// <summary>Parses a spec or a built-in name; errors say what is wrong and point at it.</summary>
+    /// <summary>The same layers with dense(classes) given <paramref name="classes"/> outputs.</summary>
+    public ArchSpec WithClasses(int classes) =>
+        FromLayers(Layers.Select(l => l.Kind == LayerKind.Dense && l.Features == LayerSpec.Classes ? l with { Features = classes } : l), Name, Shorthand);
+
+    /// <summary>Parses a spec or a built-in name; errors say what is wrong and point at it. Text from outside goes through <see cref="Resolve"/>.</summary>
     public static ArchSpec Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string trimmed = text.Trim();
-        if (Named.TryGetValue(trimmed.ToLowerInvariant(), out var named)) return new Parser(named.Spec).Parse();
-        if (trimmed.Length == 0)
+        string key = text.Trim().ToLowerInvariant();
+        if (Named.TryGetValue(key, out var named)) return new Parser(named.Spec, key).Parse();
+        if (key.Length == 0)
             throw new FcnLabException($"--arch is empty: give a built-in architecture ({string.Join(", ", Named.Keys)}) or layers such as \"conv(32,3,pad=1) relu maxpool(2) flatten dense(10)\". Layers: {LayerHelp}.");
-        return new Parser(text).Parse();
+        return new Parser(text, null).Parse();
+    }
+
+    /// <summary>
+    /// The short name of the architecture in run directories' names: the built-in name ("lenet5"), the
+    /// dense shorthand's ("1200x2000x800", "1200x2000x800-bn", "softmax"), else "arch".
+    /// </summary>
+    public string RunName => Name ?? Shorthand?.RunName ?? "arch";
+
+    /// <summary>The per-sample shape the network's first layer takes: flat when it is dense, else <paramref name="inputShape"/>.</summary>
+    public int[] NetworkInputShape(int[] inputShape) =>
+        Layers[0].Kind == LayerKind.Dense && inputShape.Length != 1 ? [inputShape.Aggregate(1, (n, d) => checked(n * d))] : inputShape;
+
+    /// <summary>
+    /// The activation whose gain (Kaiming) initializes weighted layer <paramref name="index"/>: the one
+    /// after it (before the next weighted layer), else the nearest one before it, else the dense
+    /// shorthand's --activation (softmax regression has no activation layer but its setting), else ReLU.
+    /// </summary>
+    public (Activation Activation, float NegativeSlope) GainActivation(int index)
+    {
+        for (int j = index + 1; j < Layers.Count && !Layers[j].IsWeighted; j++)
+            if (Layers[j].Activation is { } after) return after;
+        for (int j = index - 1; j >= 0; j--)
+            if (Layers[j].Activation is { } before) return before;
+        return Shorthand is { } d ? d.ActivationLayer().Activation!.Value : (Activation.ReLU, 0f);
     }
 
     /// <summary>Each layer's per-sample output shape for a per-sample input shape, checking that the layers fit together and end with one output per class.</summary>
     public IReadOnlyList<int[]> Shapes(int[] inputShape, int classes)
     {
         var shapes = new List<int[]>();
-        var shape = inputShape;
+        var shape = NetworkInputShape(inputShape);
         foreach (var layer in Layers)
         {
             shape = OutputShape(layer, shape, classes);
@@ -151,60 +149,6 @@ public sealed class ArchSpec
         return shapes;
     }
 
-    /// <summary>
-    /// The learnable parameters of the network for samples of <paramref name="inputShape"/>, counted from
-    /// the shapes without building it (so a spec far too large to build is refused, not allocated).
-    /// </summary>
-    public long CountParameters(int[] inputShape, int classes)
-    {
-        var shapes = Shapes(inputShape, classes);
-        long total = 0;
-        var shape = inputShape;
-        for (int i = 0; i < Layers.Count; i++)
-        {
-            var l = Layers[i];
-            total += l.Kind switch
-            {
-                LayerKind.Dense => (long)shape[0] * shapes[i][0] + shapes[i][0],
-                LayerKind.Conv => (long)l.Size * shape[0] * l.Kernel * l.Kernel + (l.Bias ? l.Size : 0),
-                LayerKind.BatchNorm => 2L * shape[0],
-                _ => 0,
-            };
-            shape = shapes[i];
-        }
-        return total;
-    }
-
-    /// <summary>Builds the network for samples of <paramref name="inputShape"/>; parameters are zero until initialized.</summary>
-    public Sequential Build(int[] inputShape, int classes, Gemm gemm, Rng dropoutRng)
-    {
-        var shapes = Shapes(inputShape, classes);
-        var layers = new List<Layer>();
-        var shape = inputShape;
-        for (int i = 0; i < Layers.Count; i++)
-        {
-            var l = Layers[i];
-            var pool = gemm.Pool;
-            layers.Add(l.Kind switch
-            {
-                LayerKind.Conv => new Conv2d(shape[0], l.Size, l.Kernel, l.Stride, l.Padding, l.Bias, pool),
-                LayerKind.Dense => new Linear(shape[0], l.Size == LayerSpec.Classes ? classes : l.Size, gemm),
-                LayerKind.MaxPool => new MaxPool2d(l.Size, l.Stride, l.Padding, pool),
-                LayerKind.AvgPool => new AvgPool2d(l.Size, l.Stride, l.Padding, pool),
-                LayerKind.BatchNorm => shape.Length == 3 ? new BatchNorm2d(shape[0], pool: pool) : new BatchNorm1d(shape[0], pool: pool),
-                LayerKind.Dropout => new Dropout((float)l.Value, dropoutRng),
-                LayerKind.Flatten => new Flatten(),
-                LayerKind.ReLU => new ReLU(pool),
-                LayerKind.Tanh => new Tanh(pool),
-                LayerKind.Sigmoid => new Sigmoid(pool),
-                LayerKind.LeakyReLU => new LeakyReLU((float)l.Value, pool),
-                _ => throw new ArgumentOutOfRangeException(nameof(inputShape)),
-            });
-            shape = shapes[i];
-        }
-        return new Sequential(inputShape, layers);
-    }
-
     private int[] OutputShape(LayerSpec l, int[] shape, int classes)
     {
         bool image = shape.Length == 3;
@@ -213,15 +157,15 @@ public sealed class ArchSpec
         {
             case LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool:
                 if (!image) throw Need("images [channels, height, width]", "Convolutions and pooling come before flatten.");
-                int window = l.Kind == LayerKind.Conv ? l.Kernel : l.Size;
+                int window = l.KernelSize;
                 if (shape[1] + 2L * l.Padding < window || shape[2] + 2L * l.Padding < window)
                     throw new FcnLabException(Error(Source, l, $"{l.Text} gets {ShapeText(shape)} per sample: the {shape[1]}x{shape[2]} image (padded by {l.Padding}) is smaller than its {window}x{window} window",
                         "Pool less before it, pad more, or use a smaller window."));
                 long h = (shape[1] + 2L * l.Padding - window) / l.Stride + 1, w = (shape[2] + 2L * l.Padding - window) / l.Stride + 1;
-                return Fitting(l, [l.Kind == LayerKind.Conv ? l.Size : shape[0], h, w]);
+                return Fitting(l, [l.Kind == LayerKind.Conv ? l.Channels : shape[0], h, w]);
             case LayerKind.Dense:
                 if (shape.Length != 1) throw Need("a flat input", "Put flatten before it.");
-                return [l.Size == LayerSpec.Classes ? classes : l.Size];
+                return [l.Features == LayerSpec.Classes ? classes : l.Features];
             case LayerKind.BatchNorm:
                 if (shape.Length is not (1 or 3)) throw Need("[channels, height, width] or [features]", "Put batchnorm after a conv or a dense layer.");
                 return shape;
@@ -260,7 +204,8 @@ public sealed class ArchSpec
     }
 
     /// <summary>A hand-written recursive-descent parser over the spec text, keeping positions for errors.</summary>
-    private sealed class Parser(string text)
+    /// <param name="builtIn">The built-in name <paramref name="text"/> is the expansion of, if any.</param>
+    private sealed class Parser(string text, string? builtIn)
     {
         private int _pos;
 
@@ -273,7 +218,7 @@ public sealed class ArchSpec
                 if (_pos >= text.Length) break;
                 layers.Add(ParseLayer());
             }
-            return new ArchSpec(layers, text);
+            return new ArchSpec(layers, text, builtIn, null);
         }
 
         private void SkipSeparators()
@@ -360,12 +305,12 @@ public sealed class ArchSpec
                 case "conv" or "conv2d":
                 {
                     var a = Arguments(name, args, ["out", "k", "stride", "pad"], ["stride", "pad", "padding", "bias"], required: 2, start, length);
-                    int size = PositiveInt(a, "out"), kernel = PositiveInt(a, "k");
+                    int channels = PositiveInt(a, "out"), kernel = PositiveInt(a, "k");
                     return layer with
                     {
                         Kind = LayerKind.Conv,
-                        Size = size,
-                        Kernel = kernel,
+                        Channels = channels,
+                        KernelSize = kernel,
                         Stride = a.ContainsKey("stride") ? PositiveInt(a, "stride") : 1,
                         Padding = PaddingArg(a, kernel),
                         Bias = !a.TryGetValue("bias", out var bias) || Boolean(bias),
@@ -374,8 +319,8 @@ public sealed class ArchSpec
                 case "dense" or "linear":
                 {
                     var a = Arguments(name, args, ["n"], [], required: 1, start, length);
-                    int size = a["n"].Value.Equals("classes", StringComparison.OrdinalIgnoreCase) ? LayerSpec.Classes : PositiveInt(a, "n");
-                    return layer with { Kind = LayerKind.Dense, Size = size };
+                    int features = a["n"].Value.Equals("classes", StringComparison.OrdinalIgnoreCase) ? LayerSpec.Classes : PositiveInt(a, "n");
+                    return layer with { Kind = LayerKind.Dense, Features = features };
                 }
                 case "maxpool" or "maxpool2d" or "max-pool" or "avgpool" or "avgpool2d" or "avg-pool":
                 {
@@ -386,7 +331,7 @@ public sealed class ArchSpec
                     return layer with
                     {
                         Kind = key.StartsWith("max", StringComparison.Ordinal) ? LayerKind.MaxPool : LayerKind.AvgPool,
-                        Size = size,
+                        KernelSize = size,
                         Stride = a.ContainsKey("stride") ? PositiveInt(a, "stride") : size,
                         Padding = pad,
                     };
@@ -396,14 +341,14 @@ public sealed class ArchSpec
                     var a = Arguments(name, args, ["p"], [], required: 1, start, length);
                     double p = Number(a, "p");
                     if (!(p >= 0 && p < 1)) throw Fail(a["p"].Position, a["p"].Value.Length, $"dropout probability must be in [0, 1) (got {a["p"].Value})");
-                    return layer with { Kind = LayerKind.Dropout, Value = p };
+                    return layer with { Kind = LayerKind.Dropout, DropoutP = p };
                 }
                 case "leaky-relu" or "leakyrelu":
                 {
                     var a = Arguments(name, args, ["slope"], [], required: 0, start, length);
                     double slope = a.ContainsKey("slope") ? Number(a, "slope") : DefaultLeakySlope;
                     if (!(slope >= 0)) throw Fail(a["slope"].Position, a["slope"].Value.Length, $"the leaky-relu slope must be a number >= 0 (got {a["slope"].Value})");
-                    return layer with { Kind = LayerKind.LeakyReLU, Value = slope };
+                    return layer with { Kind = LayerKind.LeakyReLU, NegativeSlope = slope };
                 }
                 case "batchnorm" or "batch-norm" or "bn" or "flatten" or "relu" or "tanh" or "sigmoid":
                     Arguments(name, args, [], [], required: 0, start, length);

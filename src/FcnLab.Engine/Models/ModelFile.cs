@@ -1,17 +1,12 @@
 using System.Buffers.Binary;
 using System.Text.Json;
-using System.Text;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.IO;
-using FcnLab.Engine.Init;
 using FcnLab.Engine.Layers;
 using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Models;
-
-/// <summary>What a model file holds: the architecture, the input normalization, class names and every tensor by name.</summary>
-public sealed record ModelContents(ModelSpec Spec, Normalization Normalization, string[] ClassNames, IReadOnlyDictionary<string, (int[] Shape, float[] Values)> Tensors);
 
 /// <summary>
 /// The model file (<c>model.fcnlab</c>): magic, format version, a JSON header (architecture,
@@ -21,15 +16,17 @@ public sealed record ModelContents(ModelSpec Spec, Normalization Normalization, 
 /// ("0.weight", "1.running_mean"); Linear weights are stored [in, out], the transpose of PyTorch's,
 /// Conv2d weights [out, in, k, k] as PyTorch's.
 /// <para>
-/// Version 1 holds the dense shorthand (hidden widths, activation, batch norm, dropout); version 2,
-/// written for architecture specs only, holds the spec's text instead. Dense models are still written
-/// as version 1, byte for byte as before, and both versions are read.
+/// Version 3, written for every network: the architecture is the spec's canonical text (dense(classes)
+/// filled in), with the input shape and class count. Read too: version 2 (the same layout, written for
+/// --arch networks) and version 1 (the dense shorthand's settings instead of the text); every version
+/// reads into the same <see cref="ModelSpec"/>.
 /// </para>
 /// </summary>
 public static class ModelFile
 {
     private static readonly byte[] Magic = [0x89, (byte)'F', (byte)'C', (byte)'N', (byte)'L', (byte)'A', (byte)'B', (byte)'\n'];
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
+    /// <summary>The oldest version read: the dense shorthand's settings in the header.</summary>
     private const int DenseFormatVersion = 1;
     private const string Kind = "model";
 
@@ -49,49 +46,15 @@ public static class ModelFile
     public static byte[] Serialize(ModelSpec spec, Normalization normalization, IReadOnlyList<string> classNames, Sequential network)
     {
         var tensors = NamedTensors(network).ToList();
-        var header = new MemoryStream();
-        using (var w = new Utf8JsonWriter(header))
+        var header = new ModelFileHeader
         {
-            w.WriteStartObject();
-            w.WriteString("format", "fcnlab-model");
-            w.WriteStartObject("architecture");
-            WriteInts(w, "input_shape", spec.InputShape);
-            w.WriteNumber("classes", spec.Classes);
-            if (spec.Arch != null)
-            {
-                w.WriteString("arch", spec.Arch);
-            }
-            else
-            {
-                WriteInts(w, "hidden", spec.Hidden);
-                w.WriteString("activation", Names.Activation(spec.Activation));
-                w.WriteNumber("leaky_slope", spec.LeakySlope);
-                w.WriteBoolean("batch_norm", spec.BatchNorm);
-                w.WriteNumber("dropout", spec.Dropout);
-            }
-            w.WriteEndObject();
-            w.WriteStartObject("normalization");
-            w.WriteString("kind", Normalization.Name(normalization.Kind));
-            w.WriteNumber("mean", normalization.Mean);
-            w.WriteNumber("std", normalization.Std);
-            w.WriteEndObject();
-            w.WriteStartArray("class_names");
-            foreach (var c in classNames) w.WriteStringValue(c);
-            w.WriteEndArray();
-            w.WriteStartArray("tensors");
-            foreach (var (name, value) in tensors)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", name);
-                WriteInts(w, "shape", value.Shape);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
+            Architecture = new ModelFileArchitecture { InputShape = spec.InputShape, Classes = spec.Classes, Arch = spec.Arch.Text },
+            Normalization = new ModelFileNormalization(Normalization.Name(normalization.Kind), normalization.Mean, normalization.Std),
+            ClassNames = [.. classNames],
+            Tensors = [.. tensors.Select(t => new ModelFileTensor(t.Name, t.Value.Shape))],
+        };
         long floats = tensors.Sum(t => (long)t.Value.Length);
-        int version = spec.Arch != null ? FormatVersion : DenseFormatVersion;
-        return ChecksummedFile.Build(Magic, version, header.ToArray(), 8 + floats * 4, output =>
+        return ChecksummedFile.Build(Magic, FormatVersion, JsonSerializer.SerializeToUtf8Bytes(header, ModelFileJson.Default.ModelFileHeader), 8 + floats * 4, output =>
         {
             Span<byte> count = stackalloc byte[8];
             BinaryPrimitives.WriteInt64LittleEndian(count, floats);
@@ -119,45 +82,25 @@ public static class ModelFile
     public static ModelContents Parse(byte[] bytes, string path)
     {
         string Bad(string what) => ChecksummedFile.Invalid(path, Kind, what);
-        var (version, header, payload) = ChecksummedFile.Open(bytes, Magic, DenseFormatVersion, FormatVersion, path, Kind, minPayload: 8);
+        var (version, headerBytes, payload) = ChecksummedFile.Open(bytes, Magic, DenseFormatVersion, FormatVersion, path, Kind, minPayload: 8);
         try
         {
-            using var doc = JsonDocument.Parse(header);
-            var root = doc.RootElement;
-            var arch = root.GetProperty("architecture");
-            var norm = root.GetProperty("normalization");
+            var header = JsonSerializer.Deserialize(headerBytes.Span, ModelFileJson.Default.ModelFileHeader) ?? throw new JsonException("the header is null");
             ModelSpec spec;
             Normalization normalization;
             try
             {
-                spec = version == DenseFormatVersion
-                    ? new ModelSpec
-                    {
-                        InputShape = ReadInts(arch.GetProperty("input_shape")),
-                        Classes = arch.GetProperty("classes").GetInt32(),
-                        Hidden = ReadInts(arch.GetProperty("hidden")),
-                        Activation = Names.ParseActivation(ChecksummedFile.Text(arch.GetProperty("activation"))),
-                        LeakySlope = arch.GetProperty("leaky_slope").GetSingle(),
-                        BatchNorm = arch.GetProperty("batch_norm").GetBoolean(),
-                        Dropout = arch.GetProperty("dropout").GetSingle(),
-                    }
-                    : new ModelSpec
-                    {
-                        InputShape = ReadInts(arch.GetProperty("input_shape")),
-                        Classes = arch.GetProperty("classes").GetInt32(),
-                        Arch = ChecksummedFile.Text(arch.GetProperty("arch")),
-                        Hidden = [],
-                    };
+                var a = header.Architecture;
+                spec = new ModelSpec(ArchSpec.Resolve(version == DenseFormatVersion ? null : a.Arch ?? throw new JsonException("the architecture has no arch"), DenseSettings(version, a)), a.InputShape, a.Classes);
                 NetworkBuilder.Validate(spec);
-                normalization = new Normalization(Normalization.ParseKind(ChecksummedFile.Text(norm.GetProperty("kind"))),
-                    norm.GetProperty("mean").GetSingle(), norm.GetProperty("std").GetSingle());
+                normalization = new Normalization(Normalization.ParseKind(header.Normalization.Kind), header.Normalization.Mean, header.Normalization.Std);
             }
             catch (FcnLabException e)
             {
                 // The shared checks (activation names, class counts, ...) do not know which file they read.
                 throw new FcnLabException(Bad($"its header has a value FcnLab refuses: {e.Message.TrimEnd('.')}"), e);
             }
-            var classNames = root.GetProperty("class_names").EnumerateArray().Select(e => e.GetString() ?? "").ToArray();
+            var classNames = header.ClassNames.Select(n => n ?? "").ToArray();
             if (classNames.Length != spec.Classes)
                 throw new FcnLabException(Bad($"{classNames.Length} class names for {spec.Classes} classes"));
 
@@ -175,26 +118,24 @@ public static class ModelFile
                 throw new FcnLabException(Bad($"its architecture has {(parameters == long.MaxValue ? "more" : parameters)} parameters but the file holds only {floats} values"));
 
             var tensors = new Dictionary<string, (int[], float[])>();
-            foreach (var t in root.GetProperty("tensors").EnumerateArray())
+            foreach (var t in header.Tensors)
             {
-                string name = ChecksummedFile.Text(t.GetProperty("name"));
-                int[] shape = ReadInts(t.GetProperty("shape"));
                 // Multiplied up only while it fits in what is left, so a huge shape cannot overflow.
                 long n = 1, left = (data.Length - pos) / 4;
                 bool fits = true;
-                foreach (int d in shape)
+                foreach (int d in t.Shape)
                 {
                     if (d < 0 || (d > 0 && n > left / d)) { fits = false; break; }
                     n *= d;
                 }
                 if (!fits)
-                    throw new FcnLabException(Bad($"tensor {name} [{string.Join(", ", shape)}] does not fit in the file"));
-                if (tensors.ContainsKey(name))
-                    throw new FcnLabException(Bad($"tensor {name} is listed twice"));
+                    throw new FcnLabException(Bad($"tensor {t.Name} [{string.Join(", ", t.Shape)}] does not fit in the file"));
+                if (tensors.ContainsKey(t.Name))
+                    throw new FcnLabException(Bad($"tensor {t.Name} is listed twice"));
                 var values = new float[n];
                 ChecksummedFile.ReadFloats(data.Slice(pos, (int)n * 4), values);
                 pos += (int)n * 4;
-                tensors[name] = (shape, values);
+                tensors[t.Name] = (t.Shape, values);
             }
             if (pos != data.Length)
                 throw new FcnLabException(Bad("the tensors listed in its header do not cover its data"));
@@ -206,15 +147,25 @@ public static class ModelFile
         }
     }
 
+    /// <summary>Version 1's dense shorthand, every field of it required; null for the later versions.</summary>
+    private static DenseShorthand? DenseSettings(int version, ModelFileArchitecture a)
+    {
+        if (version != DenseFormatVersion) return null;
+        static T Required<T>(T? value, string name) where T : struct => value ?? throw new JsonException($"the architecture has no {name}");
+        return new DenseShorthand(a.Hidden ?? throw new JsonException("the architecture has no hidden"),
+            Names.ParseActivation(a.Activation ?? throw new JsonException("the architecture has no activation")),
+            Required(a.LeakySlope, "leaky_slope"), Required(a.BatchNorm, "batch_norm"), Required(a.Dropout, "dropout"));
+    }
+
     /// <summary>The directory a --model argument names: the run directory itself, or the model file's directory.</summary>
     public static string DirectoryOf(string path) =>
         Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
 
     /// <summary>The network <paramref name="contents"/> describes, with its weights (eval, predict, export).</summary>
-    public static Sequential BuildNetwork(ModelContents contents, Gemm gemm, string path)
+    public static Sequential BuildNetwork(ModelContents contents, WorkerPool pool, string path)
     {
         // Dropout is the identity in eval mode, so its generator is never drawn from.
-        var network = NetworkBuilder.Build(contents.Spec, gemm, new Rng(0));
+        var network = NetworkBuilder.Build(contents.Spec, pool, new Rng(0));
         LoadInto(network, contents, path);
         return network;
     }
@@ -232,6 +183,7 @@ public static class ModelFile
         }
     }
 
+    // Used by the checkpoint's hand-written header (Training/Checkpoint.cs), not by the model file any more.
     internal static void WriteInts(Utf8JsonWriter w, string name, IEnumerable<int> values)
     {
         w.WriteStartArray(name);

@@ -6,9 +6,6 @@ using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Models;
 
-/// <summary>One layer of a model summary: what it is, its per-sample output shape, its parameters and its forward FLOPs per sample.</summary>
-public sealed record LayerSummary(int Index, string Layer, int[] OutputShape, long Parameters, long Flops);
-
 /// <summary>
 /// A network layer by layer (as Keras' model.summary() or torchinfo): output shapes, parameter counts
 /// and forward FLOPs per sample, counted as 2 x the multiply-adds of the convolutions and dense layers
@@ -45,7 +42,7 @@ public sealed record ModelSummary(int[] InputShape, IReadOnlyList<LayerSummary> 
     {
         NetworkBuilder.Validate(spec); // a spec too large to build is refused before it is built
         using var pool = new WorkerPool(1);
-        return Of(NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0)));
+        return Of(NetworkBuilder.Build(spec, pool, new Rng(0)));
     }
 
     /// <summary>A table for people: one line per layer, then the totals.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.Init;
 using FcnLab.Engine.Layers;
@@ -6,57 +7,86 @@ using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Models;
 
-/// <summary>Turns a <see cref="ModelSpec"/> into a <see cref="Sequential"/> network and initializes it.</summary>
+/// <summary>Turns a <see cref="ModelSpec"/> into a <see cref="Sequential"/> network, initializes it, and counts and checks it without building it.</summary>
 public static class NetworkBuilder
 {
     /// <summary>
-    /// Per hidden layer: Linear -> BatchNorm1d (if on) -> activation -> Dropout (if on); then the
-    /// output Linear. Parameters are zero until <see cref="Initialize"/> (or a model file) fills them.
+    /// One layer per spec layer, in order (so tensor names are the spec's indices: "0.weight"). Parameters
+    /// are zero until <see cref="Initialize"/> (or a model file) fills them. The fusions are decided here
+    /// and built into the layers: a ReLU after a dense, conv or batch norm layer is applied by that layer
+    /// (on its output, without a pass of its own), and its derivative by a dense layer or max pool after
+    /// it; the first layer computes no input gradient.
     /// </summary>
-    public static Sequential Build(ModelSpec spec, Gemm gemm, Rng dropoutRng)
+    /// <param name="pool">The worker pool the layers and their matrix products spread their work over.</param>
+    /// <param name="dropoutRng">The generator of the dropout masks.</param>
+    /// <param name="fuse">False builds every ReLU as a layer of its own (the same numbers; for benchmarks and tests of the fusion).</param>
+    public static Sequential Build(ModelSpec spec, WorkerPool pool, Rng dropoutRng, bool fuse = true)
     {
         Validate(spec);
-        if (spec.Arch != null) return ArchSpec.Parse(spec.Arch).Build(spec.InputShape, spec.Classes, gemm, dropoutRng);
+        var gemm = new Gemm(pool);
+        var arch = spec.Arch.Layers;
+        var shapes = spec.Arch.Shapes(spec.InputShape, spec.Classes);
         var layers = new List<Layer>();
-        int features = spec.InputFeatures;
-        foreach (int width in spec.Hidden)
+        var shape = spec.NetworkInputShape;
+        for (int i = 0; i < arch.Count; i++)
         {
-            layers.Add(new Linear(features, width, gemm));
-            if (spec.BatchNorm) layers.Add(new BatchNorm1d(width, pool: gemm.Pool));
-            layers.Add(spec.Activation switch
+            var l = arch[i];
+            bool first = i == 0;
+            // A ReLU next to this layer that it applies: max(x, 0) on its output, or the derivative on its input gradient.
+            bool reluOnOutput = fuse && i + 1 < arch.Count && arch[i + 1].Kind == LayerKind.ReLU;
+            bool reluOnInput = fuse && i >= 2 && arch[i - 1].Kind == LayerKind.ReLU;
+            layers.Add(l.Kind switch
             {
-                Activation.ReLU => new ReLU(gemm.Pool),
-                Activation.Sigmoid => new Sigmoid(gemm.Pool),
-                Activation.Tanh => new Tanh(gemm.Pool),
-                Activation.LeakyReLU => new LeakyReLU(spec.LeakySlope, gemm.Pool),
-                _ => throw new FcnLabException($"Unknown activation {spec.Activation}."),
+                LayerKind.Conv => new Conv2d(shape[0], l.Channels, l.KernelSize, l.Stride, l.Padding, l.Bias, pool)
+                    { ReluOnOutput = reluOnOutput, NeedsInputGradient = !first },
+                LayerKind.Dense => new Linear(shape[0], l.Features, gemm, pool)
+                    { ReluOnOutput = reluOnOutput, ReluOnInput = reluOnInput, NeedsInputGradient = !first },
+                LayerKind.MaxPool => new MaxPool2d(l.KernelSize, l.Stride, l.Padding, pool) { ReluOnInput = reluOnInput, NeedsInputGradient = !first },
+                LayerKind.AvgPool => new AvgPool2d(l.KernelSize, l.Stride, l.Padding, pool) { NeedsInputGradient = !first },
+                LayerKind.BatchNorm => shape.Length == 3
+                    ? new BatchNorm2d(shape[0], pool: pool) { ReluOnOutput = reluOnOutput, NeedsInputGradient = !first }
+                    : new BatchNorm1d(shape[0], pool: pool) { ReluOnOutput = reluOnOutput, NeedsInputGradient = !first },
+                LayerKind.Dropout => new Dropout((float)l.DropoutP, dropoutRng) { NeedsInputGradient = !first },
+                LayerKind.Flatten => new Flatten { NeedsInputGradient = !first },
+                LayerKind.ReLU => new ReLU(pool)
+                {
+                    AppliedByPrevious = fuse && !first && arch[i - 1].Kind is LayerKind.Dense or LayerKind.Conv or LayerKind.BatchNorm,
+                    DerivativeAppliedByNext = fuse && !first && i + 1 < arch.Count && arch[i + 1].Kind is LayerKind.Dense or LayerKind.MaxPool,
+                    NeedsInputGradient = !first,
+                },
+                LayerKind.Tanh => new Tanh(pool) { NeedsInputGradient = !first },
+                LayerKind.Sigmoid => new Sigmoid(pool) { NeedsInputGradient = !first },
+                LayerKind.LeakyReLU => new LeakyReLU((float)l.NegativeSlope, pool) { NeedsInputGradient = !first },
+                _ => throw new ArgumentOutOfRangeException(nameof(spec), $"Unknown layer kind {l.Kind}."),
             });
-            if (spec.Dropout > 0) layers.Add(new Dropout(spec.Dropout, dropoutRng));
-            features = width;
+            shape = shapes[i];
         }
-        layers.Add(new Linear(features, spec.Classes, gemm));
-        return new Sequential([spec.InputFeatures], layers);
+        return new Sequential(spec.NetworkInputShape, layers);
     }
 
     /// <summary>
     /// Initializes every Linear and Conv2d (layer by layer, weight then bias, from one generator) and
-    /// resets batch norm. The Kaiming gain is the dense shorthand's activation; in an architecture spec,
-    /// that of the activation after the layer (for the output layer, the one before it; ReLU if none).
+    /// resets batch norm. The Kaiming gain is that of <see cref="ArchSpec.GainActivation"/>.
     /// </summary>
     public static void Initialize(Sequential network, ModelSpec spec, InitScheme scheme, double std, Rng initRng)
     {
         for (int i = 0; i < network.Layers.Count; i++)
         {
-            var (activation, slope) = spec.Arch == null ? (spec.Activation, spec.LeakySlope) : ActivationFor(network.Layers, i);
             switch (network.Layers[i])
             {
                 case Linear linear:
+                {
+                    var (activation, slope) = spec.Arch.GainActivation(i);
                     Initializer.Apply(scheme, linear.Weight, linear.Bias, linear.InFeatures, linear.OutFeatures, activation, slope, std, initRng);
                     break;
+                }
                 case Conv2d conv:
+                {
+                    var (activation, slope) = spec.Arch.GainActivation(i);
                     int area = conv.KernelSize * conv.KernelSize;
                     Initializer.Apply(scheme, conv.Weight, conv.Bias, conv.FanIn, conv.OutChannels * area, activation, slope, std, initRng, area);
                     break;
+                }
                 case BatchNormBase bn:
                     bn.ResetParameters();
                     break;
@@ -64,25 +94,7 @@ public static class NetworkBuilder
         }
     }
 
-    /// <summary>The activation after layer <paramref name="index"/> (before the next weighted layer), else the nearest one before it, else ReLU.</summary>
-    private static (Activation, float) ActivationFor(IReadOnlyList<Layer> layers, int index)
-    {
-        for (int j = index + 1; j < layers.Count && layers[j] is not (Linear or Conv2d); j++)
-            if (ActivationOf(layers[j]) is { } after) return after;
-        for (int j = index - 1; j >= 0; j--)
-            if (ActivationOf(layers[j]) is { } before) return before;
-        return (Activation.ReLU, 0f);
-    }
-
-    private static (Activation, float)? ActivationOf(Layer layer) => layer switch
-    {
-        ReLU => (Activation.ReLU, 0f),
-        LeakyReLU l => (Activation.LeakyReLU, l.NegativeSlope),
-        Tanh => (Activation.Tanh, 0f),
-        Sigmoid => (Activation.Sigmoid, 0f),
-        _ => null,
-    };
-
+    /// <summary>Refuses a spec that cannot be built: a bad input shape or class count, layers that do not fit together, too many parameters.</summary>
     public static void Validate(ModelSpec spec)
     {
         // Checked before InputFeatures is used: it multiplies the sizes in int.
@@ -94,41 +106,41 @@ public static class NetworkBuilder
                 throw new FcnLabException($"The input shape [{string.Join(", ", spec.InputShape)}] has more pixels than FcnLab can hold.");
         if (spec.Classes is < 2 or > ImageDataset.MaxClasses)
             throw new FcnLabException($"A classifier needs from 2 to {ImageDataset.MaxClasses} classes (got {spec.Classes}).");
-        if (spec.Arch == null)
-        {
-            foreach (int width in spec.Hidden)
-                if (width < 1)
-                    throw new FcnLabException($"--hidden widths must be positive integers (got {width}).");
-            if (!(spec.Dropout >= 0 && spec.Dropout < 1))
-                throw new FcnLabException($"--dropout must be in [0, 1) (got {spec.Dropout}).");
-            if (!(spec.LeakySlope >= 0) || float.IsInfinity(spec.LeakySlope))
-                throw new FcnLabException($"--leaky-slope must be a finite number >= 0 (got {spec.LeakySlope}).");
-        }
-        // Counted without building (for --arch this also checks every layer fits the one before it).
+        // Counted without building; this also checks every layer fits the one before it.
         long parameters;
         try { parameters = CountParameters(spec); }
         catch (OverflowException) { parameters = long.MaxValue; }
         // Parameters, gradients and optimizer state each live in one flat buffer of at most 2^31 - 1 floats.
         if (parameters > int.MaxValue)
-            throw new FcnLabException($"The network has {(parameters == long.MaxValue ? "far more than" : parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} parameters; FcnLab holds at most {int.MaxValue:N0} (8 GB of float32) in one model. Use narrower layers.");
+            throw new FcnLabException($"The network has {(parameters == long.MaxValue ? "far more than" : parameters.ToString("N0", CultureInfo.InvariantCulture))} parameters; FcnLab holds at most {int.MaxValue:N0} (8 GB of float32) in one model. Use narrower layers.");
     }
 
-    /// <summary>Number of learnable parameters of a spec, without building it.</summary>
+    /// <summary>
+    /// The learnable parameters of the network, counted from the shapes without building it (so a spec far
+    /// too large to build is refused, not allocated). Checks that the layers fit together.
+    /// </summary>
     /// <exception cref="OverflowException">For a spec far too large to build (a damaged model file's, say).</exception>
     public static long CountParameters(ModelSpec spec)
     {
-        if (spec.Arch != null) return ArchSpec.Parse(spec.Arch).CountParameters(spec.InputShape, spec.Classes);
+        var layers = spec.Arch.Layers;
+        var shapes = spec.Arch.Shapes(spec.InputShape, spec.Classes);
+        long total = 0;
+        var shape = spec.NetworkInputShape;
         checked
         {
-            long total = 0;
-            int features = spec.InputFeatures;
-            foreach (int width in spec.Hidden)
+            for (int i = 0; i < layers.Count; i++)
             {
-                total += (long)features * width + width;
-                if (spec.BatchNorm) total += 2L * width;
-                features = width;
+                var l = layers[i];
+                total += l.Kind switch
+                {
+                    LayerKind.Dense => (long)shape[0] * shapes[i][0] + shapes[i][0],
+                    LayerKind.Conv => (long)l.Channels * shape[0] * l.KernelSize * l.KernelSize + (l.Bias ? l.Channels : 0),
+                    LayerKind.BatchNorm => 2L * shape[0],
+                    _ => 0,
+                };
+                shape = shapes[i];
             }
-            return total + (long)features * spec.Classes + spec.Classes;
         }
+        return total;
     }
 }

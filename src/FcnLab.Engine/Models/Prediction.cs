@@ -4,9 +4,6 @@ using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Models;
 
-/// <summary>One class and its softmax probability.</summary>
-public readonly record struct ClassProbability(int Class, double Probability);
-
 /// <summary>Class probabilities of a trained network: normalize as the model file says, forward in eval mode, softmax.</summary>
 public static class Prediction
 {

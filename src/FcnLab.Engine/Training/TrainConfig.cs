@@ -61,17 +61,11 @@ public sealed record TrainConfig
 
     public DataOptions DataOptions => new(Dataset, DataDir, ImageShape, Classes);
 
-    public ModelSpec ToModelSpec(int[] inputShape, int classes) => new()
-    {
-        InputShape = inputShape,
-        Classes = classes,
-        Arch = Arch == null ? null : ArchSpec.Parse(Arch).WithClasses(classes).Text,
-        Hidden = Arch == null ? Hidden : [],
-        Activation = Activation,
-        LeakySlope = LeakySlope,
-        BatchNorm = BatchNorm,
-        Dropout = Dropout,
-    };
+    /// <summary>The network these settings give for a data set's input shape and class count.</summary>
+    public ModelSpec ToModelSpec(int[] inputShape, int classes) => new(ToArchSpec(), inputShape, classes);
+
+    /// <summary>The architecture these settings give: --arch's spec (or built-in name), else the dense shorthand's.</summary>
+    public ArchSpec ToArchSpec() => ArchSpec.Resolve(Arch, new DenseShorthand(Hidden, Activation, LeakySlope, BatchNorm, Dropout));
 
     /// <summary>Refuses bad values before any work, with a message that says what is allowed.</summary>
     public void Validate()
@@ -88,7 +82,7 @@ public sealed record TrainConfig
         if (!(LeakySlope >= 0) || float.IsInfinity(LeakySlope)) Fail($"--leaky-slope must be a finite number >= 0 (got {LeakySlope}).");
         if (Arch != null)
         {
-            ArchSpec.Parse(Arch);
+            ToArchSpec();
             if (BatchNorm || Dropout != 0 || Activation != Activation.ReLU || LeakySlope != 0.01f)
                 Fail("--batch-norm, --dropout, --activation and --leaky-slope shape the --hidden network; with --arch write batchnorm, dropout(p), relu, tanh, sigmoid or leaky-relu(slope) into the spec instead.");
         }

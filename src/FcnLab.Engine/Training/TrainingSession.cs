@@ -75,7 +75,7 @@ internal sealed class TrainingSession
         _order = Enumerable.Range(0, _trainIdx.Length).ToArray();
 
         _spec = config.ToModelSpec(data.ImageShape, data.Classes);
-        _network = NetworkBuilder.Build(_spec, new Gemm(pool), _dropoutRng);
+        _network = NetworkBuilder.Build(_spec, pool, _dropoutRng);
         _optimizer = Optimizer.Create(config.Optimizer, _network.Parameters, pool);
         _schedule = LrSchedule.Create(config.Schedule, config.Optimizer.Lr, config.Epochs);
         _stepper = new StepRunner(_network, _optimizer, config.L2, config.ClipGradNorm);
@@ -92,19 +92,12 @@ internal sealed class TrainingSession
             return Normalization.Fit(_config.Normalize, _data.Train, _trainIdx);
         }
         var start = ModelFile.Load(_config.InitFrom);
-        if (!SameArchitecture(start.Spec, _spec))
-            throw new FcnLabException($"--init-from '{_config.InitFrom}' holds a {Describe(start.Spec)} model; this run builds {Describe(_spec)}. Give the same --arch (or --hidden, --activation and --batch-norm), or drop --init-from.");
+        if (!start.Spec.SameArchitecture(_spec))
+            throw new FcnLabException($"--init-from '{_config.InitFrom}' holds a {start.Spec.Describe()} model; this run builds {_spec.Describe()}. Give the same --arch (or --hidden, --activation and --batch-norm), or drop --init-from.");
         ModelFile.LoadInto(_network, start, _config.InitFrom);
         // Fine-tuning keeps the input scaling the model was trained with.
         return start.Normalization;
     }
-
-    private static bool SameArchitecture(ModelSpec a, ModelSpec b) =>
-        a.InputShape.SequenceEqual(b.InputShape) && a.Classes == b.Classes && a.Arch == b.Arch && a.Hidden.SequenceEqual(b.Hidden)
-        && a.Activation == b.Activation && a.BatchNorm == b.BatchNorm;
-
-    private static string Describe(ModelSpec s) => s.Arch != null ? $"\"{s.Arch}\"" :
-        $"{s.InputFeatures}-{string.Join("-", s.Hidden.Append(s.Classes))} {Names.Activation(s.Activation)}{(s.BatchNorm ? " batch-norm" : "")}";
 
     /// <summary>Trains from where the run stands to the end, writes the run directory and returns the result.</summary>
     /// <exception cref="OperationCanceledException">When <paramref name="cancel"/> fires: after the step in progress, once the checkpoint is saved.</exception>

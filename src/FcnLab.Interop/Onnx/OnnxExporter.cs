@@ -71,7 +71,7 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         // The network gives the layers' structure (kinds, sizes, strides); the values come from the model's tensors.
         using var pool = new WorkerPool(1);
-        var network = NetworkBuilder.Build(model.Spec, new Gemm(pool), new Rng(0));
+        var network = NetworkBuilder.Build(model.Spec, pool, new Rng(0));
         return BuildModel(model, network, options);
     }
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using FcnLab.Engine;
-using FcnLab.Engine.Layers;
 using FcnLab.Engine.Models;
-using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Interop.SafeTensors;
 
@@ -19,25 +17,19 @@ namespace FcnLab.Interop.SafeTensors;
 public static class PyTorchLayerParser
 {
     /// <summary>The --arch spec text (canonical) of <paramref name="layers"/>, one FcnLab layer per module so the state_dict indices stay.</summary>
-    public static string ParseLayers(IReadOnlyList<string> layers) => ArchSpec.Parse(string.Join(" ", Parse(layers).Select(m => m.Arch))).Text;
+    public static string ParseLayers(IReadOnlyList<string> layers) => ArchSpec.FromLayers(Parse(layers).Select(m => m.Layer)).Text;
 
     /// <summary>
     /// The model spec of <paramref name="layers"/> for samples of <paramref name="inputShape"/>, checked
     /// against the sizes the modules state (Linear's in_features, Conv2d's in_channels, BatchNorm's
-    /// num_features). A network that starts with Linear on image inputs becomes FcnLab's dense shorthand
-    /// when it has that pattern (as export writes it for --hidden models), so the model keeps its image
-    /// shape; otherwise it takes flat [features].
+    /// num_features). A network that starts with Linear reads image inputs flat, as PyTorch's Flatten
+    /// before it would (export writes dense models so), and keeps their image shape.
     /// </summary>
     public static ModelSpec ToModelSpec(IReadOnlyList<string> layers, int[] inputShape, int classes)
     {
         var modules = Parse(layers);
-        var arch = ArchSpec.Parse(string.Join(" ", modules.Select(m => m.Arch)));
-        ModelSpec spec;
-        if (arch.Layers[0].Kind == LayerKind.Dense && inputShape.Length != 1)
-            spec = DenseShorthand(arch, inputShape, classes)
-                ?? new ModelSpec { InputShape = [Tensor.SizeOf(inputShape)], Classes = classes, Hidden = [], Arch = arch.Text };
-        else
-            spec = new ModelSpec { InputShape = inputShape, Classes = classes, Hidden = [], Arch = arch.Text };
+        var arch = ArchSpec.FromLayers(modules.Select(m => m.Layer));
+        var spec = new ModelSpec(arch, inputShape, classes);
         try
         {
             NetworkBuilder.Validate(spec);
@@ -46,12 +38,15 @@ public static class PyTorchLayerParser
         {
             throw new FcnLabException($"The sidecar's layers, as FcnLab's --arch \"{arch.Text}\", do not fit inputs of [{string.Join(", ", spec.InputShape)}] and {classes} classes:\n{e.Message}", e);
         }
-        CheckSizes(modules, arch, spec);
+        CheckSizes(modules, spec);
         return spec;
     }
 
-    /// <summary>One module: its index and text in the list, the FcnLab layer text, and the sizes it states (null where it states none).</summary>
-    private sealed record Module(int Index, string Text, string Arch, int? In = null, int? Out = null);
+    /// <summary>One module: its index and text in the list, the FcnLab layer it is, and the sizes it states (null where it states none).</summary>
+    private sealed record Module(int Index, string Text, LayerSpec Layer, int? In = null, int? Out = null);
+
+    /// <summary>A module as FcnLab's layer text, before it is read: the layer's spelling and the sizes the module states.</summary>
+    private sealed record ModuleText(string Arch, int? In = null, int? Out = null);
 
     private static List<Module> Parse(IReadOnlyList<string> layers)
     {
@@ -60,15 +55,17 @@ public static class PyTorchLayerParser
         for (int i = 0; i < layers.Count; i++)
         {
             var module = ParseModule(i, layers[i]);
+            LayerSpec layer;
             try
             {
-                ArchSpec.Parse(module.Arch); // FcnLab's own limits (pool padding at most half the window, dropout p < 1, ...)
+                // FcnLab's own limits (pool padding at most half the window, dropout p < 1, ...) with the parser's messages.
+                layer = ArchSpec.Resolve(module.Arch, shorthand: null).Layers[0];
             }
             catch (FcnLabException e)
             {
                 throw Unsupported(i, layers[i], $"FcnLab's {module.Arch} is refused:\n{e.Message}");
             }
-            modules.Add(module);
+            modules.Add(new Module(i, layers[i], layer, module.In, module.Out));
         }
         return modules;
     }
@@ -76,7 +73,7 @@ public static class PyTorchLayerParser
     private static FcnLabException Unsupported(int index, string text, string what) =>
         new($"The sidecar's layer {index.ToString(CultureInfo.InvariantCulture)} \"{text}\": {what}");
 
-    private static Module ParseModule(int index, string text)
+    private static ModuleText ParseModule(int index, string text)
     {
         var call = Call.Parse(text) ?? throw Unsupported(index, text, "is not a module constructor call such as \"Linear(784, 10)\" or \"ReLU()\".");
         FcnLabException No(string what) => Unsupported(index, text, what);
@@ -93,7 +90,7 @@ public static class PyTorchLayerParser
                 int inF = a.Int("in_features"), outF = a.Int("out_features");
                 if (!a.Bool("bias", true)) throw No("bias=False is not supported: FcnLab's dense layer always has a bias.");
                 a.Default("device", "dtype");
-                return new Module(index, text, $"dense({outF})", inF, outF);
+                return new ModuleText($"dense({outF})", inF, outF);
             }
             case "Conv2d":
             {
@@ -119,7 +116,7 @@ public static class PyTorchLayerParser
                 }
                 bool bias = a.Bool("bias", true);
                 a.Default("device", "dtype");
-                return new Module(index, text, $"conv({outC},{k},stride={stride},pad={pad}{(bias ? "" : ",bias=false")})", inC, outC);
+                return new ModuleText($"conv({outC},{k},stride={stride},pad={pad}{(bias ? "" : ",bias=false")})", inC, outC);
             }
             case "BatchNorm1d" or "BatchNorm2d":
             {
@@ -132,17 +129,17 @@ public static class PyTorchLayerParser
                 if (!a.Bool("affine", true)) throw No("affine=False is not supported: FcnLab's batchnorm always has its weight and bias.");
                 if (!a.Bool("track_running_stats", true)) throw No("track_running_stats=False is not supported: FcnLab's batchnorm keeps running statistics and uses them in eval.");
                 a.Default("device", "dtype");
-                return new Module(index, text, "batchnorm", features, name == "BatchNorm1d" ? 1 : 2);
+                return new ModuleText("batchnorm", features, name == "BatchNorm1d" ? 1 : 2);
             }
             case "ReLU" or "Sigmoid" or "Tanh":
                 if (name == "ReLU") a.Bind("inplace"); else a.Bind();
-                return new Module(index, text, name.ToLowerInvariant());
+                return new ModuleText(name.ToLowerInvariant());
             case "LeakyReLU":
                 a.Bind("negative_slope", "inplace");
-                return new Module(index, text, $"leaky-relu({R(a.Has("negative_slope") ? a.Number("negative_slope") : 0.01)})");
+                return new ModuleText($"leaky-relu({R(a.Has("negative_slope") ? a.Number("negative_slope") : 0.01)})");
             case "Dropout":
                 a.Bind("p", "inplace");
-                return new Module(index, text, $"dropout({R(a.Has("p") ? a.Number("p") : 0.5)})");
+                return new ModuleText($"dropout({R(a.Has("p") ? a.Number("p") : 0.5)})");
             case "MaxPool2d" or "AvgPool2d":
             {
                 bool max = name == "MaxPool2d";
@@ -164,14 +161,14 @@ public static class PyTorchLayerParser
                     if (a.Has("divisor_override") && !(a.IsWord("divisor_override") && a.Word("divisor_override") == "None"))
                         throw No("divisor_override is not supported: FcnLab's average pool divides by the window size.");
                 }
-                return new Module(index, text, $"{(max ? "maxpool" : "avgpool")}({k},stride={stride},pad={pad})");
+                return new ModuleText($"{(max ? "maxpool" : "avgpool")}({k},stride={stride},pad={pad})");
             }
             case "Flatten":
             {
                 a.Bind("start_dim", "end_dim");
                 int start = a.Has("start_dim") ? a.SignedInt("start_dim") : 1, end = a.Has("end_dim") ? a.SignedInt("end_dim") : -1;
                 if (start != 1 || end != -1) throw No($"start_dim={start}, end_dim={end} is not supported: FcnLab's flatten keeps the batch dimension and flattens the rest (start_dim=1, end_dim=-1).");
-                return new Module(index, text, "flatten");
+                return new ModuleText("flatten");
             }
             default:
                 throw No($"{name} is not a module FcnLab has. FcnLab's: Linear, Conv2d, BatchNorm1d, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, Dropout, MaxPool2d, AvgPool2d, Flatten.");
@@ -179,25 +176,21 @@ public static class PyTorchLayerParser
     }
 
     /// <summary>
-    /// Builds <paramref name="spec"/> and checks the sizes each module states against what the layers
-    /// before it give it for the model's input shape: a list that disagrees with itself or with the input
-    /// shape would otherwise surface as a state_dict shape mismatch.
+    /// Each module's stated sizes against the shapes the layers before it give for the model's input
+    /// shape, computed from the spec alone: nothing is allocated by the sizes a sidecar states before the
+    /// weights file confirms them, and a list that disagrees with itself or with the input shape is
+    /// named here, not as a state_dict shape mismatch.
     /// </summary>
-    /// <summary>
-    /// Each module's stated sizes against the shapes the layers before it give, computed from the spec
-    /// alone: nothing is allocated by the sizes a sidecar states before the weights file confirms them.
-    /// </summary>
-    private static void CheckSizes(List<Module> modules, ArchSpec arch, ModelSpec spec)
+    private static void CheckSizes(List<Module> modules, ModelSpec spec)
     {
-        // A network that starts with a dense layer takes its samples flat (the dense shorthand flattens images).
-        int[] shape = arch.Layers[0].Kind == LayerKind.Dense ? [Tensor.SizeOf(spec.InputShape)] : spec.InputShape;
-        var outputs = arch.Shapes(shape, spec.Classes);
+        int[] shape = spec.NetworkInputShape;
+        var outputs = spec.Arch.Shapes(spec.InputShape, spec.Classes);
         string input = $"inputs of [{string.Join(", ", spec.InputShape)}]";
         for (int i = 0; i < modules.Count; i++)
         {
             var m = modules[i];
             string shapeText = "[" + string.Join(", ", shape) + "]";
-            string? wrong = arch.Layers[i].Kind switch
+            string? wrong = m.Layer.Kind switch
             {
                 LayerKind.Dense when shape[0] != m.In => $"it takes {m.In} features, but with {input} the layers before it give [{shape[0]}]",
                 LayerKind.Conv when shape[0] != m.In => $"it takes {m.In} channels, but with {input} the layers before it give {shapeText}",
@@ -210,54 +203,6 @@ public static class PyTorchLayerParser
                 throw new FcnLabException($"The sidecar's layer {i} \"{m.Text}\" does not fit: {wrong}. Check the layers list and the input shape (--input-shape, or input_shape in the sidecar).");
             shape = outputs[i];
         }
-    }
-
-    /// <summary>
-    /// FcnLab's dense shorthand for an arch of that pattern: per hidden layer dense, [batchnorm], one
-    /// activation, [dropout], the same choices in every one, then the output dense. Null otherwise.
-    /// </summary>
-    private static ModelSpec? DenseShorthand(ArchSpec arch, int[] inputShape, int classes)
-    {
-        var layers = arch.Layers;
-        var hidden = new List<int>();
-        bool? batchNorm = null;
-        LayerSpec? activation = null;
-        double? dropout = null;
-        int i = 0;
-        while (i < layers.Count - 1)
-        {
-            if (layers[i].Kind != LayerKind.Dense) return null;
-            hidden.Add(layers[i++].Size);
-            bool bn = i < layers.Count && layers[i].Kind == LayerKind.BatchNorm;
-            if (bn) i++;
-            if (batchNorm is { } b && b != bn) return null;
-            batchNorm = bn;
-            if (i >= layers.Count || layers[i].Kind is not (LayerKind.ReLU or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.LeakyReLU)) return null;
-            if (activation != null && (activation.Kind != layers[i].Kind || activation.Value != layers[i].Value)) return null;
-            activation = layers[i++];
-            double p = i < layers.Count && layers[i].Kind == LayerKind.Dropout ? layers[i++].Value : 0;
-            // The shorthand has no dropout(0) layer, and one p for every hidden layer.
-            if (p == 0 && i > 0 && layers[i - 1].Kind == LayerKind.Dropout) return null;
-            if (dropout is { } d && d != p) return null;
-            dropout = p;
-        }
-        if (i != layers.Count - 1 || layers[i].Kind != LayerKind.Dense || layers[i].Size != classes) return null;
-        return new ModelSpec
-        {
-            InputShape = inputShape,
-            Classes = classes,
-            Hidden = [.. hidden],
-            Activation = activation?.Kind switch
-            {
-                LayerKind.Sigmoid => Activation.Sigmoid,
-                LayerKind.Tanh => Activation.Tanh,
-                LayerKind.LeakyReLU => Activation.LeakyReLU,
-                _ => Activation.ReLU,
-            },
-            LeakySlope = activation?.Kind == LayerKind.LeakyReLU ? (float)activation.Value : 0.01f,
-            BatchNorm = batchNorm ?? false,
-            Dropout = (float)(dropout ?? 0),
-        };
     }
 
     /// <summary>A module constructor call as text: Name(positional..., key=value...), values numbers, words, 'strings' or (tuples).</summary>

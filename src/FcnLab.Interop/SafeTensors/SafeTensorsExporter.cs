@@ -28,7 +28,7 @@ public static class SafeTensorsExporter
     public static (byte[] Bytes, SafeTensorsSidecar Sidecar) Export(ModelContents model)
     {
         using var pool = new WorkerPool(1);
-        var network = ModelFile.BuildNetwork(model, new Gemm(pool), "the model being exported");
+        var network = ModelFile.BuildNetwork(model, pool, "the model being exported");
         var values = ModelFile.NamedTensors(network).ToDictionary(t => t.Name, t => t.Value);
 
         var tensors = new List<SafeTensor>();

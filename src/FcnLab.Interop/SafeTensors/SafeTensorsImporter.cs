@@ -34,7 +34,7 @@ public static class SafeTensorsImporter
         if (classNames.Count != spec.Classes)
             throw new FcnLabException($"{classNames.Count} class names were given for a model with {spec.Classes} classes.");
         using var pool = new WorkerPool(1);
-        var network = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
+        var network = NetworkBuilder.Build(spec, pool, new Rng(0));
         LoadInto(network, tensors, path, source);
         ModelFile.Save(outPath, spec, normalization, classNames, network);
     }

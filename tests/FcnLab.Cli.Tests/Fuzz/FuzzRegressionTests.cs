@@ -19,22 +19,43 @@ public sealed class FuzzRegressionTests(FuzzSeeds seeds) : IClassFixture<FuzzSee
         // What eval does: parse, build the network the header describes, load the weights.
         var contents = ModelFile.Parse(bytes, "model.fcnlab");
         using var pool = new WorkerPool(1);
-        ModelFile.BuildNetwork(contents, new Gemm(pool), "model.fcnlab");
+        ModelFile.BuildNetwork(contents, pool, "model.fcnlab");
     });
 
     [Theory]
     // Found: seed 20251123, case 257 (a tensor name null: ArgumentNullException from the dictionary).
     [InlineData(@"""name"":""0.bias""", @"""name"":null", "header is malformed")]
     // Found: seed 1, case 3432 (an activation null: NullReferenceException).
-    [InlineData(@"""activation"":""relu""", @"""activation"":null", "header is malformed")]
+    [InlineData(@"""activation"":""leaky-relu""", @"""activation"":null", "header is malformed")]
     // Found: seed 2, case 6113 (OutOfMemoryException building a network 10^9 wide) and seed 3, case 872
     // (132 MB for a width with 65536 inserted): the architecture is now checked against the file's values.
     // (A width of 10^9 is now refused earlier still: more parameters than one model can hold.)
-    [InlineData(@"""hidden"":\[4\]", @"""hidden"":[1000000000]", "parameters; FcnLab holds at most 2,147,483,647")]
-    [InlineData(@"""hidden"":\[4\]", @"""hidden"":[4655364]", "parameters but the file holds only")]
+    [InlineData(@"""hidden"":\[12,8\]", @"""hidden"":[1000000000,8]", "parameters; FcnLab holds at most 2,147,483,647")]
+    [InlineData(@"""hidden"":\[12,8\]", @"""hidden"":[4655364,8]", "parameters but the file holds only")]
+    [InlineData(@"""hidden"":\[12,8\]", @"""hidden"":[12,0]", "--hidden widths must be positive integers")]
     // Read from the same code: a shape whose size in bytes wraps around to 4 (2^62 + 1 values: the
     // array allocation threw OverflowException), an input shape too big for int, values the shared
     // checks refuse (now said with the file's name), a tensor listed twice.
+    [InlineData(@"""shape"":\[64,12\]", @"""shape"":[5,5581,8681,49477,384773]", "does not fit in the file")]
+    [InlineData(@"""input_shape"":\[1,8,8\]", @"""input_shape"":[65536,65536,65536]", "more pixels than FcnLab can hold")]
+    [InlineData(@"""input_shape"":\[1,8,8\]", @"""input_shape"":[1,-5,-5]", "one to three positive sizes")]
+    [InlineData(@"""classes"":4", @"""classes"":0", "needs from 2 to 10000 classes")]
+    [InlineData(@"""name"":""0.bias""", @"""name"":""0.weight""", "listed twice")]
+    public void ModelHeader_Version1(string pattern, string replacement, string expected)
+    {
+        string message = ModelRefused(SealedFiles.EditHeader(seeds.ModelVersion1, pattern, replacement));
+        Assert.StartsWith("'model.fcnlab' is not a valid FcnLab model file", message);
+        Assert.Contains(expected, message);
+    }
+
+    // The same damage in the header this build writes (version 3: the architecture as a spec's text).
+    [Theory]
+    [InlineData(@"""name"":""0.bias""", @"""name"":null", "header is malformed")]
+    [InlineData(@"""arch"":""[^""]*""", @"""arch"":null", "header is malformed")]
+    [InlineData(@"dense\(4\)", @"dense(1000000000)", "parameters; FcnLab holds at most 2,147,483,647")]
+    [InlineData(@"dense\(4\)", @"dense(4655364)", "parameters but the file holds only")]
+    [InlineData(@"dense\(4\) batchnorm", @"maxpool(9) batchnorm", "maxpool(9) gets [1, 5, 5] per sample")]
+    [InlineData(@"dense\(3\)", @"dense(3", "is not closed")]
     [InlineData(@"""shape"":\[25,4\]", @"""shape"":[5,5581,8681,49477,384773]", "does not fit in the file")]
     [InlineData(@"""input_shape"":\[1,5,5\]", @"""input_shape"":[65536,65536,65536]", "more pixels than FcnLab can hold")]
     [InlineData(@"""input_shape"":\[1,5,5\]", @"""input_shape"":[1,-5,-5]", "one to three positive sizes")]

@@ -16,8 +16,12 @@ public sealed class FuzzSeeds : IDisposable
 {
     public CliHarness Harness { get; } = new(train: 30, test: 10, size: 5, classes: 3);
 
+    /// <summary>A dense model as this build writes it (format version 3).</summary>
     public byte[] Model { get; }
     public byte[] ArchModel { get; }
+
+    /// <summary>A dense model as the build before version 3 wrote it (format version 1: the dense shorthand's settings in the header).</summary>
+    public byte[] ModelVersion1 { get; } = File.ReadAllBytes(ModelFileFormatTests.Fixture("dense-v1.fcnlab"));
     public byte[] Checkpoint { get; }
 
     public FuzzSeeds()
@@ -28,7 +32,7 @@ public sealed class FuzzSeeds : IDisposable
             "--optimizer", "adam", "--lr", "0.01", "--patience", "5", "--threads", "1");
         if (code != 0) throw new InvalidOperationException($"The seed run failed ({code}): {err}{output}");
         Model = File.ReadAllBytes(Path.Combine(run, "model.fcnlab"));
-        // A convolutional model (format version 2: the architecture is a spec string in the header).
+        // A convolutional model.
         string cnn = Harness.Path_("cnn");
         (code, output, err) = Harness.Train(cnn, "--arch", "conv(2,3,pad=1) batchnorm relu maxpool(2) flatten dense(classes)",
             "--epochs", "1", "--batch-size", "8", "--threads", "1");
@@ -179,15 +183,17 @@ public sealed class FuzzTests(FuzzSeeds seeds, ITestOutputHelper output) : IClas
     [Fact]
     public void ArchModel() => FuzzModelFile("arch-model", seeds.ArchModel);
 
+    [Fact]
+    public void ModelVersion1() => FuzzModelFile("model-v1", seeds.ModelVersion1);
+
     /// <summary>What eval does with a model file, on mutated copies of <paramref name="valid"/>: parse it, build its network, load the weights.</summary>
     private void FuzzModelFile(string format, byte[] valid)
     {
         using var pool = new WorkerPool(1);
-        var gemm = new Gemm(pool);
         Report(Fuzzer.Check(format, SealedCases(), Shrink, c =>
         {
             var contents = ModelFile.Parse(Apply(c, valid), "model.fcnlab");
-            ModelFile.BuildNetwork(contents, gemm, "model.fcnlab");
+            ModelFile.BuildNetwork(contents, pool, "model.fcnlab");
         }));
     }
 

@@ -107,14 +107,13 @@ public sealed class InteropFuzzTests(FuzzSeeds seeds, ITestOutputHelper output) 
     {
         var valid = SafeTensorsSeeds();
         using var pool = new WorkerPool(1);
-        var gemm = new Gemm(pool);
         output.WriteLine(Fuzzer.Check("safetensors", Cases(valid.Length, MutationPlan.TextEdit), Shrink, c =>
         {
             var (bytes, model) = valid[c.Seed];
             bytes = c.Sealing == Sealing.Raw ? c.Plan.Apply(bytes) : WithHeader(bytes, c.Plan.Apply(Header(bytes)));
             // What import does: read the file, then load it into the network --arch builds.
             var (tensors, _) = SafeTensorsFile.Parse(bytes, "fuzz.safetensors");
-            SafeTensorsImporter.LoadInto(NetworkBuilder.Build(model.Spec, gemm, new Rng(0)), tensors, "fuzz.safetensors");
+            SafeTensorsImporter.LoadInto(NetworkBuilder.Build(model.Spec, pool, new Rng(0)), tensors, "fuzz.safetensors");
         }).ToString());
     }
 

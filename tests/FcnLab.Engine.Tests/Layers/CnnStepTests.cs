@@ -1,5 +1,6 @@
 using FcnLab.Engine.Layers;
 using FcnLab.Engine.Losses;
+using FcnLab.Engine.Models;
 using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 using static FcnLab.Engine.Tests.Layers.LayerTestKit;
@@ -18,11 +19,11 @@ public sealed class CnnStepTests : IDisposable
     {
         var c = CnnCase("cnn_sgd_step");
         int[] shape = c.Ints("x_shape");
-        var conv = new Conv2d(2, 3, 3, padding: 1, pool: _pool);
-        var bn = new BatchNorm2d(3, pool: _pool);
-        var linear = new Linear(27, 4, NewGemm(_pool));
-        var net = new Sequential(shape[1..], [conv, bn, new ReLU(), new MaxPool2d(2, pool: _pool), new Flatten(), linear]);
+        // Built as training builds it: batch norm applies the ReLU, max pooling its derivative.
+        var net = NetworkBuilder.Build(new ModelSpec(ArchSpec.Parse("conv(3,3,pad=1) batchnorm relu maxpool(2) flatten dense(classes)"), shape[1..], 4), _pool, new Rng(0));
         Assert.Equal([4], net.OutputShape);
+        var (conv, bn, linear) = ((Conv2d)net.Layers[0], (BatchNorm2d)net.Layers[1], (Linear)net.Layers[5]);
+        Assert.True(bn.ReluOnOutput && ((MaxPool2d)net.Layers[3]).ReluOnInput);
         var before = c.GetProperty("state_before");
         before.Floats("0.weight").CopyTo(conv.Weight.Value.Span);
         before.Floats("0.bias").CopyTo(conv.Bias!.Value.Span);
@@ -56,13 +57,8 @@ public sealed class CnnStepTests : IDisposable
     [Fact]
     public void TrainingStep_AllocatesNothingAfterWarmUp()
     {
-        var gemm = NewGemm(_pool);
-        var net = new Sequential([1, 12, 12],
-        [
-            new Conv2d(1, 4, 3, padding: 1, pool: _pool), new BatchNorm2d(4, pool: _pool), new ReLU(), new MaxPool2d(2, pool: _pool),
-            new Conv2d(4, 6, 3, pool: _pool), new Tanh(), new AvgPool2d(2, pool: _pool), new Dropout(0.25f, new Rng(3)),
-            new Flatten(), new Linear(24, 5, gemm),
-        ]);
+        var spec = new ModelSpec(ArchSpec.Parse("conv(4,3,pad=1) batchnorm relu maxpool(2) conv(6,3) tanh avgpool(2) dropout(0.25) flatten dense(classes)"), [1, 12, 12], 5);
+        var net = NetworkBuilder.Build(spec, _pool, new Rng(3));
         FillUniform(net.Parameters.Values.Span, new Rng(4), 0.5f);
         var x = Tensor.Zeros(6, 1, 12, 12);
         FillUniform(x.Span, new Rng(5));

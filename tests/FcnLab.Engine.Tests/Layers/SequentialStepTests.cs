@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FcnLab.Engine.Layers;
 using FcnLab.Engine.Losses;
+using FcnLab.Engine.Models;
 using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 using static FcnLab.Engine.Tests.Layers.LayerTestKit;
@@ -19,11 +20,10 @@ public sealed class SequentialStepTests : IDisposable
     {
         var c = Case("mlp_bn_sgd_step");
         int[] shape = c.Ints("x_shape");
-        var gemm = NewGemm(_pool);
-        var l0 = new Linear(6, 5, gemm);
-        var bn = new BatchNorm1d(5);
-        var l3 = new Linear(5, 3, gemm);
-        var net = new Sequential([6], [l0, bn, new ReLU(), l3]);
+        // Built as training builds it: batch norm applies the ReLU, the last Linear its derivative.
+        var net = NetworkBuilder.Build(new ModelSpec(ArchSpec.Parse("dense(5) batchnorm relu dense(classes)"), [6], 3), _pool, new Rng(0));
+        var (l0, bn, l3) = ((Linear)net.Layers[0], (BatchNorm1d)net.Layers[1], (Linear)net.Layers[3]);
+        Assert.True(bn.ReluOnOutput && l3.ReluOnInput);
         Load(c.GetProperty("state_before"), l0, bn, l3);
         var x = Tensor.From(c.Floats("x"), shape);
         var labels = c.Ints("labels");
@@ -53,8 +53,9 @@ public sealed class SequentialStepTests : IDisposable
     }
 
     /// <summary>
-    /// Sequential folds a ReLU into the Linear before it (forward) and the Linear after it (backward);
-    /// the same layers run one by one, unfused, must give the same output and gradients exactly.
+    /// NetworkBuilder builds a ReLU into the Linear, Conv2d or batch norm before it (forward) and the
+    /// Linear or MaxPool2d after it (backward); the same layers built unfused, each ReLU on its own, must
+    /// give the same output and gradients exactly.
     /// </summary>
     [Theory]
     [InlineData(0)]
@@ -65,23 +66,30 @@ public sealed class SequentialStepTests : IDisposable
     {
         const int batch = 19;
         int[] inputShape = variant == 3 ? [2, 9, 9] : [13];
-        Layer[] Build(Gemm gemm) => variant switch
+        string arch = variant switch
         {
-            0 => [new Linear(13, 40, gemm), new ReLU(), new Dropout(0.3f, new Rng(5)), new Linear(40, 33, gemm), new ReLU(), new Linear(33, 7, gemm)],
-            1 => [new Linear(13, 40, gemm), new ReLU(), new Linear(40, 33, gemm), new ReLU(), new Linear(33, 7, gemm), new ReLU()],
-            2 => [new Linear(13, 40, gemm), new BatchNorm1d(40), new ReLU(), new Linear(40, 33, gemm), new BatchNorm1d(33, pool: _pool), new ReLU(), new Linear(33, 7, gemm)],
+            0 => "dense(40) relu dropout(0.3) dense(33) relu dense(7)",
+            1 => "dense(40) relu dense(33) relu dense(7) relu",
+            2 => "dense(40) batchnorm relu dense(33) batchnorm relu dense(7)",
             // Conv -> ReLU -> MaxPool, and BatchNorm2d -> ReLU -> an overlapping, padded MaxPool.
-            _ => [new Conv2d(2, 4, 3, padding: 1, pool: _pool), new ReLU(), new MaxPool2d(2, pool: _pool),
-                  new Conv2d(4, 6, 3, padding: 1, pool: _pool), new BatchNorm2d(6, pool: _pool), new ReLU(), new MaxPool2d(3, stride: 1, padding: 1, pool: _pool),
-                  new Flatten(), new Linear(96, 7, gemm)],
+            _ => "conv(4,3,pad=1) relu maxpool(2) conv(6,3,pad=1) batchnorm relu maxpool(3,stride=1,pad=1) flatten dense(7)",
         };
-        var fusedLayers = Build(NewGemm(_pool));
-        var plainLayers = Build(NewGemm(_pool));
-        var fused = new Sequential(inputShape, fusedLayers);
-        var plain = Bind(plainLayers);
-        plainLayers[0].NeedsInputGradient = false;
+        var spec = new ModelSpec(ArchSpec.Parse(arch), inputShape, 7);
+        var fused = NetworkBuilder.Build(spec, _pool, new Rng(5));
+        var plainNet = NetworkBuilder.Build(spec, _pool, new Rng(5), fuse: false);
+        var (fusedLayers, plainLayers, plain) = (fused.Layers, plainNet.Layers.ToArray(), plainNet.Parameters);
         Assert.Contains(fusedLayers, l => l is ReLU { AppliedByPrevious: true, DerivativeAppliedByNext: true });
-        Assert.DoesNotContain(plainLayers, l => l is ReLU { AppliedByPrevious: true } or ReLU { DerivativeAppliedByNext: true });
+        Assert.DoesNotContain(plainLayers, l => l is ReLU { AppliedByPrevious: true } or ReLU { DerivativeAppliedByNext: true }
+            or Linear { ReluOnOutput: true } or Linear { ReluOnInput: true } or Conv2d { ReluOnOutput: true } or BatchNorm1d { ReluOnOutput: true }
+            or BatchNorm2d { ReluOnOutput: true } or MaxPool2d { ReluOnInput: true });
+        // Each half of a fusion has its other half: a layer applies a ReLU exactly where the ReLU passes values through.
+        for (int i = 0; i < fusedLayers.Count; i++)
+        {
+            if (fusedLayers[i] is not ReLU relu) continue;
+            Assert.Equal(relu.AppliedByPrevious, fusedLayers[i - 1] is Linear { ReluOnOutput: true } or Conv2d { ReluOnOutput: true }
+                or BatchNorm1d { ReluOnOutput: true } or BatchNorm2d { ReluOnOutput: true });
+            Assert.Equal(relu.DerivativeAppliedByNext, i + 1 < fusedLayers.Count && fusedLayers[i + 1] is Linear { ReluOnInput: true } or MaxPool2d { ReluOnInput: true });
+        }
 
         var rng = new Rng(23);
         FillUniform(fused.Parameters.Values.Span, rng, 0.5f);
@@ -109,14 +117,10 @@ public sealed class SequentialStepTests : IDisposable
     [Fact]
     public void TrainingStep_AllocatesNothingAfterWarmUp()
     {
-        var gemm = NewGemm(_pool);
         var rng = new Rng(17);
-        var l0 = new Linear(7, 9, gemm);
-        var bn = new BatchNorm1d(9);
-        var l4 = new Linear(9, 4, gemm);
-        var net = new Sequential([7], [l0, bn, new ReLU(), new Dropout(0.3f, new Rng(18)), l4]);
+        var net = NetworkBuilder.Build(new ModelSpec(ArchSpec.Parse("dense(9) batchnorm relu dropout(0.3) dense(classes)"), [7], 4), _pool, new Rng(18));
         FillUniform(net.Parameters.Values.Span, rng, 0.5f);
-        bn.ResetParameters();
+        ((BatchNorm1d)net.Layers[1]).ResetParameters();
         var x = Tensor.Zeros(5, 7);
         FillUniform(x.Span, rng);
         var xEval = Tensor.Zeros(3, 7);

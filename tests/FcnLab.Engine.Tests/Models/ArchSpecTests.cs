@@ -16,7 +16,7 @@ public class ArchSpecTests
         var shapes = spec.Shapes([1, 28, 28], 10);
         Assert.Equal([[32, 28, 28], [32, 28, 28], [32, 14, 14], [64, 14, 14], [64, 14, 14], [64, 7, 7], [3136], [128], [128], [10]], shapes);
         using var pool = new WorkerPool(1);
-        var net = spec.Build([1, 28, 28], 10, new Gemm(pool), new Rng(0));
+        var net = NetworkBuilder.Build(new ModelSpec(spec, [1, 28, 28], 10), pool, new Rng(0));
         Assert.Equal([typeof(Conv2d), typeof(ReLU), typeof(MaxPool2d), typeof(Conv2d), typeof(ReLU), typeof(MaxPool2d), typeof(Flatten), typeof(Linear), typeof(ReLU), typeof(Linear)],
             net.Layers.Select(l => l.GetType()));
         Assert.Equal(32 * 9 + 32 + 64 * 32 * 9 + 64 + 3136 * 128 + 128 + 1290, net.Parameters.Count);
@@ -40,7 +40,7 @@ public class ArchSpecTests
         var spec = ArchSpec.Parse("conv(4,3) batchnorm relu flatten dense(6) batchnorm relu dense(classes)").WithClasses(7);
         Assert.Equal("conv(4,3) batchnorm relu flatten dense(6) batchnorm relu dense(7)", spec.Text);
         using var pool = new WorkerPool(1);
-        var net = spec.Build([2, 5, 5], 7, new Gemm(pool), new Rng(0));
+        var net = NetworkBuilder.Build(new ModelSpec(spec, [2, 5, 5], 7), pool, new Rng(0));
         Assert.IsType<BatchNorm2d>(net.Layers[1]);
         Assert.IsType<BatchNorm1d>(net.Layers[5]);
         Assert.Equal([7], net.OutputShape);
@@ -89,10 +89,10 @@ public class ArchSpecTests
     [InlineData("flatten dense(33) sigmoid dense(classes)", 0)]
     public void CountParameters_WithoutBuilding_IsWhatTheBuiltNetworkHas(string text, long known)
     {
-        var arch = ArchSpec.Parse(text);
+        var spec = new ModelSpec(ArchSpec.Parse(text), [1, 28, 28], 10);
         using var pool = new WorkerPool(1);
-        long built = ModelSummary.Of(arch.Build([1, 28, 28], 10, new Gemm(pool), new Rng(0))).Parameters;
-        Assert.Equal(built, arch.CountParameters([1, 28, 28], 10));
+        long built = ModelSummary.Of(NetworkBuilder.Build(spec, pool, new Rng(0))).Parameters;
+        Assert.Equal(built, NetworkBuilder.CountParameters(spec));
         if (known > 0) Assert.Equal(known, built);
     }
 
@@ -101,19 +101,19 @@ public class ArchSpecTests
     [InlineData("conv(60000,7) conv(60000,7) flatten dense(classes)", "parameters; FcnLab holds at most 2,147,483,647")]
     public void ANetworkTooLargeToHold_IsRefusedBeforeItIsBuilt(string text, string message)
     {
-        var spec = new ModelSpec { InputShape = [1, 28, 28], Classes = 10, Hidden = [], Arch = ArchSpec.Parse(text).WithClasses(10).Text };
+        var spec = new ModelSpec(ArchSpec.Parse(text), [1, 28, 28], 10);
         Assert.Contains(message, Assert.Throws<FcnLabException>(() => NetworkBuilder.Validate(spec)).Message);
         Assert.Contains(message, Assert.Throws<FcnLabException>(() => ModelSummary.Of(spec)).Message);
-        var dense = new ModelSpec { InputShape = [1, 28, 28], Classes = 10, Hidden = [100_000, 100_000] };
+        var dense = new ModelSpec(new DenseShorthand([100_000, 100_000], Activation.ReLU, 0.01f, false, 0).ToArchSpec(), [1, 28, 28], 10);
         Assert.Contains("The network has 10,079,600,010 parameters", Assert.Throws<FcnLabException>(() => NetworkBuilder.Validate(dense)).Message);
     }
 
     [Fact]
     public void Initialize_UsesConvFans_AndTheFollowingActivationsGain()
     {
-        var spec = new ModelSpec { InputShape = [3, 8, 8], Classes = 4, Hidden = [], Arch = "conv(16,3) tanh flatten dense(4)" };
+        var spec = new ModelSpec(ArchSpec.Parse("conv(16,3) tanh flatten dense(4)"), [3, 8, 8], 4);
         using var pool = new WorkerPool(1);
-        var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
+        var net = NetworkBuilder.Build(spec, pool, new Rng(0));
         NetworkBuilder.Initialize(net, spec, InitScheme.KaimingUniform, 1, new Rng(1));
         var conv = (Conv2d)net.Layers[0];
         // tanh's gain 5/3, fan_in 3*3*3 = 27: bound 5/3 * sqrt(3/27).

@@ -35,9 +35,9 @@ public class PredictionTests
     public void Probabilities_NormalizeThenForwardInEvalMode()
     {
         // Softmax regression on 2x2 images: the probabilities follow from the weights by hand.
-        var spec = new ModelSpec { InputShape = [1, 2, 2], Classes = 3, Hidden = [] };
+        var spec = new ModelSpec(ArchSpec.Parse("dense(classes)"), [1, 2, 2], 3);
         using var pool = new WorkerPool(1);
-        var network = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(5));
+        var network = NetworkBuilder.Build(spec, pool, new Rng(5));
         var norm = new Normalization(NormalizeKind.Standardize, 100f, 50f);
         float[] pixels = [0, 100, 200, 250, 50, 50, 50, 50];
         var p = Prediction.Probabilities(network, norm, pixels, 2, batchSize: 1);

@@ -155,8 +155,8 @@ public class CheckpointTests
             Assert.StartsWith("'run/checkpoint.fcnlab' is not a valid FcnLab checkpoint file", message);
 
         using var pool = new WorkerPool(1);
-        var spec = new ModelSpec { InputShape = [4], Classes = 2, Hidden = [] };
-        var model = ModelFile.Serialize(spec, Normalization.Identity, ["a", "b"], NetworkBuilder.Build(spec, new Gemm(pool), new Rng(1)));
+        var spec = new ModelSpec(ArchSpec.Parse("dense(classes)"), [4], 2);
+        var model = ModelFile.Serialize(spec, Normalization.Identity, ["a", "b"], NetworkBuilder.Build(spec, pool, new Rng(1)));
         Assert.Contains("is a model file", Error(model));
     }
 }

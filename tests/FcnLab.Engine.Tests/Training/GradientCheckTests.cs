@@ -9,10 +9,10 @@ namespace FcnLab.Engine.Tests.Training;
 
 public class GradientCheckTests
 {
-    private static Sequential Network(string arch, int[] inputShape, int classes, Gemm gemm)
+    private static Sequential Network(string arch, int[] inputShape, int classes, WorkerPool pool)
     {
-        var spec = new ModelSpec { InputShape = inputShape, Classes = classes, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(classes).Text };
-        var net = NetworkBuilder.Build(spec, gemm, new Rng(1));
+        var spec = new ModelSpec(ArchSpec.Parse(arch), inputShape, classes);
+        var net = NetworkBuilder.Build(spec, pool, new Rng(1));
         NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
         return net;
     }
@@ -29,7 +29,7 @@ public class GradientCheckTests
     public void ConvolutionalNetwork_EveryParameterTensorIsChecked_AndAgrees()
     {
         using var pool = new WorkerPool(2);
-        var net = Network("conv(3,3,pad=1) batchnorm tanh maxpool(2) conv(4,2) sigmoid avgpool(2) flatten dense(7) batchnorm leaky-relu dense(classes)", [2, 8, 8], 4, new Gemm(pool));
+        var net = Network("conv(3,3,pad=1) batchnorm tanh maxpool(2) conv(4,2) sigmoid avgpool(2) flatten dense(7) batchnorm leaky-relu dense(classes)", [2, 8, 8], 4, pool);
         var rows = GradientCheck.Run(net, Inputs(6, 128, 3), [0, 1, 2, 3, 0, 1]);
 
         // First, middle and last element of each of the 12 parameter tensors (distinct where a tensor is short).
@@ -46,7 +46,7 @@ public class GradientCheckTests
     public void ADifferenceBeyondEpsSquared_IsReportedAsDisagreeing()
     {
         using var pool = new WorkerPool(1);
-        var net = Network("flatten dense(5) tanh dense(classes)", [1, 4, 4], 3, new Gemm(pool));
+        var net = Network("flatten dense(5) tanh dense(classes)", [1, 4, 4], 3, pool);
         // eps = 1e-6 in float32: the difference quotient is rounding noise of order 0.1, far beyond eps^2.
         var rows = GradientCheck.Run(net, Inputs(4, 16, 5), [0, 1, 2, 0], eps: 1e-6);
         Assert.Contains(rows, r => !r.Agrees && !r.Kink);
@@ -57,7 +57,7 @@ public class GradientCheckTests
     {
         using var pool = new WorkerPool(1);
         // A 1x1 convolution with weight 0: at w = +eps each window's winner is its largest pixel, at -eps its smallest.
-        var net = Network("conv(1,1) maxpool(2) flatten dense(classes)", [1, 4, 4], 2, new Gemm(pool));
+        var net = Network("conv(1,1) maxpool(2) flatten dense(classes)", [1, 4, 4], 2, pool);
         var conv = (Conv2d)net.Layers[0];
         conv.Weight.Value[0] = 0f;
         var rows = GradientCheck.Run(net, Inputs(2, 16, 7), [0, 1]);

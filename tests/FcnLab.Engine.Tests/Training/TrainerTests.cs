@@ -71,7 +71,7 @@ public class TrainerTests : IDisposable
         Trainer.Run(config with { Threads = 3 }, data, Path.Combine(_root, "cnn3"), NullObserver.Instance);
         RunComparison.AssertSameRun(Path.Combine(_root, "cnn1"), Path.Combine(_root, "cnn3"));
         var model = ModelFile.Load(Path.Combine(_root, "cnn1"));
-        Assert.Equal("conv(6,3,pad=1) batchnorm relu maxpool(2) conv(8,3) relu flatten dense(4)", model.Spec.Arch);
+        Assert.Equal("conv(6,3,pad=1) batchnorm relu maxpool(2) conv(8,3) relu flatten dense(4)", model.Spec.Arch.Text);
         Assert.Equal(6 * 9 + 6 + 12 + 8 * 6 * 9 + 8 + 8 * 2 * 2 * 4 + 4, one.Summary.Parameters);
     }
 
@@ -96,10 +96,10 @@ public class TrainerTests : IDisposable
     {
         using var pool = new WorkerPool(2);
         var spec = arch == null
-            ? new ModelSpec { InputShape = [20], Classes = 5, Hidden = [16, 8], BatchNorm = true, Dropout = 0.3f }
+            ? new ModelSpec(new DenseShorthand([16, 8], Activation.ReLU, 0.01f, BatchNorm: true, Dropout: 0.3f).ToArchSpec(), [20], 5)
             // Flat rows in, as the trainer hands them over: the network views them as [1, 6, 8] images.
-            : new ModelSpec { InputShape = [1, 6, 8], Classes = 5, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(5).Text };
-        var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(1));
+            : new ModelSpec(ArchSpec.Parse(arch), [1, 6, 8], 5);
+        var net = NetworkBuilder.Build(spec, pool, new Rng(1));
         NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
         var optimizer = Optimizer.Create(new OptimizerConfig { Kind = OptimizerKind.Adam, Lr = 0.01, WeightDecay = 0.01 }, net.Parameters);
         var step = new StepRunner(net, optimizer, l2: 0.001, clipGradNorm: 1.0);

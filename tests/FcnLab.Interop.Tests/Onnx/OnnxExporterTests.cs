@@ -18,24 +18,10 @@ public sealed class OnnxExporterTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static ModelSpec Dense(Activation activation) => new()
-    {
-        InputShape = [1, 5, 5],
-        Classes = 4,
-        Hidden = [9, 6],
-        Activation = activation,
-        LeakySlope = 0.2f,
-        BatchNorm = true,
-        Dropout = 0.25f,
-    };
+    private static ModelSpec Dense(Activation activation) =>
+        new(new DenseShorthand([9, 6], activation, 0.2f, BatchNorm: true, Dropout: 0.25f).ToArchSpec(), [1, 5, 5], 4);
 
-    private static ModelSpec Arch(string arch, int[] inputShape, int classes = 5) => new()
-    {
-        InputShape = inputShape,
-        Classes = classes,
-        Arch = ArchSpec.Parse(arch).WithClasses(classes).Text,
-        Hidden = [],
-    };
+    private static ModelSpec Arch(string arch, int[] inputShape, int classes = 5) => new(ArchSpec.Parse(arch), inputShape, classes);
 
     private static string[] ClassNames(int classes) => Enumerable.Range(0, classes).Select(c => $"class \"{c}\" é").ToArray();
 
@@ -47,7 +33,7 @@ public sealed class OnnxExporterTests : IDisposable
     private static ModelContents Model(ModelSpec spec, Normalization normalization, ulong seed)
     {
         using var pool = new WorkerPool(1);
-        var net = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(seed));
+        var net = NetworkBuilder.Build(spec, pool, new Rng(seed));
         NetworkBuilder.Initialize(net, spec, InitScheme.KaimingUniform, 1, new Rng(seed));
         var rng = new Rng(seed + 1);
         for (int step = 0; step < 3; step++) net.Forward(Normalized(Pixels(8, spec.InputFeatures, rng), 8, normalization), training: true);
@@ -83,7 +69,7 @@ public sealed class OnnxExporterTests : IDisposable
     private static float[] FcnLabLogits(ModelContents model, float[] pixels, int batch)
     {
         using var pool = new WorkerPool(1);
-        var net = ModelFile.BuildNetwork(model, new Gemm(pool), "test.fcnlab");
+        var net = ModelFile.BuildNetwork(model, pool, "test.fcnlab");
         return net.Forward(Normalized(pixels, batch, model.Normalization), training: false).ToArray();
     }
 

@@ -99,7 +99,7 @@ public sealed class PyTorchLayerParserTests
         Assert.Equal("conv(6,5,pad=2) batchnorm relu maxpool(2) conv(16,5) tanh avgpool(2) flatten dense(84) leaky-relu dropout(0.2) dense(10)", PyTorchLayerParser.ParseLayers(layers));
         var spec = PyTorchLayerParser.ToModelSpec(layers, [1, 28, 28], 10);
         Assert.Equal([1, 28, 28], spec.InputShape);
-        Assert.Equal(PyTorchLayerParser.ParseLayers(layers), spec.Arch);
+        Assert.Equal(PyTorchLayerParser.ParseLayers(layers), spec.Arch.Text);
     }
 
     // Networks Describe'd layer by layer and parsed back: the same layers, and the same model file.
@@ -114,7 +114,7 @@ public sealed class PyTorchLayerParserTests
     {
         const int classes = 4;
         int[] inputShape = shape.Split(',').Select(int.Parse).ToArray();
-        var spec = new ModelSpec { InputShape = inputShape, Classes = classes, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(classes).Text };
+        var spec = new ModelSpec(ArchSpec.Parse(arch), inputShape, classes);
         AssertRoundTrip(spec);
     }
 
@@ -122,22 +122,28 @@ public sealed class PyTorchLayerParserTests
     [Fact]
     public void Describe_ThenParseLayers_OfTheDenseShorthand_IsTheShorthand()
     {
-        AssertRoundTrip(new ModelSpec { InputShape = [1, 6, 6], Classes = 3, Hidden = [10, 7], BatchNorm = true, Activation = Activation.LeakyReLU, LeakySlope = 0.2f, Dropout = 0.25f });
-        AssertRoundTrip(new ModelSpec { InputShape = [1, 6, 6], Classes = 3, Hidden = [10], Activation = Activation.Sigmoid });
-        AssertRoundTrip(new ModelSpec { InputShape = [1, 6, 6], Classes = 3, Hidden = [] });
-        // Not the shorthand's pattern (two activations): an arch on flat inputs.
+        static ModelSpec Dense(int[] hidden, Activation activation, float slope, bool batchNorm, float dropout) =>
+            new(new DenseShorthand(hidden, activation, slope, batchNorm, dropout).ToArchSpec(), [1, 6, 6], 3);
+        AssertRoundTrip(Dense([10, 7], Activation.LeakyReLU, 0.2f, batchNorm: true, dropout: 0.25f));
+        AssertRoundTrip(Dense([10], Activation.Sigmoid, 0.01f, batchNorm: false, dropout: 0));
+        AssertRoundTrip(Dense([], Activation.ReLU, 0.01f, batchNorm: false, dropout: 0));
+        var shorthand = PyTorchLayerParser.ToModelSpec(["Linear(36, 10)", "LeakyReLU(0.2)", "Dropout(0.25)", "Linear(10, 3)"], [1, 6, 6], 3).Arch.Shorthand!;
+        Assert.Equal(("10", Activation.LeakyReLU, 0.2f, 0.25f), (shorthand.RunName, shorthand.Activation, shorthand.LeakySlope, shorthand.Dropout));
+        // Not the shorthand's pattern (two activations): any network that starts with Linear keeps the image shape too, and reads it flat.
         var spec = PyTorchLayerParser.ToModelSpec(["Linear(36, 5)", "ReLU()", "Linear(5, 4)", "Tanh()", "Linear(4, 3)"], [1, 6, 6], 3);
-        Assert.Equal((int[])[36], spec.InputShape);
-        Assert.Equal("dense(5) relu dense(4) tanh dense(3)", spec.Arch);
+        Assert.Equal([1, 6, 6], spec.InputShape);
+        Assert.Equal([36], spec.NetworkInputShape);
+        Assert.Equal("dense(5) relu dense(4) tanh dense(3)", spec.Arch.Text);
+        Assert.Null(spec.Arch.Shorthand);
     }
 
     private static void AssertRoundTrip(ModelSpec spec)
     {
         using var pool = new WorkerPool(1);
-        var network = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
+        var network = NetworkBuilder.Build(spec, pool, new Rng(0));
         var layers = network.Layers.Select(PyTorchModules.Describe).ToArray();
         var parsed = PyTorchLayerParser.ToModelSpec(layers, spec.InputShape, spec.Classes);
-        var rebuilt = NetworkBuilder.Build(parsed, new Gemm(pool), new Rng(0));
+        var rebuilt = NetworkBuilder.Build(parsed, pool, new Rng(0));
         Assert.Equal(layers, rebuilt.Layers.Select(PyTorchModules.Describe));
         string[] names = ["a", "b", "c", "d"];
         Assert.Equal(ModelFile.Serialize(spec, Normalization.Scale, names[..spec.Classes], network),

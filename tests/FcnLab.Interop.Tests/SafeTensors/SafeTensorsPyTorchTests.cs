@@ -34,8 +34,8 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
     };
 
     private static ModelSpec Spec(string? arch, int[] inputShape, int classes) => arch == null
-        ? new ModelSpec { InputShape = inputShape, Classes = classes, Hidden = [10, 7], BatchNorm = true, Activation = Activation.Tanh }
-        : new ModelSpec { InputShape = inputShape, Classes = classes, Hidden = [], Arch = ArchSpec.Parse(arch).WithClasses(classes).Text };
+        ? new ModelSpec(new DenseShorthand([10, 7], Activation.Tanh, 0.01f, BatchNorm: true, Dropout: 0).ToArchSpec(), inputShape, classes)
+        : new ModelSpec(ArchSpec.Parse(arch), inputShape, classes);
 
     /// <summary>Random pixels 0..255 as the data sets hold them, [count, features].</summary>
     private static float[] Pixels(int count, int features, ulong seed)
@@ -74,7 +74,7 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
         const int classes = 3, count = 7;
         var spec = Spec(arch, inputShape, classes);
         using var pool = new WorkerPool(1);
-        var network = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
+        var network = NetworkBuilder.Build(spec, pool, new Rng(0));
         NetworkBuilder.Initialize(network, spec, InitScheme.Default, 1, new Rng(5));
         // Batch norm with statistics and affine parameters away from their resets, so eval mode is really tested.
         var rng = new Rng(6);
@@ -121,7 +121,7 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
         const int classes = 4, count = 6;
         var spec = Spec(arch, inputShape, classes);
         using var pool = new WorkerPool(1);
-        var built = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
+        var built = NetworkBuilder.Build(spec, pool, new Rng(0));
         var layers = built.Layers.Select(PyTorchModules.Describe).ToArray();
         int features = Tensor.SizeOf(inputShape);
         var rng = new Rng(3);
@@ -154,7 +154,7 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
         string modelPath = Path.Combine(_root, "imported.fcnlab");
         SafeTensorsImporter.Import(path, spec, Normalization.Identity, ["0", "1", "2", "3"], modelPath);
         var contents = ModelFile.Load(modelPath);
-        var network = ModelFile.BuildNetwork(contents, new Gemm(pool), modelPath);
+        var network = ModelFile.BuildNetwork(contents, pool, modelPath);
         var actual = Logits(network, Tensor.From(inputs, count, features));
         AssertClose(actual, expected, "FcnLab on PyTorch's weights");
     }
@@ -172,7 +172,7 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
             SafeTensor.Float32("2.bias", [3], new float[3]),
             SafeTensor.Float32("model.extra", [1], [0f]),
         ]));
-        var spec = new ModelSpec { InputShape = [1, 6, 6], Classes = 3, Hidden = [5], BatchNorm = true };
+        var spec = new ModelSpec(new DenseShorthand([5], Activation.ReLU, 0.01f, BatchNorm: true, Dropout: 0).ToArchSpec(), [1, 6, 6], 3);
         var e = Assert.Throws<FcnLabException>(() => SafeTensorsImporter.Import(path, spec, Normalization.Scale, ["a", "b", "c"], Path.Combine(_root, "x.fcnlab")));
         Assert.Contains("missing keys: 1.weight, 1.bias, 1.running_mean, 1.running_var, 3.weight, 3.bias", e.Message);
         Assert.Contains("unexpected keys: 2.weight, 2.bias, model.extra", e.Message);
@@ -184,9 +184,9 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
     [Fact]
     public void Sidecar_DescribesTheLayersAndTheNormalizationOnTheUnitScale()
     {
-        var spec = new ModelSpec { InputShape = [1, 6, 6], Classes = 3, Hidden = [5], BatchNorm = true, Activation = Activation.LeakyReLU, LeakySlope = 0.2f, Dropout = 0.25f };
+        var spec = new ModelSpec(new DenseShorthand([5], Activation.LeakyReLU, 0.2f, BatchNorm: true, Dropout: 0.25f).ToArchSpec(), [1, 6, 6], 3);
         using var pool = new WorkerPool(1);
-        var network = NetworkBuilder.Build(spec, new Gemm(pool), new Rng(0));
+        var network = NetworkBuilder.Build(spec, pool, new Rng(0));
         var model = ModelFile.Parse(ModelFile.Serialize(spec, new Normalization(NormalizeKind.Standardize, 51f, 102f), ["a", "b", "c"], network), "m");
         var (bytes, sidecar) = SafeTensorsExporter.Export(model);
         Assert.Equal(["Linear(36, 5)", "BatchNorm1d(5, eps=1e-05, momentum=0.1)", "LeakyReLU(0.2)", "Dropout(0.25)", "Linear(5, 3)"], sidecar.Layers);
