@@ -67,10 +67,8 @@ public static class RunLifecycle
     /// </summary>
     public static string DefaultRunDir(TrainConfig c)
     {
-        string arch = c.Arch != null ? (ArchSpec.Named.ContainsKey(c.Arch.Trim().ToLowerInvariant()) ? c.Arch.Trim().ToLowerInvariant() : "arch")
-            : c.Hidden.Length == 0 ? "softmax" : string.Join("x", c.Hidden);
         string name = string.Create(CultureInfo.InvariantCulture,
-            $"{DateTime.Now:yyyyMMdd-HHmmss}-{c.Preset ?? Optimizer.ToFlag(c.Optimizer.Kind)}-lr{c.Optimizer.Lr:G4}-{arch}{(c.BatchNorm ? "-bn" : "")}");
+            $"{DateTime.Now:yyyyMMdd-HHmmss}-{c.Preset ?? Optimizer.ToFlag(c.Optimizer.Kind)}-lr{c.Optimizer.Lr:G4}-{c.ToArchSpec().RunName}");
         string dir = Path.Combine("runs", name);
         for (int i = 2; Directory.Exists(dir); i++) dir = Path.Combine("runs", $"{name}-{i}");
         return dir;
