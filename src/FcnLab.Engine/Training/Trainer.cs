@@ -62,12 +62,14 @@ public static class Trainer
         if (target < least)
             throw new FcnLabException($"The run in '{runDir}' has already trained {(c.InEpoch ? $"into epoch {least}" : $"{least} epochs")}; --epochs must be at least {least} (got {target}).");
 
-        var config = checkpoint.Config with { Epochs = target, Threads = threads ?? checkpoint.Config.Threads };
+        // The run's settings with the new total; the threads are this process's, not a setting of the run
+        // (config.json keeps the run's own, and each resume records the threads it ran on).
+        var config = checkpoint.Config with { Epochs = target };
         try { config.Validate(); }
         catch (FcnLabException e) { throw new FcnLabException($"Cannot resume the run in '{runDir}': {e.Message}", e); }
+        using var pool = new WorkerPool(threads ?? config.Threads);
         // The run takes the checkpoint's state over (and updates it as it trains).
-        c.Resumes.Add(new ResumeRecord(c.EpochsDone + 1, c.InEpoch ? c.Step : 0, target, config.Threads, RunDirectory.Timestamp()));
-        using var pool = new WorkerPool(config.Threads);
+        c.Resumes.Add(new ResumeRecord(c.EpochsDone + 1, c.InEpoch ? c.Step : 0, target, pool.Threads, RunDirectory.Timestamp()));
         var session = new TrainingSession(config, data, runDir, observer, pool, checkpoint);
         return session.Train(cancel);
     }

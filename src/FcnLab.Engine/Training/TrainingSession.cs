@@ -35,13 +35,14 @@ internal sealed class TrainingSession
     private readonly LrSchedule _schedule;
     private readonly StepRunner _stepper;
     private readonly bool _resumed;
+    private readonly int _threads; // the pool's: what this process trains on
     private StepLog _stepLog = new();
 
     /// <param name="from">null: a fresh run (initialize, or --init-from); else the checkpoint to go on from, whose state the run takes over.</param>
     public TrainingSession(TrainConfig config, ImageDataset data, string runDir, ITrainingObserver observer, WorkerPool pool, Checkpoint? from)
     {
         config.Validate();
-        (_config, _data, _runDir, _observer) = (config, data, runDir, observer);
+        (_config, _data, _runDir, _observer, _threads) = (config, data, runDir, observer, pool.Threads);
         _resumed = from != null;
         _state = from?.State ?? TrainingState.Fresh(config.Seed, config.Optimizer.Lr, RunDirectory.Timestamp());
         _state.Generators.SeedMissing(config.Seed);
@@ -57,7 +58,7 @@ internal sealed class TrainingSession
         _network = NetworkBuilder.Build(_spec, pool, _state.Generators.Dropout);
         _optimizer = Optimizer.Create(config.Optimizer, _network.Parameters, pool);
         _schedule = LrSchedule.Create(config.Schedule, config.Optimizer.Lr, config.Epochs, _state.Schedule);
-        _stepper = new StepRunner(_network, _optimizer, config.L2, config.ClipGradNorm);
+        _stepper = new StepRunner(_network, _optimizer, pool, config.L2, config.ClipGradNorm);
         _normalization = from == null ? InitializeFresh() : Restore(from);
     }
 
@@ -90,7 +91,7 @@ internal sealed class TrainingSession
         // BatchNorm1d cannot normalize a batch of one: drop such a last batch (as drop_last would).
         int usable = _network.Layers.Any(l => l is BatchNorm1d) && n % batchSize == 1 ? n - 1 : n;
         int steps = (usable + batchSize - 1) / batchSize;
-        _observer.RunStarted(new RunInfo(_network.Describe(), _network.Parameters.Count, n, _valIdx.Length, _data.Test.Count, steps, _data.Directory, _config.Threads,
+        _observer.RunStarted(new RunInfo(_network.Describe(), _network.Parameters.Count, n, _valIdx.Length, _data.Test.Count, steps, _data.Directory, _threads,
             ModelSummary.Of(_network).Format()));
         var st = _state;
         if (_resumed && st.Resumes[^1] is var r)
@@ -119,7 +120,7 @@ internal sealed class TrainingSession
             var clock = Stopwatch.StartNew();
             if (!st.InEpoch)
             {
-                _optimizer.Lr = _schedule.BeginEpoch(epoch);
+                _schedule.BeginEpoch(epoch);
                 if (_config.Shuffle) shuffleRng.Shuffle(st.Order);
                 (st.InEpoch, st.Step, st.LossSum, st.CorrectSum, st.Seen, st.EpochSeconds) = (true, 0, 0, 0, 0, 0);
                 _stepLog.BeginEpoch(epoch, steps);
@@ -145,8 +146,8 @@ internal sealed class TrainingSession
                     else src.Slice(row * features, features).CopyTo(xs.Slice(i * features, features));
                     labelBuffer[i] = trainY[row];
                 }
-                double loss = _stepper.Step(x, labelBuffer.AsSpan(0, b), out int correct);
-                _stepLog.Record(st.Step + 1, loss, _optimizer.Lr);
+                double loss = _stepper.Step(x, labelBuffer.AsSpan(0, b), _schedule.Lr, out int correct);
+                _stepLog.Record(st.Step + 1, loss, _schedule.Lr);
                 if (!double.IsFinite(loss))
                 {
                     (st.Status, st.DivergedEpoch, st.DivergedStep) = (RunStatus.Diverged, epoch, st.Step + 1);
@@ -185,7 +186,7 @@ internal sealed class TrainingSession
             var val = Evaluator.Evaluate(_network, valX, valY, _data.Classes, EvalBatchSize);
             (valLoss, valAcc) = (val.Loss, val.Accuracy);
         }
-        var metrics = new EpochMetrics(epoch, st.LossSum / st.Seen, (double)st.CorrectSum / st.Seen, valLoss, valAcc, _optimizer.Lr, st.EpochSeconds);
+        var metrics = new EpochMetrics(epoch, st.LossSum / st.Seen, (double)st.CorrectSum / st.Seen, valLoss, valAcc, _schedule.Lr, st.EpochSeconds);
         st.Metrics.Add(metrics);
         RunDirectory.WriteMetrics(_runDir, st.Metrics);
         _stepLog.Write(_runDir);
@@ -292,7 +293,6 @@ internal sealed class TrainingSession
             throw new FcnLabException(Mismatch($"its position (epoch {st.EpochsDone}, step {st.Step}, {st.Metrics.Count} epochs of metrics) is inconsistent"));
 
         _optimizer.StepCount = st.OptimizerSteps;
-        _optimizer.Lr = st.Schedule.Lr;
         // Trainer.Resume has refused the statuses that cannot go on (diverged, early-stopped, complete).
         st.Status = RunStatus.Running;
         return c.Normalization;
