@@ -23,7 +23,8 @@ public class ResumeCommandTests
 
         using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(two, "config.json")));
         Assert.Equal(4, config.RootElement.GetProperty("epochs").GetInt32());
-        Assert.Equal(1, config.RootElement.GetProperty("threads").GetInt32());
+        // --threads is how this process trains, not a setting of the run: config.json keeps the run's own (2), the resume records its own (1).
+        Assert.Equal(2, config.RootElement.GetProperty("threads").GetInt32());
         var resume = Assert.Single(config.RootElement.GetProperty("resumes").EnumerateArray());
         Assert.Equal((3, 0, 4, 1), (resume.GetProperty("epoch").GetInt32(), resume.GetProperty("step").GetInt32(), resume.GetProperty("epochs").GetInt32(), resume.GetProperty("threads").GetInt32()));
     }

@@ -30,7 +30,7 @@ public static class FusionProbe
                 if (r == -3) nets[v].Parameters.ZeroGrad(pool);
                 loss.Forward(nets[v].Forward(x, training: true), labels);
                 nets[v].Backward(loss.Backward());
-                optimizers[v].Step(zeroGrads: true);
+                optimizers[v].Step(optimizers[v].Config.Lr, zeroGrads: true);
                 if (r >= 0) times[v].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             }
         double Median(List<double> t) => t.Order().ElementAt(t.Count / 2);

@@ -53,7 +53,7 @@ public static class LayerProbe
                 if (r >= 0) bwd[l, r] = now() - t0;
             }
             t1 = now();
-            optimizer.Step(zeroGrads: true);
+            optimizer.Step(optimizer.Config.Lr, zeroGrads: true);
             if (r >= 0) other[1, r] = now() - t1;
         }
         double Median(double[,] a, int row)

@@ -24,7 +24,7 @@ public static class ZeroGradProbe
                 for (int v = 0; v < 2; v++)
                 {
                     long t0 = Stopwatch.GetTimestamp();
-                    if (v == 0) { set.ZeroGrad(pool); opt.Step(); } else opt.Step(zeroGrads: true);
+                    if (v == 0) { set.ZeroGrad(pool); opt.Step(opt.Config.Lr); } else opt.Step(opt.Config.Lr, zeroGrads: true);
                     if (r >= 0) times[v].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                 }
             output.WriteLine($"{kind}, {set.Count} parameters, {threads} thread(s): zero_grad + step {times[0].Order().ElementAt(20):F2} ms, zeroing step {times[1].Order().ElementAt(20):F2} ms (medians of 41, alternated)");

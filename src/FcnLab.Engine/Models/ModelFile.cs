@@ -182,14 +182,4 @@ public static class ModelFile
             stored.Values.CopyTo(value.Span);
         }
     }
-
-    // Used by the checkpoint's hand-written header (Training/Checkpoint.cs), not by the model file any more.
-    internal static void WriteInts(Utf8JsonWriter w, string name, IEnumerable<int> values)
-    {
-        w.WriteStartArray(name);
-        foreach (int v in values) w.WriteNumberValue(v);
-        w.WriteEndArray();
-    }
-
-    internal static int[] ReadInts(JsonElement e) => e.EnumerateArray().Select(x => x.GetInt32()).ToArray();
 }

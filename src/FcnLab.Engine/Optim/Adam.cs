@@ -14,7 +14,7 @@ public class Adam : Optimizer
     private readonly Tensor _expAvg;
     private readonly Tensor _expAvgSq;
 
-    public Adam(OptimizerConfig config, ParameterSet parameters) : base(config, parameters)
+    public Adam(OptimizerConfig config, ParameterSet parameters, WorkerPool? pool = null) : base(config, parameters, pool)
     {
         _expAvg = NewStateBuffer();
         _expAvgSq = NewStateBuffer();

@@ -1,5 +1,6 @@
 using System.Numerics;
 using FcnLab.Engine.Layers;
+using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Optim;
 
@@ -9,7 +10,7 @@ namespace FcnLab.Engine.Optim;
 /// </summary>
 public sealed class AdamW : Adam
 {
-    public AdamW(OptimizerConfig config, ParameterSet parameters) : base(config, parameters) { }
+    public AdamW(OptimizerConfig config, ParameterSet parameters, WorkerPool? pool = null) : base(config, parameters, pool) { }
 
     protected override double CoupledWeightDecay => 0;
 

@@ -7,6 +7,8 @@ namespace FcnLab.Engine.Optim;
 /// (T_max = total epochs, eta_min 0) and ReduceLROnPlateau (mode min, threshold 1e-4 rel, cooldown 0,
 /// min_lr 0). Cosine's T_max is the total given to <see cref="Create"/>: a run resumed with another
 /// total builds its schedule with the new one, so cosine follows the new total from the resume on.
+/// What the schedule carries between epochs lives in its <see cref="LrScheduleState"/> (a run's
+/// training state holds it; the schedule updates it in place).
 /// </summary>
 public sealed class LrSchedule
 {
@@ -16,21 +18,14 @@ public sealed class LrSchedule
     private const int PlateauCooldown = 0;
     private const double PlateauEps = 1e-8; // reductions smaller than this are ignored
 
-    private const int StateLength = 5;
+    private readonly LrScheduleState _state;
 
-    // Plateau state (also kept, unused, for the closed-form kinds so every schedule saves the same shape).
-    private int _lastEpoch;
-    private double _plateauLr;
-    private double _best = double.PositiveInfinity;
-    private int _numBadEpochs;
-    private int _cooldownCounter;
-
-    private LrSchedule(ScheduleConfig config, double baseLr, int totalEpochs)
+    private LrSchedule(ScheduleConfig config, double baseLr, int totalEpochs, LrScheduleState state)
     {
         Config = config;
         BaseLr = baseLr;
         TotalEpochs = totalEpochs;
-        _plateauLr = baseLr;
+        _state = state;
     }
 
     public ScheduleConfig Config { get; }
@@ -41,9 +36,13 @@ public sealed class LrSchedule
     public bool RequiresValidation => Config.Kind == ScheduleKind.Plateau;
 
     /// <summary>The last epoch reported through <see cref="EpochEnded"/> (0 before the first).</summary>
-    public int LastEpoch => _lastEpoch;
+    public int LastEpoch => _state.LastEpoch;
 
-    public static LrSchedule Create(ScheduleConfig config, double baseLr, int totalEpochs)
+    /// <summary>The learning rate of the epoch in progress: what <see cref="BeginEpoch"/> set (before the first epoch, the base rate).</summary>
+    public double Lr => _state.Lr;
+
+    /// <param name="state">What the schedule carries between epochs, updated in place: a resumed run's; null: a fresh one.</param>
+    public static LrSchedule Create(ScheduleConfig config, double baseLr, int totalEpochs, LrScheduleState? state = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ValidateConfig(config);
@@ -51,8 +50,12 @@ public sealed class LrSchedule
             throw new FcnLabException($"--lr must be a finite number > 0 (got {baseLr}).");
         if (totalEpochs < 1)
             throw new FcnLabException($"--epochs must be >= 1 (got {totalEpochs}).");
-        return new LrSchedule(config, baseLr, totalEpochs);
+        state?.Validate();
+        return new LrSchedule(config, baseLr, totalEpochs, state ?? LrScheduleState.Start(baseLr));
     }
+
+    /// <summary>Sets (and returns) the rate of <paramref name="epoch"/>, which is starting: <see cref="Lr"/> until the next epoch begins.</summary>
+    public double BeginEpoch(int epoch) => _state.Lr = LrForEpoch(epoch);
 
     /// <summary>The learning rate to use during <paramref name="epoch"/> (1-based).</summary>
     public double LrForEpoch(int epoch)
@@ -65,7 +68,7 @@ public sealed class LrSchedule
             ScheduleKind.Step => BaseLr * Math.Pow(Config.Gamma, done / Config.StepSize),
             ScheduleKind.Cosine => BaseLr * (1 + Math.Cos(Math.PI * done / TotalEpochs)) / 2,
             // Plateau has no closed form: the rate is whatever the last reduction left.
-            ScheduleKind.Plateau => _plateauLr,
+            ScheduleKind.Plateau => _state.PlateauLr,
             _ => throw new FcnLabException($"Unknown schedule kind {(int)Config.Kind}; allowed: {AllowedNames}."),
         };
     }
@@ -77,49 +80,34 @@ public sealed class LrSchedule
     public void EpochEnded(int epoch, double? valLoss)
     {
         if (epoch < 1) throw new ArgumentOutOfRangeException(nameof(epoch), $"Epochs count from 1 (got {epoch}).");
-        _lastEpoch = epoch;
+        var s = _state;
+        s.LastEpoch = epoch;
         if (Config.Kind != ScheduleKind.Plateau) return;
         if (valLoss is not double current)
             throw new FcnLabException("The plateau schedule needs a validation loss after every epoch: use a validation split, or another schedule (constant, step, cosine).");
 
         // NaN never counts as better, as in PyTorch (the comparison is false).
-        if (current < _best * (1 - PlateauThreshold))
+        if (current < s.Best * (1 - PlateauThreshold))
         {
-            _best = current;
-            _numBadEpochs = 0;
+            s.Best = current;
+            s.NumBadEpochs = 0;
         }
         else
         {
-            _numBadEpochs++;
+            s.NumBadEpochs++;
         }
-        if (_cooldownCounter > 0)
+        if (s.CooldownCounter > 0)
         {
-            _cooldownCounter--;
-            _numBadEpochs = 0;
+            s.CooldownCounter--;
+            s.NumBadEpochs = 0;
         }
-        if (_numBadEpochs > Config.PlateauPatience)
+        if (s.NumBadEpochs > Config.PlateauPatience)
         {
-            double reduced = Math.Max(_plateauLr * Config.Factor, PlateauMinLr);
-            if (_plateauLr - reduced > PlateauEps) _plateauLr = reduced;
-            _cooldownCounter = PlateauCooldown;
-            _numBadEpochs = 0;
+            double reduced = Math.Max(s.PlateauLr * Config.Factor, PlateauMinLr);
+            if (s.PlateauLr - reduced > PlateauEps) s.PlateauLr = reduced;
+            s.CooldownCounter = PlateauCooldown;
+            s.NumBadEpochs = 0;
         }
-    }
-
-    /// <summary>The schedule's mutable state, for checkpoints: last epoch, plateau lr, best, bad epochs, cooldown.</summary>
-    public double[] GetState() => [_lastEpoch, _plateauLr, _best, _numBadEpochs, _cooldownCounter];
-
-    public void SetState(ReadOnlySpan<double> state)
-    {
-        if (state.Length != StateLength)
-            throw new FcnLabException($"A learning-rate schedule state has {StateLength} values (got {state.Length}).");
-        if (state[0] < 0 || state[0] != Math.Floor(state[0]) || !(state[1] >= 0) || state[3] < 0 || state[4] < 0)
-            throw new FcnLabException("The learning-rate schedule state in the checkpoint is invalid.");
-        _lastEpoch = (int)state[0];
-        _plateauLr = state[1];
-        _best = state[2];
-        _numBadEpochs = (int)state[3];
-        _cooldownCounter = (int)state[4];
     }
 
     /// <summary>

@@ -20,25 +20,24 @@ public abstract class Optimizer
     private const int ChunkLength = 1 << 16;
 
     private readonly StepJob _job;
+    private readonly WorkerPool? _pool;
 
-    protected Optimizer(OptimizerConfig config, ParameterSet parameters)
+    /// <param name="pool">When given, Step() updates fixed chunks of the buffers on its threads (elementwise, so the result is the same).</param>
+    protected Optimizer(OptimizerConfig config, ParameterSet parameters, WorkerPool? pool)
     {
         ValidateConfig(config);
         Config = config;
         Parameters = parameters;
-        Lr = config.Lr;
+        _pool = pool;
         _job = new StepJob(this);
     }
-
-    /// <summary>When set, Step() updates fixed chunks of the buffers on the pool's threads (elementwise, so the result is the same).</summary>
-    public WorkerPool? Pool { get; init; }
 
     public OptimizerConfig Config { get; }
 
     public ParameterSet Parameters { get; }
 
-    /// <summary>The learning rate of the next step; a schedule sets it at the start of each epoch.</summary>
-    public double Lr { get; set; }
+    /// <summary>The learning rate of the step in progress, as <see cref="Step"/> was given it (the schedule's rate for the epoch).</summary>
+    protected double Lr { get; private set; }
 
     /// <summary>Steps taken so far (PyTorch's per-parameter "step" state). Settable to restore a checkpoint.</summary>
     public long StepCount
@@ -58,19 +57,21 @@ public abstract class Optimizer
     public abstract IReadOnlyList<(string Name, Tensor Value)> State { get; }
 
     /// <summary>
-    /// One update of all parameters from their gradients. With <paramref name="zeroGrads"/>, each chunk's
+    /// One update of all parameters from their gradients at learning rate <paramref name="lr"/> (the
+    /// schedule owns the rate: <see cref="LrSchedule.Lr"/>). With <paramref name="zeroGrads"/>, each chunk's
     /// gradients are zeroed right after its update, while still in cache (the next step's zero_grad
     /// without a pass of its own over the buffer).
     /// </summary>
-    public void Step(bool zeroGrads = false)
+    public void Step(double lr, bool zeroGrads = false)
     {
-        if (!double.IsFinite(Lr) || Lr < 0)
-            throw new FcnLabException($"The learning rate must be a finite number >= 0 (got {Lr}).");
+        if (!double.IsFinite(lr) || lr < 0)
+            throw new FcnLabException($"The learning rate must be a finite number >= 0 (got {lr}).");
+        Lr = lr;
         _stepCount++;
         _zeroGrads = zeroGrads;
         int chunks = (Parameters.Count + ChunkLength - 1) / ChunkLength;
-        if (Pool == null || chunks < 2) UpdateChunk(0, Parameters.Count);
-        else Pool.Run(_job, chunks);
+        if (_pool == null || chunks < 2) UpdateChunk(0, Parameters.Count);
+        else _pool.Run(_job, chunks);
     }
 
     private bool _zeroGrads;
@@ -104,10 +105,10 @@ public abstract class Optimizer
         ArgumentNullException.ThrowIfNull(parameters);
         return config.Kind switch
         {
-            OptimizerKind.Sgd => new Sgd(config, parameters) { Pool = pool },
-            OptimizerKind.RmsProp => new RmsProp(config, parameters) { Pool = pool },
-            OptimizerKind.Adam => new Adam(config, parameters) { Pool = pool },
-            OptimizerKind.AdamW => new AdamW(config, parameters) { Pool = pool },
+            OptimizerKind.Sgd => new Sgd(config, parameters, pool),
+            OptimizerKind.RmsProp => new RmsProp(config, parameters, pool),
+            OptimizerKind.Adam => new Adam(config, parameters, pool),
+            OptimizerKind.AdamW => new AdamW(config, parameters, pool),
             _ => throw new FcnLabException($"Unknown optimizer kind {config.Kind}."),
         };
     }

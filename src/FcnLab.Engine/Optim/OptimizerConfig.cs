@@ -1,13 +1,5 @@
 namespace FcnLab.Engine.Optim;
 
-public enum OptimizerKind
-{
-    Sgd,
-    RmsProp,
-    Adam,
-    AdamW,
-}
-
 /// <summary>
 /// Optimizer settings with PyTorch's defaults. WeightDecay has PyTorch's meaning for each optimizer:
 /// added to the gradient (SGD, RMSprop, Adam) or decoupled (AdamW), on every parameter.
@@ -24,22 +16,4 @@ public sealed record OptimizerConfig
     public double Alpha { get; init; } = 0.99;
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.999;
-}
-
-public enum ScheduleKind
-{
-    Constant,
-    Step,
-    Cosine,
-    Plateau,
-}
-
-/// <summary>Learning-rate schedule settings (epoch-wise, as PyTorch's lr_scheduler stepped once per epoch).</summary>
-public sealed record ScheduleConfig
-{
-    public ScheduleKind Kind { get; init; } = ScheduleKind.Constant;
-    public int StepSize { get; init; } = 10;
-    public double Gamma { get; init; } = 0.1;
-    public double Factor { get; init; } = 0.1;
-    public int PlateauPatience { get; init; } = 10;
 }

@@ -13,7 +13,7 @@ public sealed class RmsProp : Optimizer
     private readonly Tensor _squareAvg;
     private readonly Tensor? _momentumBuffer;
 
-    public RmsProp(OptimizerConfig config, ParameterSet parameters) : base(config, parameters)
+    public RmsProp(OptimizerConfig config, ParameterSet parameters, WorkerPool? pool = null) : base(config, parameters, pool)
     {
         _squareAvg = NewStateBuffer();
         if (config.Momentum > 0) _momentumBuffer = NewStateBuffer();

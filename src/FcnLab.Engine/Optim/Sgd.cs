@@ -12,7 +12,7 @@ public sealed class Sgd : Optimizer
 {
     private readonly Tensor? _momentumBuffer;
 
-    public Sgd(OptimizerConfig config, ParameterSet parameters) : base(config, parameters)
+    public Sgd(OptimizerConfig config, ParameterSet parameters, WorkerPool? pool = null) : base(config, parameters, pool)
     {
         if (config.Momentum != 0) _momentumBuffer = NewStateBuffer();
         State = _momentumBuffer is null ? [] : [("momentum_buffer", _momentumBuffer)]; // built once: reading it allocates nothing

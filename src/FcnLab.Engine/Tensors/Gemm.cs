@@ -105,8 +105,6 @@ public sealed unsafe class Gemm
         _compute = new ComputeJob(this);
     }
 
-    public WorkerPool Pool => _pool;
-
     /// <summary>The micro-kernel in use, e.g. "Avx512 12x32", for benchmark reports.</summary>
     public string KernelName => $"{_kind} {_mr}x{_nr}";
 

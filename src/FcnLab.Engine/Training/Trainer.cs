@@ -19,7 +19,7 @@ public static class Trainer
     {
         config.Validate();
         using var pool = new WorkerPool(config.Threads);
-        var session = new TrainingSession(config, data, runDir, observer, pool, from: null, RunDirectory.Timestamp(), []);
+        var session = new TrainingSession(config, data, runDir, observer, pool, from: null);
         return session.Train(cancel);
     }
 
@@ -42,14 +42,14 @@ public static class Trainer
     /// </summary>
     public static TrainResult Resume(Checkpoint checkpoint, string runDir, ImageDataset data, ITrainingObserver observer, int? epochs = null, int? threads = null, CancellationToken cancel = default)
     {
-        var c = checkpoint;
-        int target = epochs ?? c.Config.Epochs;
+        var c = checkpoint.State;
+        int target = epochs ?? checkpoint.Config.Epochs;
         switch (c.Status)
         {
             case RunStatus.Diverged:
                 throw new FcnLabException($"The run in '{runDir}' diverged at epoch {c.DivergedEpoch}, step {c.DivergedStep}; resuming it would diverge again. Start a new run (a smaller --lr, --clip-grad-norm or --batch-norm).");
             case RunStatus.EarlyStopped:
-                throw new FcnLabException($"The run in '{runDir}' is already complete: it stopped early after epoch {c.EpochsDone} (no validation-loss improvement in {c.Config.Patience} epochs). Start a new run to train longer.");
+                throw new FcnLabException($"The run in '{runDir}' is already complete: it stopped early after epoch {c.EpochsDone} (no validation-loss improvement in {checkpoint.Config.Patience} epochs). Start a new run to train longer.");
             case RunStatus.Completed when target <= c.EpochsDone:
                 throw new FcnLabException($"The run in '{runDir}' is already complete with {c.EpochsDone} epochs. Give --epochs greater than {c.EpochsDone} to train it further.");
             case RunStatus.Completed or RunStatus.Running:
@@ -62,12 +62,15 @@ public static class Trainer
         if (target < least)
             throw new FcnLabException($"The run in '{runDir}' has already trained {(c.InEpoch ? $"into epoch {least}" : $"{least} epochs")}; --epochs must be at least {least} (got {target}).");
 
-        var config = c.Config with { Epochs = target, Threads = threads ?? c.Config.Threads };
+        // The run's settings with the new total; the threads are this process's, not a setting of the run
+        // (config.json keeps the run's own, and each resume records the threads it ran on).
+        var config = checkpoint.Config with { Epochs = target };
         try { config.Validate(); }
         catch (FcnLabException e) { throw new FcnLabException($"Cannot resume the run in '{runDir}': {e.Message}", e); }
-        var resumes = c.Resumes.Append(new ResumeRecord(c.EpochsDone + 1, c.InEpoch ? c.Step : 0, target, config.Threads, RunDirectory.Timestamp())).ToList();
-        using var pool = new WorkerPool(config.Threads);
-        var session = new TrainingSession(config, data, runDir, observer, pool, c, c.StartedAt, resumes);
+        using var pool = new WorkerPool(threads ?? config.Threads);
+        // The run takes the checkpoint's state over (and updates it as it trains).
+        c.Resumes.Add(new ResumeRecord(c.EpochsDone + 1, c.InEpoch ? c.Step : 0, target, pool.Threads, RunDirectory.Timestamp()));
+        var session = new TrainingSession(config, data, runDir, observer, pool, checkpoint);
         return session.Train(cancel);
     }
 

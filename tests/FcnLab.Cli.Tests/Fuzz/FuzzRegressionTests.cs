@@ -1,6 +1,7 @@
 using FcnLab.Engine;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Tensors;
+using FcnLab.Engine.Tests.IO;
 using FsCheck.Fluent;
 
 namespace FcnLab.Cli.Tests.Fuzz;

@@ -3,10 +3,11 @@ using FcnLab.Engine.Data;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Tensors;
 using FcnLab.Engine.Tests.Data;
+using FcnLab.Engine.Tests.IO;
 using FcnLab.Engine.Training;
 using FcnLab.Lab.Sweeps;
-using FsCheck;
 using FsCheck.Fluent;
+using FsCheck;
 using Xunit.Abstractions;
 
 namespace FcnLab.Cli.Tests.Fuzz;

@@ -87,17 +87,21 @@ public class LrScheduleTests
         var full = LrSchedule.Create(config, 1.0, 7);
         var expected = Run(full, 7, losses);
 
-        var before = LrSchedule.Create(config, 1.0, 7);
+        // The schedule works on its state in place: a schedule made with the state another left goes on as that one would.
+        var state = LrScheduleState.Start(1.0);
+        var before = LrSchedule.Create(config, 1.0, 7, state);
         for (int e = 1; e <= 3; e++) before.EpochEnded(e, losses[e - 1]);
-        var resumed = LrSchedule.Create(config, 1.0, 7);
-        resumed.SetState(before.GetState());
+        var resumed = LrSchedule.Create(config, 1.0, 7, state);
         Assert.Equal(3, resumed.LastEpoch);
         for (int e = 4; e <= 7; e++)
         {
             Assert.Equal(expected[e - 1], resumed.LrForEpoch(e));
             resumed.EpochEnded(e, losses[e - 1]);
         }
-        Assert.Throws<FcnLabException>(() => resumed.SetState([1, 2]));
+        Assert.Equal(expected[6], resumed.BeginEpoch(7));
+        Assert.Equal(expected[6], state.Lr);
+        Assert.Throws<FcnLabException>(() => LrSchedule.Create(config, 1.0, 7, new LrScheduleState { LastEpoch = -1 }));
+        Assert.Throws<FcnLabException>(() => LrSchedule.Create(config, 1.0, 7, new LrScheduleState { Lr = double.NaN }));
     }
 
     [Theory]

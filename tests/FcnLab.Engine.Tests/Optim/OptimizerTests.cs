@@ -88,7 +88,7 @@ public class OptimizerTests
         for (int step = 0; step < grads.Length; step++)
         {
             Fill(ps.Grads.Span, grads[step]);
-            optimizer.Step();
+            optimizer.Step(config.Lr);
             Assert.Equal(step + 1, optimizer.StepCount);
             AssertClose(expected[step], ps.Values.Span, $"{caseName} step {step + 1}");
         }
@@ -107,7 +107,7 @@ public class OptimizerTests
         Fill(ps.Values.Span, params0);
         var first = Optimizer.Create(config, ps);
         Fill(ps.Grads.Span, grads[0]);
-        first.Step();
+        first.Step(config.Lr);
 
         // A "checkpoint": values, step count and state buffers copied into a fresh model and optimizer.
         var resumedSet = MakeSet(copies, params0.Length);
@@ -121,8 +121,8 @@ public class OptimizerTests
         {
             Fill(ps.Grads.Span, grads[step]);
             Fill(resumedSet.Grads.Span, grads[step]);
-            first.Step();
-            resumed.Step();
+            first.Step(config.Lr);
+            resumed.Step(config.Lr);
         }
         Assert.Equal(ps.Values.ToArray(), resumedSet.Values.ToArray());
     }
@@ -143,15 +143,15 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Lr_SetBetweenSteps_IsUsedByTheNextStep()
+    public void Step_UsesTheRateItIsGiven_NotTheConfiguredOne()
     {
+        // The schedule owns the rate; the config's --lr is only the schedule's base rate.
         var ps = MakeSet(1, 3);
         var optimizer = Optimizer.Create(new OptimizerConfig { Kind = OptimizerKind.Sgd, Lr = 0.5 }, ps);
-        Assert.Equal(0.5, optimizer.Lr);
         ps.Grads.Span.Fill(1f);
-        optimizer.Lr = 0.25;
-        optimizer.Step();
+        optimizer.Step(0.25);
         Assert.All(ps.Values.ToArray(), v => Assert.Equal(-0.25f, v));
+        Assert.Throws<FcnLabException>(() => optimizer.Step(double.NaN));
     }
 
     [Theory]

@@ -26,7 +26,7 @@ public class ParallelStepTests
             for (int step = 0; step < 3; step++)
             {
                 for (int i = 0; i < n; i++) set.Grads[i] = rng.NextFloat() - 0.5f;
-                optimizer.Step();
+                optimizer.Step(config.Lr);
             }
             return set.Values.ToArray();
         }
@@ -52,7 +52,7 @@ public class ParallelStepTests
             for (int step = 0; step < 3; step++)
             {
                 for (int i = 0; i < n; i++) set.Grads[i] = rng.NextFloat() - 0.5f;
-                optimizer.Step(zeroGrads);
+                optimizer.Step(config.Lr, zeroGrads);
             }
             return (set.Values.ToArray(), set.Grads.ToArray());
         }

@@ -5,6 +5,7 @@ using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
 using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
+using FcnLab.Engine.Tests.IO;
 using FcnLab.Engine.Training;
 
 namespace FcnLab.Engine.Tests.Training;
@@ -84,35 +85,41 @@ public class CheckpointTests
         return a.Equals(b);
     }
 
-    private static Checkpoint Sample(TrainConfig config, double bestValLoss = double.PositiveInfinity) => new()
+    private static Checkpoint Sample(TrainConfig config, double bestValLoss = double.PositiveInfinity)
     {
-        Config = config,
-        Status = RunStatus.Running,
-        EpochsDone = 2,
-        InEpoch = true,
-        Step = 3,
-        EpochLr = 0.1 / 3,
-        LossSum = Math.PI * 1e5,
-        CorrectSum = 77,
-        Seen = 96,
-        EpochSeconds = 1.25,
-        Normalization = new Normalization(NormalizeKind.Standardize, 72.94f / 3, 90.1f),
-        Data = new DataFingerprint([1, 2, 2], 3, 4, 1, 2, new string('a', 64)),
-        OptimizerSteps = 123,
-        ScheduleState = [2, 0.05, double.PositiveInfinity, 1, 0],
-        SplitRng = [1, ulong.MaxValue, 3, 4],
-        InitRng = [5, 6, 7, 8],
-        ShuffleRng = [9, 10, 11, 12],
-        DropoutRng = [13, 14, 15, 0x8000_0000_0000_0000],
-        AugmentRng = [16, 17, 18, 19],
-        BestValLoss = bestValLoss,
-        EpochsSinceBest = 1,
-        Metrics = [new EpochMetrics(1, 1.0 / 3, 0.5, null, null, 0.1, 0.001), new EpochMetrics(2, 2.0 / 3, 0.75, 0.4, 0.8, 0.1 / 3, 2.5)],
-        Tensors = [("parameters", new[] { 1f / 3, -2f, float.Epsilon, float.MaxValue }), ("optimizer/exp_avg", new[] { 0.5f, 0f, -0f, 7f }), ("empty", Array.Empty<float>())],
-        Order = [3, 0, 2, 1],
-        StartedAt = "2025-01-02T03:04:05Z",
-        Resumes = [new ResumeRecord(2, 5, 9, 4, "2025-01-03T00:00:00Z")],
-    };
+        var generators = RunGenerators.Seeded(7);
+        generators.Split.NextUInt64();
+        for (int i = 0; i < 3; i++) generators.Dropout.NextUInt64();
+        var state = new TrainingState
+        {
+            Status = RunStatus.Running,
+            EpochsDone = 2,
+            InEpoch = true,
+            Step = 3,
+            LossSum = Math.PI * 1e5,
+            CorrectSum = 77,
+            Seen = 96,
+            EpochSeconds = 1.25,
+            OptimizerSteps = 123,
+            Schedule = new LrScheduleState { Lr = 0.1 / 3, LastEpoch = 2, PlateauLr = 0.05, Best = double.PositiveInfinity, NumBadEpochs = 1 },
+            Generators = generators,
+            EarlyStopping = new EarlyStopping { BestValLoss = bestValLoss, EpochsSinceBest = 1 },
+            Metrics = [new EpochMetrics(1, 1.0 / 3, 0.5, null, null, 0.1, 0.001), new EpochMetrics(2, 2.0 / 3, 0.75, 0.4, 0.8, 0.1 / 3, 2.5)],
+            Order = [3, 0, 2, 1],
+            StartedAt = "2025-01-02T03:04:05Z",
+            Resumes = [new ResumeRecord(2, 5, 9, 4, "2025-01-03T00:00:00Z")],
+        };
+        return new()
+        {
+            Config = config,
+            Normalization = new Normalization(NormalizeKind.Standardize, 72.94f / 3, 90.1f),
+            Data = new DataFingerprint([1, 2, 2], 3, 4, 1, 2, new string('a', 64)),
+            State = state,
+            Tensors = [("parameters", new[] { 1f / 3, -2f, float.Epsilon, float.MaxValue }), ("optimizer/exp_avg", new[] { 0.5f, 0f, -0f, 7f }), ("empty", Array.Empty<float>())],
+        };
+    }
+
+    private static ulong[][] Words(RunGenerators g) => [g.Split.GetState(), g.Init.GetState(), g.Shuffle.GetState(), g.Dropout.GetState(), g.Augment.GetState()];
 
     [Fact]
     public void Serialize_Parse_RestoresEveryField()
@@ -121,18 +128,36 @@ public class CheckpointTests
         var back = Checkpoint.Parse(original.Serialize(), "c");
         Assert.True(DeepEqual(original.Config, back.Config));
         Assert.Equal("fast", back.Config.Preset);
-        Assert.Equal(original with { Config = back.Config, Data = back.Data, ScheduleState = back.ScheduleState, SplitRng = back.SplitRng, InitRng = back.InitRng, ShuffleRng = back.ShuffleRng, DropoutRng = back.DropoutRng, AugmentRng = back.AugmentRng, Metrics = back.Metrics, Tensors = back.Tensors, Order = back.Order, Resumes = back.Resumes }, back);
+        Assert.Equal(original.Normalization, back.Normalization);
         Assert.True(original.Data.Matches(back.Data));
-        Assert.Equal(original.ScheduleState, back.ScheduleState);
-        Assert.Equal([original.SplitRng, original.InitRng, original.ShuffleRng, original.DropoutRng, original.AugmentRng!], [back.SplitRng, back.InitRng, back.ShuffleRng, back.DropoutRng, back.AugmentRng!]);
-        // Checkpoints from before --augment have no such generator.
-        Assert.Null(Checkpoint.Parse((original with { AugmentRng = null }).Serialize(), "c").AugmentRng);
-        Assert.Equal(original.Metrics, back.Metrics);
-        Assert.Equal(original.Tensors.Select(t => (t.Name, t.Values.ToArray())), back.Tensors.Select(t => (t.Name, t.Values.ToArray())));
-        Assert.Equal(original.Order, back.Order);
-        Assert.Equal(original.Resumes, back.Resumes);
+        var (a, b) = (original.State, back.State);
+        Assert.Equal((a.Status, a.EpochsDone, a.InEpoch, a.Step, a.LossSum, a.CorrectSum, a.Seen, a.EpochSeconds, a.DivergedEpoch, a.DivergedStep, a.OptimizerSteps),
+            (b.Status, b.EpochsDone, b.InEpoch, b.Step, b.LossSum, b.CorrectSum, b.Seen, b.EpochSeconds, b.DivergedEpoch, b.DivergedStep, b.OptimizerSteps));
+        var (s, t) = (a.Schedule, b.Schedule);
+        Assert.Equal((s.Lr, s.LastEpoch, s.PlateauLr, s.Best, s.NumBadEpochs, s.CooldownCounter), (t.Lr, t.LastEpoch, t.PlateauLr, t.Best, t.NumBadEpochs, t.CooldownCounter));
+        Assert.Equal(Words(a.Generators), Words(b.Generators));
+        Assert.Equal((a.EarlyStopping.BestValLoss, a.EarlyStopping.EpochsSinceBest), (b.EarlyStopping.BestValLoss, b.EarlyStopping.EpochsSinceBest));
+        Assert.Equal(a.Metrics, b.Metrics);
+        Assert.Equal(original.Tensors.Select(x => (x.Name, x.Values.ToArray())), back.Tensors.Select(x => (x.Name, x.Values.ToArray())));
+        Assert.Equal(a.Order, b.Order);
+        Assert.Equal(a.StartedAt, b.StartedAt);
+        Assert.Equal(a.Resumes, b.Resumes);
         Assert.Equal(original.Serialize(), back.Serialize());
-        Assert.Equal(double.NegativeInfinity, Checkpoint.Parse(Sample(new TrainConfig(), double.NegativeInfinity).Serialize(), "c").BestValLoss);
+        Assert.Equal(double.NegativeInfinity, Checkpoint.Parse(Sample(new TrainConfig(), double.NegativeInfinity).Serialize(), "c").State.EarlyStopping.BestValLoss);
+    }
+
+    [Fact]
+    public void AGeneratorTheCheckpointLacks_StartsFromTheSeed()
+    {
+        // Checkpoints from before --augment have no such generator: its runs never drew from it.
+        var original = Sample(new TrainConfig());
+        byte[] bytes = SealedFiles.EditHeader(original.Serialize(), @",\s*""augment"": \[[^\]]*\]", "");
+        var back = Checkpoint.Parse(bytes, "c").State.Generators;
+        back.SeedMissing(7);
+        Assert.Equal(RunGenerators.Seeded(7).Augment.GetState(), back.Augment.GetState());
+        Assert.Equal(original.State.Generators.Dropout.GetState(), back.Dropout.GetState());
+        Assert.Contains("unknown generator 'noise'", Assert.Throws<FcnLabException>(() => Checkpoint.Parse(
+            SealedFiles.EditHeader(original.Serialize(), @"""augment"": \[", @"""noise"": ["), "c")).Message);
     }
 
     [Fact]

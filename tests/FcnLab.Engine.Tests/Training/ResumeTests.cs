@@ -64,11 +64,11 @@ public class ResumeTests : IDisposable
             var cp = Checkpoint.Load(parts);
             Assert.Equal(RunStatus.Running, cp.Status);
             bool boundary = interruptions[i].Step == Steps;
-            Assert.Equal(boundary ? (interruptions[i].Epoch, false, 0) : (interruptions[i].Epoch - 1, true, interruptions[i].Step), (cp.EpochsDone, cp.InEpoch, cp.Step));
+            Assert.Equal(boundary ? (interruptions[i].Epoch, false, 0) : (interruptions[i].Epoch - 1, true, interruptions[i].Step), (cp.State.EpochsDone, cp.State.InEpoch, cp.State.Step));
             Assert.False(File.Exists(Path.Combine(parts, "model.fcnlab")), "an interrupted run has no model yet");
-            Assert.Equal(cp.EpochsDone + 1, File.ReadAllLines(Path.Combine(parts, "metrics.csv")).Length);
+            Assert.Equal(cp.State.EpochsDone + 1, File.ReadAllLines(Path.Combine(parts, "metrics.csv")).Length);
             // steps.csv reaches exactly the checkpoint's position (its header, then one row per step done).
-            Assert.Equal(1 + cp.EpochsDone * Steps + cp.Step, File.ReadAllLines(Path.Combine(parts, "steps.csv")).Length);
+            Assert.Equal(1 + cp.State.EpochsDone * Steps + cp.State.Step, File.ReadAllLines(Path.Combine(parts, "steps.csv")).Length);
             beforeResume?.Invoke(parts);
 
             int threads = interruptions[i].ResumeThreads;
@@ -194,7 +194,7 @@ public class ResumeTests : IDisposable
         cancelled.Cancel();
         Assert.Throws<OperationCanceledException>(() => Trainer.Run(config, data, Dir("parts"), NullObserver.Instance, cancelled.Token));
         var cp = Checkpoint.Load(Dir("parts"));
-        Assert.Equal((0, true, 0, 0L), (cp.EpochsDone, cp.InEpoch, cp.Step, cp.OptimizerSteps));
+        Assert.Equal((0, true, 0, 0L), (cp.State.EpochsDone, cp.State.InEpoch, cp.State.Step, cp.State.OptimizerSteps));
         Trainer.Resume(Dir("parts"), data, NullObserver.Instance);
         RunComparison.AssertSameRun(Dir("full"), Dir("parts"));
     }
@@ -220,7 +220,7 @@ public class ResumeTests : IDisposable
         Assert.Equal(4, resumed.Summary.EpochsRun);
         RunComparison.AssertSameRun(Dir("four"), Dir("two"));
         Assert.Contains("\"resumes\": [", File.ReadAllText(Path.Combine(Dir("two"), "config.json")));
-        var record = Assert.Single(Checkpoint.Load(Dir("two")).Resumes);
+        var record = Assert.Single(Checkpoint.Load(Dir("two")).State.Resumes);
         Assert.Equal((3, 0, 4, 2), (record.Epoch, record.Step, record.Epochs, record.Threads));
     }
 
@@ -277,7 +277,7 @@ public class ResumeTests : IDisposable
         // When epoch e starts, the checkpoint on disk is the one written after epoch e - 1.
         Assert.Equal([(1, false, 0), (2, false, 0)], seen);
         var final = Checkpoint.Load(Dir("run"));
-        Assert.Equal((RunStatus.Completed, 3, false), (final.Status, final.EpochsDone, final.InEpoch));
+        Assert.Equal((RunStatus.Completed, 3, false), (final.Status, final.State.EpochsDone, final.State.InEpoch));
         Assert.Empty(Directory.GetFiles(Dir("run"), "*.tmp"));
     }
 
@@ -289,7 +289,7 @@ public class ResumeTests : IDisposable
             else
             {
                 var c = Checkpoint.Load(runDir);
-                seen.Add((c.EpochsDone, c.InEpoch, c.Step));
+                seen.Add((c.State.EpochsDone, c.State.InEpoch, c.State.Step));
             }
         }
     }

@@ -102,13 +102,13 @@ public class TrainerTests : IDisposable
         var net = NetworkBuilder.Build(spec, pool, new Rng(1));
         NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
         var optimizer = Optimizer.Create(new OptimizerConfig { Kind = OptimizerKind.Adam, Lr = 0.01, WeightDecay = 0.01 }, net.Parameters);
-        var step = new StepRunner(net, optimizer, l2: 0.001, clipGradNorm: 1.0);
+        var step = new StepRunner(net, optimizer, pool, l2: 0.001, clipGradNorm: 1.0);
         var x = Tensor.Zeros(12, Tensor.SizeOf(spec.InputShape));
         var rng = new Rng(3);
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
         var labels = Enumerable.Range(0, 12).Select(i => i % 5).ToArray();
-        for (int i = 0; i < 3; i++) step.Step(x, labels, out _);
-        Assert.Equal(0, Allocations.Measure(() => { for (int i = 0; i < 5; i++) step.Step(x, labels, out _); }));
+        for (int i = 0; i < 3; i++) step.Step(x, labels, 0.01, out _);
+        Assert.Equal(0, Allocations.Measure(() => { for (int i = 0; i < 5; i++) step.Step(x, labels, 0.01, out _); }));
     }
 
     [Fact]

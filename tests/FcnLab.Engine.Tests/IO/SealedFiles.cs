@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using FcnLab.Engine.IO;
 
-namespace FcnLab.Cli.Tests.Fuzz;
+namespace FcnLab.Engine.Tests.IO;
 
 /// <summary>
 /// Edits of model and checkpoint files (<see cref="ChecksummedFile"/> layout) that keep them well sealed,
