@@ -399,7 +399,7 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         { "val-split", ["--val-split", "-1"], ["--val-split", "got '-1'"] },
         { "val-split", ["--val-split", "240"], ["--val-split 240 holds out as many images as the training set has (240)"] },
         { "stratify", ["--stratify=maybe"], ["--stratify is a switch", "'maybe'"] },
-        { "normalize", ["--normalize", "foo"], ["--normalize takes standardize, scale or none; got 'foo'"] },
+        { "normalize", ["--normalize", "foo"], ["--normalize", "'foo'", "standardize, scale, none"] },
         { "patience", ["--patience", "0"], ["--patience must be at least 1 (got 0)"] },
         { "patience", ["--patience", "3", "--val-split", "0"], ["--patience needs a validation set"] },
         { "restore-best", ["--restore-best", "--val-split", "0"], ["--restore-best needs a validation set"] },
