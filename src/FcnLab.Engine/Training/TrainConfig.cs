@@ -26,6 +26,7 @@ public sealed record TrainConfig
 
     // Model
     /// <summary>An architecture spec or a built-in name (<see cref="ArchSpec"/>); null: the dense network of <see cref="Hidden"/> and the settings after it.</summary>
+    [LaterSetting]
     public string? Arch { get; init; }
     public int[] Hidden { get; init; } = [1200, 2000, 800];
     public Activation Activation { get; init; } = Activation.ReLU;
@@ -45,6 +46,7 @@ public sealed record TrainConfig
     public int BatchSize { get; init; } = 512;
     public bool Shuffle { get; init; } = true;
     /// <summary>Random shifts of up to 2 pixels and horizontal flips of the training images (<see cref="Data.Augmentation"/>).</summary>
+    [LaterSetting]
     public bool Augment { get; init; }
     public int? Patience { get; init; }
     public bool RestoreBest { get; init; }
