@@ -13,16 +13,18 @@ public sealed class StepRunner
 {
     private readonly Sequential _network;
     private readonly Optimizer _optimizer;
-    private readonly SoftmaxCrossEntropy _loss = new();
+    private readonly SoftmaxCrossEntropy _loss;
     private readonly double _l2;
     private readonly double? _clipGradNorm;
     // True when the last step's optimizer update left every gradient at zero, so this step needs no zero_grad pass.
     private bool _gradsZero;
 
-    public StepRunner(Sequential network, Optimizer optimizer, double l2, double? clipGradNorm)
+    /// <param name="loss">The training loss, built from the config by the caller (label smoothing and all).</param>
+    public StepRunner(Sequential network, Optimizer optimizer, SoftmaxCrossEntropy loss, double l2, double? clipGradNorm)
     {
         _network = network;
         _optimizer = optimizer;
+        _loss = loss;
         _l2 = l2;
         _clipGradNorm = clipGradNorm;
     }

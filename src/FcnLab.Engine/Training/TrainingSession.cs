@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.IO;
 using FcnLab.Engine.Layers;
+using FcnLab.Engine.Losses;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
 using FcnLab.Engine.Random;
@@ -78,7 +79,7 @@ internal sealed class TrainingSession
         _network = NetworkBuilder.Build(_spec, pool, _dropoutRng);
         _optimizer = Optimizer.Create(config.Optimizer, _network.Parameters, pool);
         _schedule = LrSchedule.Create(config.Schedule, config.Optimizer.Lr, config.Epochs);
-        _stepper = new StepRunner(_network, _optimizer, config.L2, config.ClipGradNorm);
+        _stepper = new StepRunner(_network, _optimizer, new SoftmaxCrossEntropy(), config.L2, config.ClipGradNorm);
         _resumed = from != null;
         _normalization = from == null ? InitializeFresh() : Restore(from);
     }
