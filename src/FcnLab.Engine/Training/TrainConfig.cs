@@ -69,6 +69,9 @@ public sealed record TrainConfig
     /// <summary>The architecture these settings give: --arch's spec (or built-in name), else the dense shorthand's.</summary>
     public ArchSpec ToArchSpec() => ArchSpec.Resolve(Arch, new DenseShorthand(Hidden, Activation, LeakySlope, BatchNorm, Dropout));
 
+    /// <summary>The defaults: what an unset setting holds.</summary>
+    public static TrainConfig Defaults { get; } = new();
+
     /// <summary>
     /// Every train setting, declared once: flag name (YAML key), help, parsing, reading back and the rule
     /// its value keeps (<see cref="TrainSetting"/>). In the order of the flags' help; hidden before arch,

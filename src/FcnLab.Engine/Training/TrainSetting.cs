@@ -36,6 +36,22 @@ public sealed class TrainSetting
     /// <summary>A flag without a value (true when given); YAML and the settings lists write true or false.</summary>
     public bool IsSwitch { get; }
 
+    /// <summary>
+    /// Added after config.json's keys were fixed: config.json holds it (by its YAML key) only when it is
+    /// away from its default, so runs without it keep their files byte for byte. Its TrainConfig property
+    /// carries <see cref="LaterSettingAttribute"/> for trial identities likewise. Every new setting is later.
+    /// </summary>
+    public bool Later { get; private init; }
+
+    /// <summary>This declaration marked <see cref="Later"/>.</summary>
+    public TrainSetting AddedLater() => new(Name, Help, IsSwitch, _apply, _read, _check) { Later = true };
+
+    /// <summary>The YAML key config.json writes it under ("label_smoothing").</summary>
+    public string Key => Name.Replace('-', '_');
+
+    /// <summary>Whether <paramref name="config"/> holds this setting's default (its value in <c>new TrainConfig()</c>).</summary>
+    public bool IsDefault(TrainConfig config) => Read(config) == Read(TrainConfig.Defaults);
+
     /// <summary><paramref name="config"/> with this setting parsed from <paramref name="text"/>; a bad text is an error naming the flag.</summary>
     public TrainConfig Apply(TrainConfig config, string text) => _apply(config, text.Trim());
 
