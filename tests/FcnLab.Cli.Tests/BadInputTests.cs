@@ -381,6 +381,8 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         { "beta1", ["--beta1", "1"], ["--beta1 must be in [0, 1) (got 1)"] },
         { "beta2", ["--beta2", "1.5"], ["--beta2 must be in [0, 1) (got 1.5)"] },
         { "l2", ["--l2", "-1"], ["--l2 must be a number >= 0 (got -1)"] },
+        { "label-smoothing", ["--label-smoothing", "1.5"], ["--label-smoothing must be in [0, 1] (got 1.5)"] },
+        { "label-smoothing", ["--label-smoothing", "-0.1"], ["--label-smoothing must be in [0, 1] (got -0.1)"] },
         { "clip-grad-norm", ["--clip-grad-norm", "0"], ["--clip-grad-norm must be a positive number (got 0)"] },
         { "lr-schedule", ["--lr-schedule", "foo"], ["--lr-schedule", "'foo'", "constant, step, cosine, plateau"] },
         { "lr-step-size", ["--lr-step-size", "0"], ["--lr-step-size", "must be >= 1 (got 0)"] },

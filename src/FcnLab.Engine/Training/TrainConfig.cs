@@ -41,6 +41,9 @@ public sealed record TrainConfig
     public OptimizerConfig Optimizer { get; init; } = new();
     public ScheduleConfig Schedule { get; init; } = new();
     public double L2 { get; init; }
+    /// <summary>Label smoothing eps of the training loss (PyTorch's CrossEntropyLoss(label_smoothing=eps)); 0: plain cross-entropy.</summary>
+    [LaterSetting]
+    public double LabelSmoothing { get; init; }
     public double? ClipGradNorm { get; init; }
     public int Epochs { get; init; } = 20;
     public int BatchSize { get; init; } = 512;
@@ -129,6 +132,8 @@ public sealed record TrainConfig
             c => c.Optimizer.Beta2, (c, v) => c with { Optimizer = c.Optimizer with { Beta2 = v } }),
         TrainSetting.Number("l2", "Adds L2/2 * sum of squared weights (not biases or batch-norm parameters) to the loss. Default 0.",
             c => c.L2, (c, v) => c with { L2 = v }, v => v >= 0 && double.IsFinite(v), "be a number >= 0"),
+        TrainSetting.Number("label-smoothing", "Label smoothing eps of the training loss, as PyTorch's CrossEntropyLoss(label_smoothing=eps): the target is 1 - eps on the label plus eps/classes on every class. Validation and test losses stay plain cross-entropy. Default 0.",
+            c => c.LabelSmoothing, (c, v) => c with { LabelSmoothing = v }, v => v >= 0 && v <= 1, "be in [0, 1]").AddedLater(),
         TrainSetting.OptionalNumber("clip-grad-norm", "Clip the total gradient norm to this value.",
             c => c.ClipGradNorm, (c, v) => c with { ClipGradNorm = v }, v => v > 0 && double.IsFinite(v), "be a positive number"),
         TrainSetting.Of("lr-schedule", "constant (default), step, cosine or plateau.", (_, t) => LrSchedule.ParseKind(t), LrSchedule.ToFlag,

@@ -79,7 +79,7 @@ internal sealed class TrainingSession
         _network = NetworkBuilder.Build(_spec, pool, _dropoutRng);
         _optimizer = Optimizer.Create(config.Optimizer, _network.Parameters, pool);
         _schedule = LrSchedule.Create(config.Schedule, config.Optimizer.Lr, config.Epochs);
-        _stepper = new StepRunner(_network, _optimizer, new SoftmaxCrossEntropy(), config.L2, config.ClipGradNorm);
+        _stepper = new StepRunner(_network, _optimizer, new SoftmaxCrossEntropy(config.LabelSmoothing), config.L2, config.ClipGradNorm);
         _resumed = from != null;
         _normalization = from == null ? InitializeFresh() : Restore(from);
     }
