@@ -6,9 +6,9 @@ namespace FcnLab.Cli;
 /// <summary>Flags shared by commands, mapped one to one onto <see cref="TrainSettings"/>.</summary>
 public sealed class SettingOptions
 {
-    private readonly List<(SettingInfo Info, Option Option)> _options = [];
+    private readonly List<(TrainSetting Info, Option Option)> _options = [];
 
-    public SettingOptions(Command command, IEnumerable<SettingInfo> settings, IReadOnlyDictionary<string, string>? defaultsInHelp = null)
+    public SettingOptions(Command command, IEnumerable<TrainSetting> settings, IReadOnlyDictionary<string, string>? defaultsInHelp = null)
     {
         foreach (var s in settings)
         {

@@ -66,6 +66,21 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void LabelSmoothing_SmoothsTheTrainingLossOnly_AndConfigJsonRecordsIt()
+    {
+        using var cli = new CliHarness();
+        Assert.Equal(0, cli.Train(cli.Path_("plain"), "--epochs", "1").Code);
+        Assert.Equal(0, cli.Train(cli.Path_("smoothed"), "--epochs", "1", "--label-smoothing", "0.1").Code);
+        using var plain = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli.Path_("plain"), "config.json")));
+        using var smoothed = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli.Path_("smoothed"), "config.json")));
+        Assert.False(plain.RootElement.TryGetProperty("label_smoothing", out _), "a setting at its default leaves config.json as it was");
+        Assert.Equal(0.1, smoothed.RootElement.GetProperty("label_smoothing").GetDouble());
+        // Same first weights and batches: the first epoch's training loss differs by the smoothing alone.
+        string TrainLoss(string run) => File.ReadAllLines(Path.Combine(cli.Path_(run), "metrics.csv"))[1].Split(',')[1];
+        Assert.NotEqual(TrainLoss("plain"), TrainLoss("smoothed"));
+    }
+
+    [Fact]
     public void Json_PrintsOneDocumentAndNothingElse()
     {
         using var cli = new CliHarness();

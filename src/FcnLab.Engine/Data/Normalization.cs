@@ -14,23 +14,15 @@ public sealed record Normalization(NormalizeKind Kind, float Mean, float Std)
     public static Normalization Scale { get; } = new(NormalizeKind.Scale, 0f, 255f);
     public static Normalization Identity { get; } = new(NormalizeKind.None, 0f, 1f);
 
+    /// <summary>The spellings of the kinds, as written in flags, YAML, config.json and model files.</summary>
+    public static readonly EnumNames<NormalizeKind> Spellings = new("normalization",
+        (NormalizeKind.Standardize, "standardize"), (NormalizeKind.Scale, "scale"), (NormalizeKind.None, "none"));
+
     /// <summary>Parses standardize, scale or none (case-insensitive).</summary>
-    public static NormalizeKind ParseKind(string text) => (text ?? "").Trim().ToLowerInvariant() switch
-    {
-        "standardize" => NormalizeKind.Standardize,
-        "scale" => NormalizeKind.Scale,
-        "none" => NormalizeKind.None,
-        _ => throw new FcnLabException($"--normalize takes standardize, scale or none; got '{text}'."),
-    };
+    public static NormalizeKind ParseKind(string text) => Spellings.Parse(text);
 
     /// <summary>The flag spelling of <paramref name="kind"/>, the inverse of <see cref="ParseKind"/>.</summary>
-    public static string Name(NormalizeKind kind) => kind switch
-    {
-        NormalizeKind.Standardize => "standardize",
-        NormalizeKind.Scale => "scale",
-        NormalizeKind.None => "none",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
+    public static string Name(NormalizeKind kind) => Spellings.Name(kind);
 
     /// <summary>
     /// Fits the normalization on the rows <paramref name="indices"/> of <paramref name="set"/> — pass the

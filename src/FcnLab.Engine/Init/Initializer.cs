@@ -60,7 +60,7 @@ public static class Initializer
                 FillNormal(w, Gain(activation, leakySlope) / Math.Sqrt(fanIn), rng);
                 break;
             default:
-                throw new FcnLabException($"Unknown init scheme {(int)scheme}; allowed: {AllowedNames}.");
+                throw new FcnLabException($"Unknown init scheme {(int)scheme}; allowed: {Spellings.Allowed}.");
         }
         bias?.Value.Clear();
     }
@@ -75,35 +75,16 @@ public static class Initializer
         _ => throw new FcnLabException($"No initialisation gain is defined for activation {activation}."),
     };
 
-    private const string AllowedNames = "default, normal, xavier-normal, xavier-uniform, kaiming-uniform, kaiming-normal";
+    /// <summary>The flag spellings of the schemes, as written in flags, YAML and config.json.</summary>
+    public static readonly EnumNames<InitScheme> Spellings = new("init scheme",
+        (InitScheme.Default, "default"), (InitScheme.Normal, "normal"), (InitScheme.XavierNormal, "xavier-normal"),
+        (InitScheme.XavierUniform, "xavier-uniform"), (InitScheme.KaimingUniform, "kaiming-uniform"), (InitScheme.KaimingNormal, "kaiming-normal"));
 
     /// <summary>Parses an init scheme as written in flags and YAML (case-insensitive; '_' may stand for '-').</summary>
-    public static InitScheme Parse(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return name.Trim().ToLowerInvariant().Replace('_', '-') switch
-        {
-            "default" => InitScheme.Default,
-            "normal" => InitScheme.Normal,
-            "xavier-normal" => InitScheme.XavierNormal,
-            "xavier-uniform" => InitScheme.XavierUniform,
-            "kaiming-uniform" => InitScheme.KaimingUniform,
-            "kaiming-normal" => InitScheme.KaimingNormal,
-            _ => throw new FcnLabException($"Unknown init scheme '{name}'; allowed: {AllowedNames}."),
-        };
-    }
+    public static InitScheme Parse(string name) => Spellings.Parse(name);
 
     /// <summary>The flag spelling of a scheme (the inverse of <see cref="Parse"/>).</summary>
-    public static string ToFlag(InitScheme scheme) => scheme switch
-    {
-        InitScheme.Default => "default",
-        InitScheme.Normal => "normal",
-        InitScheme.XavierNormal => "xavier-normal",
-        InitScheme.XavierUniform => "xavier-uniform",
-        InitScheme.KaimingUniform => "kaiming-uniform",
-        InitScheme.KaimingNormal => "kaiming-normal",
-        _ => throw new FcnLabException($"Unknown init scheme {(int)scheme}; allowed: {AllowedNames}."),
-    };
+    public static string ToFlag(InitScheme scheme) => Spellings.Name(scheme);
 
     private static void FillUniform(Span<float> values, double bound, Rng rng)
     {

@@ -7,9 +7,14 @@ namespace FcnLab.Engine.Losses;
 /// logits cannot overflow (PyTorch's nn.CrossEntropyLoss with reduction "mean" on raw logits). Also
 /// reports each sample's predicted class and the batch's correct count. A NaN or infinite logit gives
 /// a NaN or infinite loss, never an exception: the trainer detects divergence from it.
+/// With label smoothing eps (PyTorch's label_smoothing) the target is (1 - eps) on the label and eps/C
+/// spread over all C classes; eps = 0 computes exactly what plain cross-entropy does.
 /// </summary>
-public sealed class SoftmaxCrossEntropy
+/// <param name="labelSmoothing">eps in [0, 1]; 0 is plain cross-entropy.</param>
+public sealed class SoftmaxCrossEntropy(double labelSmoothing = 0)
 {
+    private readonly double _smoothing = labelSmoothing >= 0 && labelSmoothing <= 1 ? labelSmoothing
+        : throw new FcnLabException($"Label smoothing must be in [0, 1] (got {labelSmoothing}).");
     private BatchBuffer? _grad;
     private int _classes = -1;
     private double[] _logSumExp = [];
@@ -25,6 +30,7 @@ public sealed class SoftmaxCrossEntropy
     public ReadOnlySpan<int> Predictions => _predictions.AsSpan(0, _batch);
 
     // logits [B, C], labels [B] -> mean over the batch of logsumexp(z_i) - z_i[label_i]
+    //   with smoothing eps: (1 - eps) * (lse_i - z_i[label_i]) + eps * (lse_i - mean_j z_ij)
     public double Forward(Tensor logits, ReadOnlySpan<int> labels)
     {
         if (logits.Rank != 2)
@@ -55,7 +61,14 @@ public sealed class SoftmaxCrossEntropy
             _labels[i] = label;
             _predictions[i] = arg;
             if (arg == label) correct++;
-            total += lse - row[label];
+            double nll = lse - row[label];
+            if (_smoothing != 0)
+            {
+                double sumZ = 0;
+                for (int j = 0; j < classes; j++) sumZ += row[j];
+                nll = (1 - _smoothing) * nll + _smoothing * (lse - sumZ / classes);
+            }
+            total += nll;
         }
         _logits = logits;
         _batch = batch;
@@ -63,7 +76,7 @@ public sealed class SoftmaxCrossEntropy
         return total / batch;
     }
 
-    // dz = (softmax(z) - onehot(label)) / B   [B, C], in this loss's own buffer
+    // dz = (softmax(z) - target) / B   [B, C], in this loss's own buffer; target = (1 - eps) * onehot(label) + eps / C
     public Tensor Backward()
     {
         var logits = _logits ?? throw new InvalidOperationException("SoftmaxCrossEntropy: Backward called before Forward.");
@@ -72,6 +85,8 @@ public sealed class SoftmaxCrossEntropy
         ReadOnlySpan<float> z = logits.Span;
         var g = grad.Span;
         double invBatch = 1.0 / batch;
+        // With eps = 0 these are exactly 0 and 1: the plain cross-entropy gradient, bit for bit.
+        double offLabel = _smoothing / classes, onLabel = 1 - _smoothing + offLabel;
         for (int i = 0; i < batch; i++)
         {
             var row = z.Slice(i * classes, classes);
@@ -80,8 +95,7 @@ public sealed class SoftmaxCrossEntropy
             int label = _labels[i];
             for (int j = 0; j < classes; j++)
             {
-                double p = Math.Exp(row[j] - lse);
-                if (j == label) p -= 1;
+                double p = Math.Exp(row[j] - lse) - (j == label ? onLabel : offLabel);
                 gr[j] = (float)(p * invBatch);
             }
         }

@@ -69,6 +69,9 @@ public static class RunDirectory
             w.WriteBoolean("augment", c.Augment);
             WriteNullable(w, "patience", c.Patience);
             w.WriteBoolean("restore_best", c.RestoresBest);
+            // Settings added since these keys were fixed, only when set (so other runs keep their bytes).
+            foreach (var setting in TrainSettings.All.Where(s => s.Later && !s.IsDefault(c)))
+                WriteSettingText(w, setting.Key, setting.Read(c));
             w.WriteNumber("seed", c.Seed);
             w.WriteNumber("threads", c.Threads);
             w.WriteNumber("train_count", trainCount);
@@ -81,6 +84,15 @@ public static class RunDirectory
             w.WriteEndArray();
         });
         AtomicFile.WriteAllText(Path.Combine(runDir, "config.json"), json);
+    }
+
+    /// <summary>A setting's text as JSON: a number or true/false as such, else a string.</summary>
+    private static void WriteSettingText(Utf8JsonWriter w, string name, string? text)
+    {
+        if (text == null) w.WriteNull(name);
+        else if (text is "true" or "false") w.WriteBoolean(name, text == "true");
+        else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)) w.WriteNumber(name, d);
+        else w.WriteString(name, text);
     }
 
     public static void WriteResume(Utf8JsonWriter w, ResumeRecord r)

@@ -14,18 +14,20 @@ public sealed class StepRunner
     private readonly Sequential _network;
     private readonly Optimizer _optimizer;
     private readonly WorkerPool _pool;
-    private readonly SoftmaxCrossEntropy _loss = new();
+    private readonly SoftmaxCrossEntropy _loss;
     private readonly double _l2;
     private readonly double? _clipGradNorm;
     // True when the last step's optimizer update left every gradient at zero, so this step needs no zero_grad pass.
     private bool _gradsZero;
 
     /// <param name="pool">The threads the zero_grad pass runs on (the pool the network and optimizer were built with).</param>
-    public StepRunner(Sequential network, Optimizer optimizer, WorkerPool pool, double l2, double? clipGradNorm)
+    /// <param name="loss">The training loss, built from the config by the caller (label smoothing and all).</param>
+    public StepRunner(Sequential network, Optimizer optimizer, WorkerPool pool, SoftmaxCrossEntropy loss, double l2, double? clipGradNorm)
     {
         _network = network;
         _optimizer = optimizer;
         _pool = pool;
+        _loss = loss;
         _l2 = l2;
         _clipGradNorm = clipGradNorm;
     }

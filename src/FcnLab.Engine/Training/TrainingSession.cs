@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.IO;
 using FcnLab.Engine.Layers;
+using FcnLab.Engine.Losses;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
 using FcnLab.Engine.Random;
@@ -58,7 +59,7 @@ internal sealed class TrainingSession
         _network = NetworkBuilder.Build(_spec, pool, _state.Generators.Dropout);
         _optimizer = Optimizer.Create(config.Optimizer, _network.Parameters, pool);
         _schedule = LrSchedule.Create(config.Schedule, config.Optimizer.Lr, config.Epochs, _state.Schedule);
-        _stepper = new StepRunner(_network, _optimizer, pool, config.L2, config.ClipGradNorm);
+        _stepper = new StepRunner(_network, _optimizer, pool, new SoftmaxCrossEntropy(config.LabelSmoothing), config.L2, config.ClipGradNorm);
         _normalization = from == null ? InitializeFresh() : Restore(from);
     }
 

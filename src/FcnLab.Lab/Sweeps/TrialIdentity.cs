@@ -13,15 +13,14 @@ namespace FcnLab.Lab.Sweeps;
 /// settable property of <see cref="TrainConfig"/> (and of the records inside it) takes part, found by
 /// reflection so a setting added later cannot be forgotten, except what never changes results: the
 /// thread count, and the preset's name (its settings are already resolved into the others).
-/// Settings added after the first sweeps were recorded are left out while they hold their default,
-/// so the trials already in a store keep their identity.
+/// Settings added after the first sweeps were recorded (marked <see cref="LaterSettingAttribute"/>) are
+/// left out while they hold their default, so the trials already in a store keep their identity.
 /// </summary>
 public static class TrialIdentity
 {
     private static readonly HashSet<string> Excluded = [nameof(TrainConfig.Threads), nameof(TrainConfig.Preset)];
 
-    /// <summary>Later settings and the value that leaves them out of the identity.</summary>
-    private static readonly Dictionary<string, object?> OmittedAtDefault = new() { [nameof(TrainConfig.Arch)] = null, [nameof(TrainConfig.Augment)] = false };
+    private static readonly TrainConfig Defaults = new();
 
     public static string CanonicalJson(TrainConfig config)
     {
@@ -50,7 +49,7 @@ public static class TrialIdentity
         foreach (var p in IdentityProperties(value.GetType(), topLevel))
         {
             object? v = p.GetValue(value);
-            if (topLevel && OmittedAtDefault.TryGetValue(p.Name, out var omitted) && Equals(v, omitted)) continue;
+            if (topLevel && p.IsDefined(typeof(LaterSettingAttribute)) && Equals(v, p.GetValue(Defaults))) continue;
             w.WritePropertyName(p.Name);
             WriteValue(w, v);
         }

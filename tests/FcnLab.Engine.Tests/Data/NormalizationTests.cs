@@ -67,6 +67,6 @@ public class NormalizationTests
     public void ParseKind_Invalid()
     {
         var e = Assert.Throws<FcnLabException>(() => Normalization.ParseKind("zscore"));
-        Assert.Contains("standardize, scale or none", e.Message);
+        Assert.Contains("standardize, scale, none", e.Message);
     }
 }

@@ -11,7 +11,8 @@ internal static class LayerTestKit
     private static readonly Lazy<JsonElement> Cases = new(() => ReadCases("pytorch-vectors.json"));
     private static readonly Lazy<JsonElement> CnnCases = new(() => ReadCases("pytorch-cnn-vectors.json"));
 
-    private static JsonElement ReadCases(string file)
+    /// <summary>The "cases" object of a file in TestData.</summary>
+    public static JsonElement ReadCases(string file)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "TestData", file);
         using var doc = JsonDocument.Parse(File.ReadAllText(path));

@@ -21,16 +21,20 @@ public class SoftmaxCrossEntropyTests
     }
 
     [Theory]
-    [InlineData(3, 5)]
-    [InlineData(1, 7)]
-    [InlineData(4, 2)]
-    public void GradientMatchesFiniteDifferences(int batch, int classes)
+    [InlineData(3, 5, 0.0)]
+    [InlineData(1, 7, 0.0)]
+    [InlineData(4, 2, 0.0)]
+    [InlineData(3, 5, 0.1)]
+    [InlineData(1, 7, 0.3)]
+    [InlineData(4, 2, 0.9)]
+    [InlineData(2, 4, 1.0)]
+    public void GradientMatchesFiniteDifferences(int batch, int classes, double labelSmoothing)
     {
         var rng = new Rng(13);
         var logits = Tensor.Zeros(batch, classes);
         FillUniform(logits.Span, rng, 3f);
         var labels = Enumerable.Range(0, batch).Select(i => rng.NextInt(classes)).ToArray();
-        var loss = new SoftmaxCrossEntropy();
+        var loss = new SoftmaxCrossEntropy(labelSmoothing);
         loss.Forward(logits, labels);
         var analytic = loss.Backward().ToArray();
         const float eps = 1e-2f;

@@ -1,6 +1,7 @@
 using FcnLab.Engine.Data;
 using FcnLab.Engine.Init;
 using FcnLab.Engine.Layers;
+using FcnLab.Engine.Losses;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
 using FcnLab.Engine.Random;
@@ -102,7 +103,7 @@ public class TrainerTests : IDisposable
         var net = NetworkBuilder.Build(spec, pool, new Rng(1));
         NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(2));
         var optimizer = Optimizer.Create(new OptimizerConfig { Kind = OptimizerKind.Adam, Lr = 0.01, WeightDecay = 0.01 }, net.Parameters);
-        var step = new StepRunner(net, optimizer, pool, l2: 0.001, clipGradNorm: 1.0);
+        var step = new StepRunner(net, optimizer, pool, new SoftmaxCrossEntropy(), l2: 0.001, clipGradNorm: 1.0);
         var x = Tensor.Zeros(12, Tensor.SizeOf(spec.InputShape));
         var rng = new Rng(3);
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();

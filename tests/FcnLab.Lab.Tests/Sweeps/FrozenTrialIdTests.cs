@@ -132,6 +132,7 @@ public class FrozenTrialIdTests
         ["preset-fast"] = ("fast", []),
         ["preset-cnn-other-epochs"] = ("cnn", new() { ["epochs"] = "2" }),
         ["preset-bn-adam-with-hidden"] = ("bn-adam", new() { ["hidden"] = "32" }),
+        ["label-smoothing"] = (null, new() { ["label-smoothing"] = "0.1" }),
     };
 
     [Fact]
