@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace FcnLab.Lab.Tests;
 
 /// <summary>
-/// How src/FcnLab.Lab is laid out (docs/lab-architecture-draft.md): its folders depend one way, Search &lt;- Sweeps &lt;-
+/// How src/FcnLab.Lab is laid out (ARCHITECTURE.md): its folders depend one way, Search &lt;- Sweeps &lt;-
 /// Store &lt;- Reports &lt;- Runs, and each file holds one public type. Read from the source, found above the test's directory.
 /// </summary>
 public partial class LabLayoutTests
@@ -45,7 +45,7 @@ public partial class LabLayoutTests
         foreach (var (folder, file, text) in Files())
         {
             int layer = Array.IndexOf(Layers, folder);
-            Assert.True(layer >= 0, $"{file}: Lab's folders are {string.Join(", ", Layers)}; put it in one of them (and say where in docs/lab-architecture-draft.md)");
+            Assert.True(layer >= 0, $"{file}: Lab's folders are {string.Join(", ", Layers)}; put it in one of them (and say where in ARCHITECTURE.md)");
             foreach (Match m in LabNamespace().Matches(text))
             {
                 string used = m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value;
