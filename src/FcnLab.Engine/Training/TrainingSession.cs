@@ -6,7 +6,6 @@ using FcnLab.Engine.IO;
 using FcnLab.Engine.Layers;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
-using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Training;
