@@ -29,7 +29,7 @@ public sealed record Checkpoint
     private const string Kind = "checkpoint";
     private static readonly byte[] Magic = [0x89, (byte)'F', (byte)'C', (byte)'N', (byte)'C', (byte)'K', (byte)'P', (byte)'T'];
 
-    /// <summary>The run's settings (Epochs: the total it is training to; Threads: what it last ran with).</summary>
+    /// <summary>The run's settings (Epochs: the total it is training to; Threads: the run's own, while each resume records the threads it ran on).</summary>
     public required TrainConfig Config { get; init; }
     public required Normalization Normalization { get; init; }
     public required DataFingerprint Data { get; init; }

@@ -5,12 +5,6 @@ using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Training;
 
-/// <summary>One checked parameter element: backprop's gradient against (E(w+eps) - E(w-eps)) / 2eps.</summary>
-public sealed record GradCheckRow(string Description, double Analytic, double Approximate, bool Kink, bool Agrees)
-{
-    public double Difference => Math.Abs(Analytic - Approximate);
-}
-
 /// <summary>
 /// The numpy study's gradient check, for any network: on a handful of examples (one per class), for
 /// the first, middle and last element of every parameter (Linear, Conv2d and batch-norm weights and

@@ -7,7 +7,6 @@ using FcnLab.Engine.Layers;
 using FcnLab.Engine.Losses;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
-using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Engine.Training;
