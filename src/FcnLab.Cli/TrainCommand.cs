@@ -57,10 +57,12 @@ public static class TrainCommand
     private static int Resume(string runDir, List<KeyValuePair<string, string>> given, bool quiet, bool json, string storeLocation, RunOptions run, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
         var checkpoint = Checkpoint.Load(runDir);
-        var config = TrainSettings.Apply(checkpoint.Config, given);
-        var data = DatasetCatalog.Load(config.DataOptions);
-        int? epochs = given.Any(g => g.Key == "epochs") ? config.Epochs : null;
-        int? threads = given.Any(g => g.Key == "threads") ? config.Threads : null;
+        // --epochs and --threads are parsed (and checked, by flag name) through their declarations; only the
+        // epochs become part of the run's settings, the threads go to the trainer as this process's own.
+        var parsed = TrainSettings.Apply(checkpoint.Config, given);
+        var data = DatasetCatalog.Load(checkpoint.Config.DataOptions);
+        int? epochs = given.Any(g => g.Key == "epochs") ? parsed.Epochs : null;
+        int? threads = given.Any(g => g.Key == "threads") ? parsed.Threads : null;
         return Train(RunStart.From(checkpoint, epochs, threads), data, runDir, storeLocation, run, quiet, json, stdout, stderr, cancel);
     }
 

@@ -7,7 +7,8 @@ namespace FcnLab.Lab.Runs;
 /// <summary>
 /// What a run trains: a config from the first step, or on from a checkpoint to <see cref="Epochs"/> epochs in total
 /// on <see cref="Threads"/> threads (null: the run's own). <see cref="Config"/> is the run's resolved settings either way
-/// (for a resume: the checkpoint's, with the new total), what the store records.
+/// (for a resume: the checkpoint's, with the new total), what the store records; the threads this process trains
+/// on travel beside it, to the trainer, and are recorded in the checkpoint's resumes, never in the run's settings.
 /// </summary>
 public sealed record RunStart
 {
@@ -23,7 +24,7 @@ public sealed record RunStart
 
     public static RunStart From(Checkpoint checkpoint, int? epochs = null, int? threads = null) => new()
     {
-        Config = checkpoint.Config with { Epochs = epochs ?? checkpoint.Config.Epochs, Threads = threads ?? checkpoint.Config.Threads },
+        Config = checkpoint.Config with { Epochs = epochs ?? checkpoint.Config.Epochs },
         Checkpoint = checkpoint,
         Epochs = epochs,
         Threads = threads,
