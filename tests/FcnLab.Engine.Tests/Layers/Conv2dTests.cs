@@ -35,7 +35,7 @@ public sealed class Conv2dTests : IDisposable
         if (bias) AssertClose(c.Floats("grad_bias"), conv.Bias!.Grad.Span, what: "grad_bias");
     }
 
-    /// <summary>Odd sizes, stride 2, padding, 1 and 3 channels, batch 1, a 1x1 kernel, and more samples than gradient chunks.</summary>
+    /// <summary>Odd sizes, stride 2, padding, 1 and 3 channels, batch 1, a 1x1 kernel, channels not a multiple of 16, and more samples than gradient chunks.</summary>
     public static TheoryData<int, int, int, int, int, int, int, int, bool> Shapes => new()
     {
         // batch, in, out, h, w, k, stride, pad, bias
@@ -49,6 +49,13 @@ public sealed class Conv2dTests : IDisposable
         { 2, 3, 5, 9, 8, 1, 2, 0, true },
         { 1, 3, 33, 13, 11, 4, 3, 2, true },
         { 2, 1, 3, 4, 3, 3, 1, 2, true },
+        // Channels that fill neither a 12-row tile nor a 32-column panel, same-size padding (the contiguous
+        // im2col path), odd sizes, and tiny images several samples share a forward product on (a ragged last group).
+        { 3, 17, 40, 9, 7, 3, 1, 1, true },
+        { 1, 5, 33, 6, 6, 3, 1, 1, false },
+        { 5, 3, 20, 3, 3, 3, 1, 1, true },
+        { 3, 19, 65, 7, 7, 3, 2, 1, true },
+        { 2, 18, 34, 5, 5, 1, 1, 0, true },
     };
 
     [Theory]
