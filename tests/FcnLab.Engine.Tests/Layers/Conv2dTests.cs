@@ -104,10 +104,13 @@ public sealed class Conv2dTests : IDisposable
         GradCheck(conv, x, eps: 0.25f, atol: 1e-4, rtol: 1e-4);
     }
 
-    [Fact]
-    public void ThreadCount_DoesNotChangeAnyBit()
+    [Theory]
+    // 37 samples: more than the 16 gradient chunks, and a ragged split; two samples to a forward product.
+    [InlineData(37, 3, 8, 13, 12, 3, 1, 1)]
+    // More than one 32-column panel of channels, in*k*k over one 512-step block, stride 2 (not same-size).
+    [InlineData(19, 40, 70, 9, 9, 5, 2, 2)]
+    public void ThreadCount_DoesNotChangeAnyBit(int batch, int inC, int outC, int h, int w, int k, int stride, int pad)
     {
-        // 37 samples: more than the 16 gradient chunks, and a ragged split.
         using var one = new WorkerPool(1);
         using var two = new WorkerPool(2);
         var reference = Run(null);
@@ -118,16 +121,17 @@ public sealed class Conv2dTests : IDisposable
                 Assert.True(reference[i].AsSpan().SequenceEqual(run[i]), $"output {i} differs with {pool.Threads} thread(s)");
         }
 
-        static float[][] Run(WorkerPool? pool)
+        float[][] Run(WorkerPool? pool)
         {
             var rng = new Rng(5);
-            var conv = new Conv2d(3, 8, 3, 1, 1, pool: pool);
+            var conv = new Conv2d(inC, outC, k, stride, pad, pool: pool);
             Bind(conv);
             FillUniform(conv.Weight.Value.Span, rng);
             FillUniform(conv.Bias!.Value.Span, rng);
-            var x = Tensor.Zeros(37, 3, 13, 12);
+            var x = Tensor.Zeros(batch, inC, h, w);
             FillUniform(x.Span, rng);
-            var dy = Tensor.Zeros(37, 8, 13, 12);
+            int oh = Conv2dReference.OutputSize(h, k, stride, pad), ow = Conv2dReference.OutputSize(w, k, stride, pad);
+            var dy = Tensor.Zeros(batch, outC, oh, ow);
             FillUniform(dy.Span, rng);
             var y = conv.Forward(x, true).ToArray();
             var dx = conv.Backward(dy)!.ToArray();
