@@ -149,7 +149,7 @@ public sealed unsafe class Conv2d : Layer
         _chunks = Math.Min(batch, MaxGradientChunks);
         int weightLength = OutChannels * FanIn;
         // One [in*k*k, out] slot per chunk, and one more for their sum transposed to the weight's layout.
-        if (_weightGradChunks.Length < (_chunks + 1) * weightLength)
+        if (_weightGradChunks.Length < (MaxGradientChunks + 1) * weightLength)
         {
             _weightGradChunks = GC.AllocateArray<float>((MaxGradientChunks + 1) * weightLength, pinned: true);
             _biasGradChunks = new float[MaxGradientChunks * OutChannels];
