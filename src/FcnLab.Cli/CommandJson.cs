@@ -43,6 +43,13 @@ internal sealed record EvalJson : EvaluationJson
     [JsonPropertyOrder(-1)] public string DataDir { get; }
 }
 
+/// <summary>train --json: the run directory, summary.json's fields, every epoch, and the test evaluation (left out when the run diverged).</summary>
+internal sealed record TrainJson(
+    string RunDir,
+    SummaryJson Summary,
+    IReadOnlyList<EpochJson> Epochs,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EvaluationJson? Test);
+
 /// <summary>predict --json: the settings, each image's top classes, and the accuracy over the labeled ones (null without labels).</summary>
 internal sealed record PredictJson(string Model, bool Invert, int Top, IReadOnlyList<string> ClassNames, IReadOnlyList<PredictionJson> Predictions, long Labeled, double? Accuracy);
 
@@ -64,8 +71,9 @@ internal sealed record TopClassJson(int Class, string Name, double Probability);
 [JsonSerializable(typeof(EvaluationJson))]
 [JsonSerializable(typeof(EvalJson))]
 [JsonSerializable(typeof(PredictJson))]
+[JsonSerializable(typeof(TrainJson))]
 internal sealed partial class CommandJson : JsonSerializerContext
 {
     /// <summary>The document as --json prints it.</summary>
-    public static string Document<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) => JsonSerializer.Serialize(value, type) + "\n";
+    public static string Document<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) => RunDirectory.Document(value, type);
 }

@@ -45,11 +45,4 @@ public static class Reporting
 
     /// <summary>A fraction as a percentage with two decimals: 0.8607 -> "86.07%".</summary>
     public static string Percent(double? fraction) => fraction is { } f ? (f * 100).ToString("F2", Inv) + "%" : "n/a";
-
-    /// <summary>The fields of <see cref="EvaluationJson"/>, written into the object <paramref name="w"/> has open (train's "test").</summary>
-    public static void WriteEvaluationJson(Utf8JsonWriter w, EvalResult test, IReadOnlyList<string> classNames)
-    {
-        foreach (var field in JsonSerializer.SerializeToElement(EvaluationJson.Of(test, classNames), CommandJson.Default.EvaluationJson).EnumerateObject())
-            field.WriteTo(w);
-    }
 }

@@ -7,33 +7,10 @@ namespace FcnLab.Cli;
 public static class TrainOutput
 {
     /// <summary>train --json: run_dir, the summary, every epoch and the test evaluation, as one document.</summary>
-    public static string Json(string runDir, TrainResult result) => RunDirectory.Json(w =>
-    {
-        w.WriteString("run_dir", runDir);
-        w.WriteStartObject("summary");
-        RunDirectory.WriteSummaryFields(w, result.Summary);
-        w.WriteEndObject();
-        w.WriteStartArray("epochs");
-        foreach (var e in result.Epochs)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("epoch", e.Epoch);
-            w.WriteNumber("train_loss", e.TrainLoss);
-            w.WriteNumber("train_accuracy", e.TrainAccuracy);
-            RunDirectory.WriteNullable(w, "val_loss", e.ValLoss);
-            RunDirectory.WriteNullable(w, "val_accuracy", e.ValAccuracy);
-            w.WriteNumber("lr", e.Lr);
-            w.WriteNumber("seconds", Math.Round(e.Seconds, 3));
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        if (result.Test != null)
-        {
-            w.WriteStartObject("test");
-            Reporting.WriteEvaluationJson(w, result.Test, result.ClassNames);
-            w.WriteEndObject();
-        }
-    });
+    public static string Json(string runDir, TrainResult result) => CommandJson.Document(
+        new TrainJson(runDir, SummaryJson.Of(result.Summary), [.. result.Epochs.Select(EpochJson.Of)],
+            result.Test is { } test ? EvaluationJson.Of(test, result.ClassNames) : null),
+        CommandJson.Default.TrainJson);
 
     /// <summary>Without --json: the test evaluation (unless quiet), then one line with the outcome and the run directory.</summary>
     public static void WriteText(TextWriter stdout, string runDir, TrainResult result, bool quiet)
