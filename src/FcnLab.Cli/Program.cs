@@ -29,6 +29,7 @@ public static class Program
             ReproduceCommand.Create(stdout, stderr),
             ExportCommand.Create(stdout, stderr),
             ImportCommand.Create(stdout, stderr),
+            ServeCommand.Create(stdout, stderr, cancel),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
