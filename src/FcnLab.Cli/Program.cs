@@ -30,6 +30,7 @@ public static class Program
             ExportCommand.Create(stdout, stderr),
             ImportCommand.Create(stdout, stderr),
             ServeCommand.Create(stdout, stderr, cancel),
+            BenchDashboardCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

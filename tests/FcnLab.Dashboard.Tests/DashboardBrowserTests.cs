@@ -51,7 +51,9 @@ public sealed class DashboardBrowserTests : IDisposable
         var page = await chromium.NewPageAsync(problems);
 
         // Runs: three rows, newest first; sorting by test accuracy and filtering by sweep and status.
+        await page.SetViewportSizeAsync(1280, 900);
         await page.GotoAsync(server.Url.AbsoluteUri);
+        await Screenshot(page, "runs");
         Assert.Equal(3, await page.Locator("#runs tbody tr").CountAsync());
         Assert.Equal(["3", "2", "1"], await RunIds(page));
         await page.ClickAsync("th a[data-sort=test]");
@@ -77,6 +79,7 @@ public sealed class DashboardBrowserTests : IDisposable
         await page.WaitForURLAsync("**/compare?**");
         Assert.Equal(3 + 2, await page.Locator("figure.chart svg").CountAsync()); // three overlaid curves, two confusion matrices
         Assert.Equal(2, await page.Locator("#diff thead th a").CountAsync());
+        await Screenshot(page, "compare");
         Assert.Contains("Optimizer.Lr", await page.Locator("#diff").TextContentAsync());
 
         // Run: curves, step loss, confusion matrix with class names, per-class table, settings.
@@ -86,6 +89,7 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Contains("every step from steps.csv", await page.Locator("#chart-steps figcaption").TextContentAsync());
         Assert.Equal(4, await page.Locator("#classes tbody tr").CountAsync());
         Assert.Equal(2, await page.Locator("#epochs tbody tr").CountAsync());
+        await Screenshot(page, "run");
         Assert.Contains("completed", await page.Locator("dd.status-value").TextContentAsync());
         Assert.Contains("\"Lr\"", await page.Locator("pre.settings").TextContentAsync());
         await page.SelectOptionAsync("#smooth", "0.9");
@@ -98,6 +102,7 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Equal(2, await page.Locator("table.sweep tbody tr").CountAsync());
         Assert.Equal(1, await page.Locator("table.sweep tr.best").CountAsync());
         Assert.Equal(2, await page.Locator("figure.panel").CountAsync());
+        await Screenshot(page, "sweep");
         Assert.Contains("2 trials: 0 pending, 0 running", await page.Locator("#tally").TextContentAsync());
 
         // Downloads: SVG (well-formed XML with its legend and axis titles) and CSV.
@@ -114,6 +119,21 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Equal(4, csv.Length);
         Assert.StartsWith("run_id,sweep,", csv[0]);
         Assert.Empty(problems);
+    }
+
+    /// <summary>
+    /// A full-page PNG of the view: into $FCNLAB_WRITE_SCREENSHOTS when set (the docs' screenshots, docs/dashboard.md),
+    /// else into the test's folder; either way checked to be a PNG of the page.
+    /// </summary>
+    private async Task Screenshot(IPage page, string name)
+    {
+        string dir = Environment.GetEnvironmentVariable("FCNLAB_WRITE_SCREENSHOTS") is { Length: > 0 } d ? d : _h.Path_("screenshots");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        byte[] png = File.ReadAllBytes(path);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.True(png.Length > 5_000, $"{name}.png is {png.Length} bytes: an empty page?");
     }
 
     private static async Task<List<string>> RunIds(IPage page) => [.. await page.Locator("#runs tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.run)")];
