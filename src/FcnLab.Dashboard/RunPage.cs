@@ -24,7 +24,7 @@ internal static class RunPage
     public static bool IsLive(Data d) => d.Trial.Status is RunStatus.Running or RunStatus.Pending;
 
     /// <summary>The charts by id: the page embeds them, /runs/ID/charts/ID.svg downloads them (same SVG, legend and axis titles included).</summary>
-    public static IReadOnlyList<(string Id, string Svg)> Charts(Data d, double smoothing, out string stepNote)
+    public static IReadOnlyList<(string Id, string Svg)> Charts(Data d, double smoothing, TestImages images, out string stepNote)
     {
         var e = d.Epochs;
         Series S(string label, Func<EpochMetrics, double?> f, double scale = 1) =>
@@ -56,10 +56,12 @@ internal static class RunPage
 
         if (d.Outcome?.Confusion is { } confusion)
             charts.Add(("confusion", ConfusionHeatmap.Render("Confusion matrix (test set)", confusion, d.Outcome.ClassNames)));
+        if (d.Outcome is { Misclassified.Count: > 0 } o && images.For(d.Trial.Definition.ConfigJson) is { Images: { } testImages })
+            charts.Add(("misclassified", MisclassifiedGrid.Render("Misclassified test images", o.Misclassified, testImages)));
         return charts;
     }
 
-    public static string Render(Data d, double smoothing)
+    public static string Render(Data d, double smoothing, TestImages images)
     {
         var t = d.Trial;
         string id = t.RunId.ToString(CultureInfo.InvariantCulture);
@@ -95,7 +97,7 @@ internal static class RunPage
         Item(sb, "run directory", t.Definition.RunDir);
         sb.Append("</dl></section>\n");
 
-        var charts = Charts(d, smoothing, out string stepNote);
+        var charts = Charts(d, smoothing, images, out string stepNote);
         sb.Append("<form class=\"smoothing\" method=\"get\"><label>Step-loss smoothing (debiased EMA weight) <select name=\"smooth\" id=\"smooth\">");
         foreach (double w in new[] { 0, 0.6, 0.9, 0.99 })
             sb.Append(CultureInfo.InvariantCulture, $"<option value=\"{w}\"{(w == smoothing ? " selected" : "")}>{(w == 0 ? "none" : w.ToString(CultureInfo.InvariantCulture))}</option>");
@@ -113,7 +115,7 @@ internal static class RunPage
         if (d.Outcome is { } o)
         {
             if (o.Confusion is { } confusion) ClassTable(sb, confusion, o.ClassNames);
-            Misclassified(sb, o);
+            Misclassified(sb, o, o.Misclassified.Count == 0 ? null : images.For(t.Definition.ConfigJson).Why);
         }
         else sb.Append("<p class=\"note\">No confusion matrix or misclassified examples: the run has no test evaluation (it is not final, it failed, or it diverged).</p>\n");
 
@@ -148,11 +150,13 @@ internal static class RunPage
         sb.Append("</tbody></table>\n");
     }
 
-    private static void Misclassified(StringBuilder sb, TrialOutcome o)
+    private static void Misclassified(StringBuilder sb, TrialOutcome o, string? whyNoImages)
     {
         const int Shown = 100;
         sb.Append(CultureInfo.InvariantCulture, $"<h2>Misclassified test examples ({o.Misclassified.Count})</h2>")
-          .Append("<p class=\"note\">Indices into the test set with their true and predicted classes (the dashboard reads the store only; `fcnlab report` draws the images from the data directory).</p>")
+          .Append(whyNoImages == null
+              ? "<p class=\"note\">The images are drawn above (the first 36) from the data directory the run recorded.</p>"
+              : $"<p class=\"note\" id=\"no-images\">No images: the run's test data cannot be read here ({Html.Escape(whyNoImages)}). Their indices into the test set, true and predicted classes:</p>")
           .Append("<table class=\"misclassified\"><thead><tr><th>Index</th><th>True</th><th>Predicted</th></tr></thead><tbody>\n");
         string Name(int c) => c < o.ClassNames.Count ? o.ClassNames[c] : c.ToString(CultureInfo.InvariantCulture);
         foreach (var m in o.Misclassified.Take(Shown))

@@ -96,6 +96,10 @@ public sealed class DashboardBrowserTests : IDisposable
         await page.ClickAsync("form.smoothing button");
         Assert.Contains("debiased EMA (weight 0.9)", await page.Locator("#chart-steps svg").InnerHTMLAsync());
 
+        // The misclassified test images, drawn from the data directory the run recorded.
+        await page.GotoAsync(server.Url + "runs/3");
+        Assert.True(await page.Locator("#chart-misclassified svg image").CountAsync() > 0, "no misclassified images drawn");
+
         // Sweep: the study table (table.md's rows), curves and one panel per configuration.
         await page.GotoAsync(server.Url + "sweeps");
         await page.ClickAsync("#sweeps a:text('small')");
@@ -147,7 +151,7 @@ public sealed class DashboardBrowserTests : IDisposable
             store.SaveSweep(Evil, "name: x");
             store.AddTrials([new TrialDefinition
             {
-                TrialId = "t" + Evil, Sweep = Evil, Point = [new("act" + Evil, "v" + Evil)], ConfigJson = "{\"note\": \"" + "\\u003cscript\\u003e\"}", RunDir = _h.Path_("nowhere"),
+                TrialId = "t" + Evil, Sweep = Evil, Point = [new("act" + Evil, "v" + Evil)], ConfigJson = "{\"Dataset\": \"tiny\", \"DataDir\": \"/nonexistent/fcnlab-data\", \"note\": \"\\u003cscript\\u003e\"}", RunDir = _h.Path_("nowhere"),
             }]);
             var trial = store.ClaimNext(Evil, "host:1")!;
             Assert.True(store.Complete(trial.RunId, "host:1", new TrialOutcome(
@@ -167,6 +171,7 @@ public sealed class DashboardBrowserTests : IDisposable
         }
         await page.GotoAsync(server.Url + "runs/1");
         Assert.Contains("cat<script>", await page.Locator("#classes").InnerTextAsync());
+        Assert.Contains("No images: the run's test data cannot be read here", await page.Locator("#no-images").TextContentAsync());
         Assert.Empty(problems);
     }
 
