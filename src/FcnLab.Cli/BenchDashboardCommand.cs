@@ -30,6 +30,8 @@ public static class BenchDashboardCommand
             {
                 int added = DashboardLoadBenchmark.Fill(s, n);
                 stdout.WriteLine($"store {s.Location}: {s.ListTrials().Count} runs ({added} added); {Environment.ProcessorCount} cores here");
+                var reads = DashboardLoadBenchmark.ListTrials(s, k).Order().ToList();
+                stdout.WriteLine(string.Format(Inv, "IRunStore.ListTrials() alone: median {0,7:F1} ms, max {1,7:F1} ms ({2} reads)", reads[reads.Count / 2], reads[^1], reads.Count));
             }
             foreach (string path in (string[])["/", "/?sort=test&desc=1", "/?q=lr%3D0.005&status=completed"])
             {

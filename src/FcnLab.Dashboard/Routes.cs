@@ -18,8 +18,8 @@ internal static class Routes
         app.MapGet("/static/dashboard.css", () => Results.Text(DashboardServer.Asset("dashboard.css"), "text/css; charset=utf-8"));
 
         app.MapGet("/", (HttpRequest r) => Page("Runs", () => store.Read(s =>
-            RunsPage.Render(s.ListTrials(), [.. s.ListSweeps().Select(w => w.Name)], RunsQuery.From(r.Query)))));
-        app.MapGet("/runs.csv", (HttpRequest r) => Guard(() => Download(store.Read(s => RunsPage.Csv(s.ListTrials(), RunsQuery.From(r.Query))), "runs.csv", "text/csv")));
+            RunsPage.Render(s, RunsQuery.From(r.Query)))));
+        app.MapGet("/runs.csv", (HttpRequest r) => Guard(() => Download(store.Read(s => RunsPage.Csv(s, RunsQuery.From(r.Query))), "runs.csv", "text/csv")));
 
         app.MapGet("/runs/{id:long}", (long id, HttpRequest r) => Page($"Run {id}", () =>
             store.Read(s => RunPage.Load(s, id)) is { } d

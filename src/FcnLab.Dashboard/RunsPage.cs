@@ -14,9 +14,11 @@ internal static class RunsPage
         ("bestval", "Best val. acc. (epoch)"), ("epochs", "Epochs"), ("spe", "s/epoch"), ("started", "Started"), ("duration", "Duration"),
     ];
 
-    public static string Render(IReadOnlyList<TrialRecord> all, IReadOnlyList<string> sweeps, RunsQuery query)
+    public static string Render(IRunStore store, RunsQuery query)
     {
-        var (page, total) = query.Apply(all);
+        var (page, total) = query.Read(store);
+        int all = store.ListRuns(new RunListQuery { Limit = 0 }).Total;
+        var sweeps = store.ListSweeps().Select(w => w.Name).ToList();
         var sb = new StringBuilder();
         sb.Append("<form class=\"filters\" method=\"get\" action=\"/\">")
           .Append($"<input type=\"search\" name=\"q\" placeholder=\"filter text\" value=\"{Html.Escape(query.Text)}\">")
@@ -32,7 +34,7 @@ internal static class RunsPage
 
         int pages = Math.Max(1, (total + query.PageSize - 1) / query.PageSize);
         sb.Append("<form method=\"get\" action=\"/compare\">")
-          .Append(CultureInfo.InvariantCulture, $"<p class=\"count\"><span id=\"total\">{total}</span> runs of {all.Count}; page {query.Page} of {pages}. ")
+          .Append(CultureInfo.InvariantCulture, $"<p class=\"count\"><span id=\"total\">{total}</span> runs of {all}; page {query.Page} of {pages}. ")
           .Append($"<a href=\"{Html.Escape(query.Link().Replace("/?", "/runs.csv?", StringComparison.Ordinal))}\" download>CSV</a> ")
           .Append("<button type=\"submit\" id=\"compare\">Compare selected (2-8)</button></p>\n")
           .Append("<table class=\"runs\" id=\"runs\"><thead><tr><th></th>");
@@ -70,9 +72,9 @@ internal static class RunsPage
     }
 
     /// <summary>The same rows (all pages) as CSV, RFC 4180 quoting.</summary>
-    public static string Csv(IReadOnlyList<TrialRecord> all, RunsQuery query)
+    public static string Csv(IRunStore store, RunsQuery query)
     {
-        var (rows, _) = (query with { Page = 1, PageSize = int.MaxValue }).Apply(all);
+        var (rows, _) = query.Read(store, allRows: true);
         var sb = new StringBuilder("run_id,sweep,trial_id,status,settings,test_accuracy,best_val_accuracy,best_val_epoch,epochs_run,seconds_per_epoch,started_at,finished_at,error\n");
         foreach (var t in rows)
         {

@@ -26,6 +26,41 @@ internal sealed record RunsQuery(string Text, string Status, string Sweep, strin
         return new RunsQuery(q["q"].ToString(), q["status"].ToString(), q["sweep"].ToString(), sort, desc, page, size);
     }
 
+    /// <summary>This query for the store (<see cref="IRunStore.ListRuns"/>); null for a sort the store does not do (duration), which <see cref="Apply"/> does in memory.</summary>
+    public RunListQuery? ForStore(bool allRows = false)
+    {
+        RunListSort? sort = Sort switch
+        {
+            "id" => RunListSort.RunId, "sweep" => RunListSort.Sweep, "trial" => RunListSort.TrialId, "status" => RunListSort.Status,
+            "settings" => RunListSort.Settings, "test" => RunListSort.TestAccuracy, "bestval" => RunListSort.BestValAccuracy,
+            "epochs" => RunListSort.EpochsRun, "spe" => RunListSort.SecondsPerEpoch, "started" => RunListSort.StartedAt,
+            _ => null,
+        };
+        if (sort == null) return null;
+        RunStatus? status = RunStatusText.TryParse(Status, out var s) ? s : null;
+        return new RunListQuery
+        {
+            Text = Text.Length > 0 ? Text : null,
+            Status = status,
+            Sweep = Sweep.Length == 0 ? null : Sweep == "-" ? "" : Sweep,
+            Sort = sort.Value,
+            Descending = Descending,
+            Offset = allRows ? 0 : (Page - 1) * PageSize,
+            Limit = allRows ? int.MaxValue : PageSize,
+        };
+    }
+
+    /// <summary>The page from the store when it can sort this way, else from every trial sorted here; and the total before paging.</summary>
+    public (IReadOnlyList<TrialRecord> Page, int Total) Read(IRunStore store, bool allRows = false)
+    {
+        if (ForStore(allRows) is { } query && (Status.Length == 0 || query.Status != null))
+        {
+            var page = store.ListRuns(query);
+            return (page.Runs, page.Total);
+        }
+        return (allRows ? this with { Page = 1, PageSize = int.MaxValue } : this).Apply(store.ListTrials());
+    }
+
     /// <summary>The trials that pass the filters, sorted, and the total before paging.</summary>
     public (IReadOnlyList<TrialRecord> Page, int Total) Apply(IReadOnlyList<TrialRecord> all)
     {

@@ -53,6 +53,19 @@ public static class DashboardLoadBenchmark
         return added;
     }
 
+    /// <summary>Times <paramref name="reads"/> reads of the whole trial list (what each runs page costs the store), in milliseconds.</summary>
+    public static IReadOnlyList<double> ListTrials(IRunStore store, int reads)
+    {
+        var times = new List<double>(reads);
+        for (int i = 0; i < reads; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            store.ListTrials();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return times;
+    }
+
     /// <summary>Times <paramref name="requests"/> GETs of <paramref name="path"/> (the first on a fresh server: cold), in milliseconds.</summary>
     public static async Task<IReadOnlyList<double>> Measure(string storeLocation, string path, int requests)
     {
