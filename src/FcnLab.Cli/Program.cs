@@ -29,6 +29,8 @@ public static class Program
             ReproduceCommand.Create(stdout, stderr),
             ExportCommand.Create(stdout, stderr),
             ImportCommand.Create(stdout, stderr),
+            ServeCommand.Create(stdout, stderr, cancel),
+            BenchDashboardCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -38,6 +38,8 @@ public interface IRunStore : IDisposable
     /// <summary>Trials of one sweep (null: every run), in run-id order.</summary>
     IReadOnlyList<TrialRecord> ListTrials(string? sweep = null);
     TrialRecord? GetTrial(long runId);
+    /// <summary>One page of every run and trial, filtered and sorted by the store (the dashboard's runs table over many runs), and how many pass the filter, from one snapshot.</summary>
+    RunListPage ListRuns(RunListQuery query);
     /// <summary>Trials whose trial id starts with <paramref name="prefix"/> (any sweep).</summary>
     IReadOnlyList<TrialRecord> FindTrials(string prefix);
 

@@ -205,6 +205,54 @@ public abstract class SqlRunStore : IRunStore
 
     public TrialRecord? GetTrial(long runId) => ReadTrials($"{SelectTrialsSql} WHERE run_id = @run_id", ("@run_id", runId)).SingleOrDefault();
 
+    public RunListPage ListRuns(RunListQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var where = new List<string>();
+        var parameters = new List<(string, object?)>();
+        if (query.Status is { } status) { where.Add("status = @status"); parameters.Add(("@status", status.ToText())); }
+        if (query.Sweep is { } sweep)
+        {
+            where.Add(sweep.Length == 0 ? "sweep IS NULL" : "sweep = @sweep");
+            if (sweep.Length > 0) parameters.Add(("@sweep", sweep));
+        }
+        if (!string.IsNullOrEmpty(query.Text))
+        {
+            // Settings are stored as a JSON list of [name, value] pairs: "lr=0.1, act=relu" is found there as lr","0.1"],["act","relu.
+            string Like(string text) => "%" + text.ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            string point = StoreRows.PointJson([new(query.Text, "")])[3..^6].Replace("=", "\",\"").Replace(", ", "\"],[\"");
+            where.Add(@"(lower(trial_id) LIKE @text ESCAPE '\' OR lower(COALESCE(sweep, '')) LIKE @text ESCAPE '\'
+                OR lower(COALESCE(error, '')) LIKE @text ESCAPE '\' OR lower(point) LIKE @point ESCAPE '\')");
+            parameters.Add(("@text", Like(query.Text)));
+            parameters.Add(("@point", Like(point)));
+        }
+        string filter = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
+        string column = query.Sort switch
+        {
+            RunListSort.Sweep => "sweep",
+            RunListSort.TrialId => "trial_id",
+            RunListSort.Status => "status",
+            RunListSort.Settings => "point",
+            RunListSort.TestAccuracy => "test_accuracy",
+            RunListSort.BestValAccuracy => "best_val_accuracy",
+            RunListSort.EpochsRun => "epochs_run",
+            RunListSort.SecondsPerEpoch => "seconds_per_epoch",
+            RunListSort.StartedAt => "started_at",
+            _ => "run_id",
+        };
+        string dir = query.Descending ? "DESC" : "ASC";
+        string collate = column is "sweep" or "trial_id" or "status" or "point" ? ByteOrder : "";
+        string order = $" ORDER BY CASE WHEN {column} IS NULL THEN 0 ELSE 1 END {dir}, {column}{collate} {dir}, run_id {dir}";
+        var page = parameters.Concat([("@limit", (object?)Math.Max(0, query.Limit)), ("@offset", Math.Max(0, query.Offset))]).ToArray();
+        return Locked(() => ReadTransaction(() =>
+        {
+            int total;
+            using (var count = Command($"SELECT COUNT(*) FROM trials{filter}", [.. parameters]))
+                total = Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            return new RunListPage(ReadTrialsLocked($"{SelectTrialsSql}{filter}{order} LIMIT @limit OFFSET @offset", page), total);
+        }));
+    }
+
     public IReadOnlyList<TrialRecord> FindTrials(string prefix) =>
         // substr rather than LIKE: trial ids are compared exactly, with no wildcard characters to escape.
         ReadTrials($"{SelectTrialsSql} WHERE substr(trial_id, 1, length(@prefix)) = @prefix ORDER BY run_id", ("@prefix", prefix));

@@ -140,6 +140,53 @@ public abstract class RunStoreContractTests : IDisposable
     }
 
     [StoreFact]
+    public void ListRuns_FiltersSortsAndPagesInTheStore_AsAListInMemoryWould()
+    {
+        var store = Open();
+        string[] acts = ["relu", "tanh", "sigmoid"];
+        store.AddTrials(Enumerable.Range(0, 24).Select(i => Trial($"t{i:D2}", i < 12 ? "a" : "b_%") with { Point = [new("act", acts[i % 3]), new("lr", i % 2 == 0 ? "0.1" : "0.01")] }));
+        store.StartRun(Trial("solo", sweep: null), "host:1");
+        foreach (string sweep in (string[])["a", "b_%"])
+            for (int k = 0; k < 9 && store.ClaimNext(sweep, "host:1") is { } t; k++)
+            {
+                if (k == 4) { store.Fail(t.RunId, "host:1", "Out of memory"); continue; }
+                store.Complete(t.RunId, "host:1", new TrialOutcome(new RunSummary
+                {
+                    Status = RunStatus.Completed, TestAccuracy = k == 2 ? null : (t.RunId * 37 % 11) / 11.0, EpochsRun = 1 + k,
+                }, null, [], []));
+            }
+        var all = store.ListTrials();
+        static string Label(TrialRecord t) => string.Join(", ", t.Definition.Point.Select(p => $"{p.Key}={p.Value}"));
+        void Check(RunListQuery q, Func<TrialRecord, bool> filter, Func<TrialRecord, IComparable?> key)
+        {
+            var expected = all.Where(filter).ToList();
+            expected.Sort((x, y) =>
+            {
+                var (kx, ky) = (key(x), key(y));
+                int c = kx == null ? (ky == null ? 0 : -1) : ky == null ? 1 : kx.CompareTo(ky);
+                if (c == 0) c = x.RunId.CompareTo(y.RunId);
+                return q.Descending ? -c : c;
+            });
+            var page = store.ListRuns(q);
+            Assert.Equal(expected.Count, page.Total);
+            Assert.Equal(expected.Skip(q.Offset).Take(q.Limit).Select(t => t.RunId), page.Runs.Select(t => t.RunId));
+        }
+        Check(new RunListQuery(), _ => true, t => t.RunId);
+        Check(new RunListQuery { Sort = RunListSort.TestAccuracy, Descending = true, Offset = 3, Limit = 7 }, _ => true, t => t.Summary?.TestAccuracy);
+        Check(new RunListQuery { Sort = RunListSort.TestAccuracy, Limit = 100 }, _ => true, t => t.Summary?.TestAccuracy);
+        Check(new RunListQuery { Sweep = "b_%", Sort = RunListSort.EpochsRun, Limit = 5 }, t => t.Sweep == "b_%", t => t.Summary?.EpochsRun);
+        Check(new RunListQuery { Sweep = "", Limit = 5 }, t => t.Sweep == null, t => t.RunId);
+        Check(new RunListQuery { Status = RunStatus.Failed, Limit = 5 }, t => t.Status == RunStatus.Failed, t => t.RunId);
+        Check(new RunListQuery { Text = "ACT=tanh, lr=0.01", Limit = 50 }, t => Label(t).Contains("act=tanh, lr=0.01", StringComparison.Ordinal), t => t.RunId);
+        Check(new RunListQuery { Text = "h, lr=0.1", Limit = 50 }, t => Label(t).Contains("h, lr=0.1", StringComparison.Ordinal), t => t.RunId);
+        Check(new RunListQuery { Text = "memory", Limit = 50 }, t => t.Error?.Contains("memory", StringComparison.Ordinal) == true, t => t.RunId);
+        Check(new RunListQuery { Text = "_%", Sort = RunListSort.TrialId, Descending = true, Limit = 50 }, t => t.Sweep == "b_%", t => t.TrialId);
+        Check(new RunListQuery { Text = "t1", Limit = 50 }, t => t.TrialId.StartsWith("t1", StringComparison.Ordinal), t => t.RunId);
+        var none = store.ListRuns(new RunListQuery { Limit = 0 });
+        Assert.Equal((0, all.Count), (none.Runs.Count, none.Total));
+    }
+
+    [StoreFact]
     public void ClaimNext_RestrictedToTrialIds_TakesOnlyThose()
     {
         var store = Open();

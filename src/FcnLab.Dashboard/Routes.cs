@@ -1,0 +1,121 @@
+using System.Globalization;
+using FcnLab.Lab.Reports;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace FcnLab.Dashboard;
+
+/// <summary>The dashboard's URLs. Every one reads the store through <see cref="StoreAccess"/>; runs and sweeps are named by store id and sweep name only.</summary>
+internal static class Routes
+{
+    public static void Map(IEndpointRouteBuilder app, StoreAccess store)
+    {
+        var images = new TestImages();
+        app.MapGet("/static/dashboard.js", () => Results.Text(DashboardServer.Asset("dashboard.js"), "text/javascript; charset=utf-8"));
+        app.MapGet("/favicon.ico", () => Results.NoContent());
+        app.MapGet("/static/dashboard.css", () => Results.Text(DashboardServer.Asset("dashboard.css"), "text/css; charset=utf-8"));
+
+        app.MapGet("/", (HttpRequest r) => Page("Runs", () => store.Read(s =>
+            RunsPage.Render(s, RunsQuery.From(r.Query)))));
+        app.MapGet("/runs.csv", (HttpRequest r) => Guard(() => Download(store.Read(s => RunsPage.Csv(s, RunsQuery.From(r.Query))), "runs.csv", "text/csv")));
+
+        app.MapGet("/runs/{id:long}", (long id, HttpRequest r) => Page($"Run {id}", () =>
+            store.Read(s => RunPage.Load(s, id)) is { } d
+                ? $"<div id=\"live\" data-live=\"{(RunPage.IsLive(d) ? Html.Escape($"/runs/{id}/live?smooth={Smooth(r).ToString(CultureInfo.InvariantCulture)}") : "")}\">{RunPage.Render(d, Smooth(r), images)}</div>"
+                : throw new NotFoundException($"There is no run {id} in the store.")));
+        app.MapGet("/runs/{id:long}/live", (long id, HttpRequest r, HttpResponse response) => Guard(() =>
+        {
+            var d = store.Read(s => RunPage.Load(s, id)) ?? throw new NotFoundException($"There is no run {id} in the store.");
+            response.Headers["X-FcnLab-Live"] = RunPage.IsLive(d) ? "1" : "0";
+            return Results.Content(RunPage.Render(d, Smooth(r), images), "text/html; charset=utf-8");
+        }));
+        app.MapGet("/runs/{id:long}/charts/{chart}.svg", (long id, string chart, HttpRequest r) => Guard(() =>
+        {
+            var d = store.Read(s => RunPage.Load(s, id)) ?? throw new NotFoundException($"There is no run {id} in the store.");
+            return Svg(RunPage.Charts(d, Smooth(r), images, out _), chart, $"run{id}-{chart}.svg");
+        }));
+        app.MapGet("/runs/{id:long}/epochs.csv", (long id) => Guard(() =>
+            Download(RunPage.EpochsCsv(store.Read(s => s.GetEpochs(id))), $"run{id}-epochs.csv", "text/csv")));
+
+        app.MapGet("/sweeps", () => Page("Sweeps", () => store.Read(s => SweepPage.List(s.ListSweeps(), s.ListTrials()))));
+        app.MapGet("/sweep", ([FromQuery] string name) => Page($"Sweep {name}", () =>
+        {
+            var (results, trials, note) = LoadSweep(store, name);
+            return SweepPage.Render(name, results, trials, note);
+        }));
+        app.MapGet("/sweep/table.csv", ([FromQuery] string name) => Guard(() => Download(SweepTable.Build(LoadSweep(store, name).Results).ToCsv(), "table.csv", "text/csv")));
+        app.MapGet("/sweep/table.md", ([FromQuery] string name) => Guard(() => Download(SweepTable.Build(LoadSweep(store, name).Results).ToMarkdown(), "table.md", "text/markdown")));
+        app.MapGet("/sweep/charts/{chart}.svg", ([FromQuery] string name, string chart) => Guard(() =>
+        {
+            var results = LoadSweep(store, name).Results;
+            return Svg(SweepPage.Charts(results, SweepTable.Build(results)), chart, $"{name}-{chart}.svg");
+        }));
+
+        app.MapGet("/compare", (HttpRequest r) => Page("Compare runs", () => ComparePage.Render(LoadCompare(store, r), r.QueryString.Value?.TrimStart('?') ?? "")));
+        app.MapGet("/compare/charts/{chart}.svg", (string chart, HttpRequest r) => Guard(() => Svg(ComparePage.Charts(LoadCompare(store, r)), chart, $"compare-{chart}.svg")));
+    }
+
+    private static double Smooth(HttpRequest r) =>
+        double.TryParse(r.Query["smooth"], NumberStyles.Float, CultureInfo.InvariantCulture, out double w) && w is >= 0 and < 1 ? w : 0.6;
+
+    private static (SweepResults Results, IReadOnlyList<Lab.Store.TrialRecord> Trials, string? Note) LoadSweep(StoreAccess store, string name) =>
+        store.Read(s => SweepPage.Load(s, name)) ?? throw new NotFoundException($"There is no sweep '{name}' in the store.");
+
+    private static List<RunPage.Data> LoadCompare(StoreAccess store, HttpRequest r)
+    {
+        var ids = r.Query["id"].Select(v => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long id) ? id : -1).Distinct().ToList();
+        if (ids.Count is < ComparePage.Min or > ComparePage.Max || ids.Contains(-1))
+            throw new BadRequestException($"Pick {ComparePage.Min} to {ComparePage.Max} runs to compare (tick them in the runs table); got {ids.Count}.");
+        return [.. ids.Select(id => store.Read(s => RunPage.Load(s, id)) ?? throw new NotFoundException($"There is no run {id} in the store."))];
+    }
+
+    private static IResult Svg(IReadOnlyList<(string Id, string Svg)> charts, string chart, string fileName) =>
+        charts.FirstOrDefault(c => c.Id == chart) is { Svg: { } svg } ? Download(svg, fileName, "image/svg+xml") : throw new NotFoundException($"There is no chart '{chart}' here.");
+
+    private static IResult Download(string text, string fileName, string type) =>
+        Results.File(System.Text.Encoding.UTF8.GetBytes(text), type + "; charset=utf-8", fileName);
+
+    /// <summary>A whole page; a store that cannot be read gives the page with a banner (503, the script retries), a missing run or sweep a 404.</summary>
+    private static IResult Page(string title, Func<string> body)
+    {
+        try
+        {
+            return Results.Content(Html.Page(title, body()), "text/html; charset=utf-8");
+        }
+        catch (StoreUnavailableException e)
+        {
+            return Results.Content(Html.Page(title, "<p class=\"note\">This page shows again once the store can be read.</p>", e.Message), "text/html; charset=utf-8", statusCode: 503);
+        }
+        catch (NotFoundException e)
+        {
+            return Results.Content(Html.Page("Not found", $"<p class=\"error\">{Html.Escape(e.Message)}</p>"), "text/html; charset=utf-8", statusCode: 404);
+        }
+        catch (BadRequestException e)
+        {
+            return Results.Content(Html.Page(title, $"<p class=\"error\">{Html.Escape(e.Message)}</p>"), "text/html; charset=utf-8", statusCode: 400);
+        }
+    }
+
+    /// <summary>A download or fragment; errors as plain text with their status.</summary>
+    private static IResult Guard(Func<IResult> produce)
+    {
+        try
+        {
+            return produce();
+        }
+        catch (StoreUnavailableException e)
+        {
+            return Results.Text(e.Message, "text/plain; charset=utf-8", statusCode: 503);
+        }
+        catch (NotFoundException e)
+        {
+            return Results.Text(e.Message, "text/plain; charset=utf-8", statusCode: 404);
+        }
+        catch (BadRequestException e)
+        {
+            return Results.Text(e.Message, "text/plain; charset=utf-8", statusCode: 400);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+using FcnLab.Engine;
+using FcnLab.Engine.Training;
+using FcnLab.Lab.Reports;
+using FcnLab.Lab.Reports.Charts;
+using FcnLab.Lab.Store;
+using FcnLab.Lab.Sweeps;
+
+namespace FcnLab.Dashboard;
+
+/// <summary>
+/// The sweep view: progress (trials pending, running, final; who holds what, heartbeats), the study table
+/// (the rows of table.md: mean ± std over repeats, the best row marked), curves per configuration (training and
+/// validation overlaid, averaged over repeats) and one small panel per configuration with its test accuracy.
+/// </summary>
+internal static class SweepPage
+{
+    /// <summary>The sweep's results as `fcnlab report` reads them (the trials of the spec it was last run with); all its trials when the stored spec no longer parses.</summary>
+    public static (SweepResults Results, IReadOnlyList<TrialRecord> Trials, string? Note)? Load(IRunStore store, string name)
+    {
+        if (store.GetSweep(name) is not { } record) return null;
+        var trials = store.ListTrials(name);
+        try
+        {
+            var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
+            return (SweepResults.Of(store, spec), trials, null);
+        }
+        catch (FcnLabException e)
+        {
+            var axes = trials.SelectMany(t => t.Definition.Point.Select(p => p.Key)).Distinct().ToList();
+            return (SweepResults.Load(store, name, axes), trials, $"The stored spec does not parse ({e.Message}); every trial recorded under this name is shown.");
+        }
+    }
+
+    public static IReadOnlyList<(string Id, string Svg)> Charts(SweepResults results, SweepTable table)
+    {
+        Series Mean(SweepTableRow row, string label, Func<EpochMetrics, double?> metric, double scale)
+        {
+            var byEpoch = new SortedDictionary<int, (double Sum, int Count)>();
+            foreach (var trial in row.Trials)
+                foreach (var e in trial.Epochs)
+                {
+                    var (sum, count) = byEpoch.GetValueOrDefault(e.Epoch);
+                    if (metric(e) is { } v && double.IsFinite(v)) (sum, count) = (sum + v, count + 1);
+                    byEpoch[e.Epoch] = (sum, count);
+                }
+            return new Series(label, [.. byEpoch.Select(kv => new ChartPoint(kv.Key, kv.Value.Count > 0 ? kv.Value.Sum / kv.Value.Count * scale : double.NaN))]);
+        }
+        string Label(SweepTableRow r) => r.Label.Length > 0 ? r.Label : results.Name;
+        var charts = new List<(string, string)>
+        {
+            ("loss", LineChart.Render("Training (solid) and validation loss per configuration", "Epoch", "Loss",
+                [.. table.Rows.SelectMany(r => new[] { Mean(r, Label(r) + " train", e => e.TrainLoss, 1), Mean(r, Label(r) + " val.", e => e.ValLoss, 1) })])),
+            ("val_accuracy", LineChart.Render("Validation accuracy per configuration", "Epoch", "Validation accuracy (%)",
+                [.. table.Rows.Select(r => Mean(r, Label(r), e => e.ValAccuracy, 100))])),
+        };
+        // One small panel per configuration, its test accuracy in the title (at most 48 panels; the table has every row).
+        foreach (var (row, i) in table.Rows.Take(48).Select((r, i) => (r, i)))
+        {
+            string acc = row.TestAccuracy is { } s ? $"test {(s.Mean * 100).ToString("F2", CultureInfo.InvariantCulture)}%" : "no test accuracy yet";
+            charts.Add(($"panel{i}", LineChart.Render($"{Label(row)}: {acc}", "Epoch", "Accuracy (%)",
+                [Mean(row, "training", e => e.TrainAccuracy, 100), Mean(row, "validation", e => e.ValAccuracy, 100)])));
+        }
+        return charts;
+    }
+
+    public static string Render(string name, SweepResults results, IReadOnlyList<TrialRecord> trials, string? note)
+    {
+        var table = SweepTable.Build(results);
+        var tally = SweepTally.Of(trials);
+        string query = "?name=" + Html.Url(name);
+        var sb = new StringBuilder();
+        if (note != null) sb.Append($"<p class=\"note\">{Html.Escape(note)}</p>");
+        sb.Append(CultureInfo.InvariantCulture,
+            $"<section class=\"status\"><p id=\"tally\">{tally.Total} trials: {tally.Pending} pending, {tally.Running} running, {tally.Interrupted} interrupted, {tally.Completed} completed, {tally.EarlyStopped} early-stopped, {tally.Diverged} diverged, {tally.Failed} failed.</p>");
+        var running = trials.Where(t => t.Status == RunStatus.Running).ToList();
+        if (running.Count > 0)
+        {
+            sb.Append("<table class=\"workers\"><thead><tr><th>Run</th><th>Trial</th><th>Held by</th><th>Heartbeat</th></tr></thead><tbody>");
+            foreach (var t in running)
+                sb.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"/runs/{t.RunId}\">{t.RunId}</a></td><td>{Html.Escape(t.TrialId)}</td><td>{Html.Escape(t.Owner)}</td><td>{Html.Time(t.Heartbeat)}</td></tr>");
+            sb.Append("</tbody></table>");
+        }
+        sb.Append($"<p><a href=\"/?sweep={Html.Escape(Html.Url(name))}\">the trials in the runs table</a></p></section>\n");
+        sb.Append($"<h2>Study table</h2><p><a href=\"/sweep/table.csv{Html.Escape(query)}\" download>CSV</a> <a href=\"/sweep/table.md{Html.Escape(query)}\" download>Markdown</a></p>\n")
+          .Append(table.ToHtml());
+        sb.Append("<section class=\"charts\">");
+        foreach (var (id, svg) in Charts(results, table))
+            sb.Append($"<figure class=\"chart{(id.StartsWith("panel", StringComparison.Ordinal) ? " panel" : "")}\" id=\"chart-{id}\">{svg}<figcaption><a href=\"/sweep/charts/{id}.svg{Html.Escape(query)}\" download>SVG</a></figcaption></figure>\n");
+        sb.Append("</section>\n");
+        return sb.ToString();
+    }
+
+    public static string List(IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<TrialRecord> trials)
+    {
+        var bySweep = trials.Where(t => t.Sweep != null).ToLookup(t => t.Sweep!);
+        var sb = new StringBuilder("<table class=\"sweeps\" id=\"sweeps\"><thead><tr><th>Sweep</th><th>Trials</th><th>Pending</th><th>Running</th><th>Final</th><th>Updated</th></tr></thead><tbody>\n");
+        foreach (var s in sweeps)
+        {
+            var tally = SweepTally.Of([.. bySweep[s.Name]]);
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"/sweep?name={Html.Escape(Html.Url(s.Name))}\">{Html.Escape(s.Name)}</a></td><td class=\"num\">{tally.Total}</td><td class=\"num\">{tally.Pending}</td><td class=\"num\">{tally.Running}</td><td class=\"num\">{tally.Total - tally.NotYetRun}</td><td>{Html.Time(s.UpdatedAt)}</td></tr>\n");
+        }
+        sb.Append("</tbody></table>\n");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Net;
+using System.Xml.Linq;
+using FcnLab.Cli.Tests;
+using FcnLab.Engine.Training;
+using FcnLab.Lab.Store;
+using FcnLab.Lab.Sweeps;
+using Microsoft.Playwright;
+
+namespace FcnLab.Dashboard.Tests;
+
+/// <summary>
+/// `fcnlab serve`'s dashboard in a real browser, over a store filled by the CLI itself: every view renders with its
+/// charts; sorting, filtering and comparing work; hostile names appear as text; downloads are well-formed.
+/// </summary>
+public sealed class DashboardBrowserTests : IDisposable
+{
+    private readonly CliHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    private void FillWithASmallSweep()
+    {
+        string spec = _h.Path_("small.yaml");
+        File.WriteAllText(spec, $"""
+            name: small
+            base:
+              data: {_h.DataDir}
+              dataset: tiny
+              hidden: [16]
+              epochs: 2
+              batch_size: 32
+              threads: 1
+            axes:
+              lr: [0.05, 0.2]
+            repeats: 1
+            """);
+        var (code, _, err) = _h.Run("sweep", spec, "--quiet");
+        Assert.True(code == 0, err);
+        (code, _, err) = _h.Train(_h.Path_("run1"), "--store", _h.StorePath, "--quiet");
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
+    public async Task EveryView_Renders_AndSortingFilteringComparingAndDownloadsWork()
+    {
+        FillWithASmallSweep();
+        await using var server = await DashboardServer.StartAsync(new DashboardOptions(_h.StorePath, Port: 0));
+        await using var chromium = await Chromium.LaunchAsync();
+        var problems = new List<string>();
+        var page = await chromium.NewPageAsync(problems);
+
+        // Runs: three rows, newest first; sorting by test accuracy and filtering by sweep and status.
+        await page.SetViewportSizeAsync(1280, 900);
+        await page.GotoAsync(server.Url.AbsoluteUri);
+        await Screenshot(page, "runs");
+        Assert.Equal(3, await page.Locator("#runs tbody tr").CountAsync());
+        Assert.Equal(["3", "2", "1"], await RunIds(page));
+        await page.ClickAsync("th a[data-sort=test]");
+        var tests = await page.Locator("#runs tbody tr td:nth-child(7)").AllTextContentsAsync();
+        Assert.Equal(tests.OrderByDescending(t => double.Parse(t.TrimEnd('%'), CultureInfo.InvariantCulture)), tests);
+        await page.ClickAsync("th a[data-sort=test]");
+        tests = await page.Locator("#runs tbody tr td:nth-child(7)").AllTextContentsAsync();
+        Assert.Equal(tests.OrderBy(t => double.Parse(t.TrimEnd('%'), CultureInfo.InvariantCulture)), tests);
+        await page.SelectOptionAsync("select[name=sweep]", "small");
+        await page.ClickAsync("form.filters button");
+        Assert.Equal(2, await page.Locator("#runs tbody tr").CountAsync());
+        await page.FillAsync("input[name=q]", "lr=0.2");
+        await page.ClickAsync("form.filters button");
+        Assert.Equal(1, await page.Locator("#runs tbody tr").CountAsync());
+        await page.GotoAsync(server.Url + "?status=failed");
+        Assert.Equal(0, await page.Locator("#runs tbody tr").CountAsync());
+
+        // Compare: tick two runs.
+        await page.GotoAsync(server.Url.AbsoluteUri);
+        await page.CheckAsync("tr[data-run='1'] input[type=checkbox]");
+        await page.CheckAsync("tr[data-run='3'] input[type=checkbox]");
+        await page.ClickAsync("#compare");
+        await page.WaitForURLAsync("**/compare?**");
+        Assert.Equal(3 + 2, await page.Locator("figure.chart svg").CountAsync()); // three overlaid curves, two confusion matrices
+        Assert.Equal(2, await page.Locator("#diff thead th a").CountAsync());
+        await Screenshot(page, "compare");
+        Assert.Contains("Optimizer.Lr", await page.Locator("#diff").TextContentAsync());
+
+        // Run: curves, step loss, confusion matrix with class names, per-class table, settings.
+        await page.GotoAsync(server.Url + "runs/1");
+        foreach (string chart in (string[])["loss", "accuracy", "lr", "steps", "confusion"])
+            Assert.True(await page.Locator($"#chart-{chart} svg path, #chart-{chart} svg rect").CountAsync() > 1, $"chart {chart} draws nothing");
+        Assert.Contains("every step from steps.csv", await page.Locator("#chart-steps figcaption").TextContentAsync());
+        Assert.Equal(4, await page.Locator("#classes tbody tr").CountAsync());
+        Assert.Equal(2, await page.Locator("#epochs tbody tr").CountAsync());
+        await Screenshot(page, "run");
+        Assert.Contains("completed", await page.Locator("dd.status-value").TextContentAsync());
+        Assert.Contains("\"Lr\"", await page.Locator("pre.settings").TextContentAsync());
+        await page.SelectOptionAsync("#smooth", "0.9");
+        await page.ClickAsync("form.smoothing button");
+        Assert.Contains("debiased EMA (weight 0.9)", await page.Locator("#chart-steps svg").InnerHTMLAsync());
+
+        // The misclassified test images, drawn from the data directory the run recorded.
+        await page.GotoAsync(server.Url + "runs/3");
+        Assert.True(await page.Locator("#chart-misclassified svg image").CountAsync() > 0, "no misclassified images drawn");
+
+        // Sweep: the study table (table.md's rows), curves and one panel per configuration.
+        await page.GotoAsync(server.Url + "sweeps");
+        await page.ClickAsync("#sweeps a:text('small')");
+        Assert.Equal(2, await page.Locator("table.sweep tbody tr").CountAsync());
+        Assert.Equal(1, await page.Locator("table.sweep tr.best").CountAsync());
+        Assert.Equal(2, await page.Locator("figure.panel").CountAsync());
+        await Screenshot(page, "sweep");
+        Assert.Contains("2 trials: 0 pending, 0 running", await page.Locator("#tally").TextContentAsync());
+
+        // Downloads: SVG (well-formed XML with its legend and axis titles) and CSV.
+        using var http = new HttpClient { BaseAddress = server.Url };
+        var svg = XDocument.Parse(await http.GetStringAsync("runs/1/charts/loss.svg"));
+        Assert.Equal("svg", svg.Root!.Name.LocalName);
+        Assert.Contains("validation loss", svg.ToString());
+        Assert.Contains("Epoch", svg.ToString());
+        XDocument.Parse(await http.GetStringAsync("sweep/charts/val_accuracy.svg?name=small"));
+        XDocument.Parse(await http.GetStringAsync("compare/charts/train_loss.svg?id=1&id=2"));
+        string table = await http.GetStringAsync("sweep/table.md?name=small");
+        Assert.StartsWith("| lr |", table);
+        var csv = (await http.GetStringAsync("runs.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, csv.Length);
+        Assert.StartsWith("run_id,sweep,", csv[0]);
+        Assert.Empty(problems);
+    }
+
+    /// <summary>
+    /// A full-page PNG of the view: into $FCNLAB_WRITE_SCREENSHOTS when set (the docs' screenshots, docs/dashboard.md),
+    /// else into the test's folder; either way checked to be a PNG of the page.
+    /// </summary>
+    private async Task Screenshot(IPage page, string name)
+    {
+        string dir = Environment.GetEnvironmentVariable("FCNLAB_WRITE_SCREENSHOTS") is { Length: > 0 } d ? d : _h.Path_("screenshots");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        byte[] png = File.ReadAllBytes(path);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.True(png.Length > 5_000, $"{name}.png is {png.Length} bytes: an empty page?");
+    }
+
+    private static async Task<List<string>> RunIds(IPage page) => [.. await page.Locator("#runs tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.run)")];
+
+    [Fact]
+    public async Task HostileNames_AppearAsText_NotMarkup()
+    {
+        const string Evil = "<script>alert(1)</script>\"'\u0001<img src=x onerror=alert(2)>";
+        using (var store = RunStores.Open(_h.StorePath))
+        {
+            store.SaveSweep(Evil, "name: x");
+            store.AddTrials([new TrialDefinition
+            {
+                TrialId = "t" + Evil, Sweep = Evil, Point = [new("act" + Evil, "v" + Evil)], ConfigJson = "{\"Dataset\": \"tiny\", \"DataDir\": \"/nonexistent/fcnlab-data\", \"note\": \"\\u003cscript\\u003e\"}", RunDir = _h.Path_("nowhere"),
+            }]);
+            var trial = store.ClaimNext(Evil, "host:1")!;
+            Assert.True(store.Complete(trial.RunId, "host:1", new TrialOutcome(
+                new RunSummary { Status = RunStatus.Completed, TestAccuracy = 0.5, EpochsRun = 1 }, new long[,] { { 1, 1 }, { 0, 2 } }, ["cat" + Evil, "dog"], [new Misclassification(3, 0, 1)])));
+        }
+        await using var server = await DashboardServer.StartAsync(new DashboardOptions(_h.StorePath, Port: 0));
+        await using var chromium = await Chromium.LaunchAsync();
+        var problems = new List<string>();
+        var page = await chromium.NewPageAsync(problems);
+        foreach (string path in (string[])["", "runs/1", "sweeps", "sweep?name=" + Uri.EscapeDataString(Evil)])
+        {
+            var response = await page.GotoAsync(server.Url + path);
+            Assert.True(response!.Ok, $"{path}: {response.Status}");
+            string text = await page.Locator("main").InnerTextAsync();
+            Assert.Contains("<script>alert(1)</script>\"'\u2401<img src=x onerror=alert(2)>", text);
+            Assert.Equal(0, await page.Locator("main script, main img").CountAsync());
+        }
+        await page.GotoAsync(server.Url + "runs/1");
+        Assert.Contains("cat<script>", await page.Locator("#classes").InnerTextAsync());
+        Assert.Contains("No images: the run's test data cannot be read here", await page.Locator("#no-images").TextContentAsync());
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task EveryResponse_CarriesTheCsp_AndAWrongHostIsRefused()
+    {
+        FillWithASmallSweep();
+        await using var server = await DashboardServer.StartAsync(new DashboardOptions(_h.StorePath, Port: 0));
+        using var http = new HttpClient { BaseAddress = server.Url };
+        foreach (string path in (string[])["", "runs/1", "sweep?name=small", "static/dashboard.js", "runs/1/charts/loss.svg", "no/such/page"])
+        {
+            using var response = await http.GetAsync(path);
+            Assert.Equal(DashboardServer.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
+            Assert.Contains("script-src 'self'", DashboardServer.ContentSecurityPolicy);
+        }
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "runs/1");
+        rebound.Headers.Host = "attacker.example";
+        using var refused = await http.SendAsync(rebound);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("--allowed-hosts", await refused.Content.ReadAsStringAsync());
+        using var byName = new HttpRequestMessage(HttpMethod.Get, "");
+        byName.Headers.Host = "localhost:" + server.Url.Port.ToString(CultureInfo.InvariantCulture);
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(byName)).StatusCode);
+        // Runs are reached by store id only: a path goes nowhere.
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("runs/..%2F..%2Fetc%2Fpasswd")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("runs/99")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AMissingStore_ShowsABanner_AndThePageRecoversWhenItAppears()
+    {
+        await using var server = await DashboardServer.StartAsync(new DashboardOptions(_h.StorePath, Port: 0));
+        await using var chromium = await Chromium.LaunchAsync();
+        var problems = new List<string>();
+        var page = await chromium.NewPageAsync(problems);
+        var response = await page.GotoAsync(server.Url.AbsoluteUri);
+        Assert.Equal(503, response!.Status);
+        Assert.Contains("There is no run store at", await page.Locator("body > .banner").TextContentAsync());
+        Assert.False(File.Exists(_h.StorePath)); // the dashboard creates nothing
+        FillWithASmallSweep();
+        await page.Locator("#runs tbody tr").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        Assert.Equal(0, await page.Locator("body > .banner").CountAsync());
+    }
+}
