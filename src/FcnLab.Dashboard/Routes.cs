@@ -39,6 +39,9 @@ internal static class Routes
         app.MapGet("/runs/{id:long}/epochs.csv", (long id) => Guard(() =>
             Download(RunPage.EpochsCsv(store.Read(s => s.GetEpochs(id))), $"run{id}-epochs.csv", "text/csv")));
 
+        app.MapGet("/runs/{id:long}/classes.csv", (long id) => Guard(() =>
+            Download(RunPage.ClassesCsv(store.Read(s => s.GetOutcome(id))), $"run{id}-classes.csv", "text/csv")));
+
         app.MapGet("/sweeps", () => Page("Sweeps", () => store.Read(s => SweepPage.List(s.ListSweeps(), s.ListTrials()))));
         app.MapGet("/sweep", ([FromQuery] string name) => Page($"Sweep {name}", () =>
         {

@@ -114,7 +114,7 @@ internal static class RunPage
         Epochs(sb, d.Epochs, id);
         if (d.Outcome is { } o)
         {
-            if (o.Confusion is { } confusion) ClassTable(sb, confusion, o.ClassNames);
+            if (o.Confusion is { } confusion) ClassTable(sb, confusion, o.ClassNames, id);
             Misclassified(sb, o, o.Misclassified.Count == 0 ? null : images.For(t.Definition.ConfigJson).Why);
         }
         else sb.Append("<p class=\"note\">No confusion matrix or misclassified examples: the run has no test evaluation (it is not final, it failed, or it diverged).</p>\n");
@@ -142,12 +142,25 @@ internal static class RunPage
         return sb.ToString();
     }
 
-    private static void ClassTable(StringBuilder sb, long[,] confusion, IReadOnlyList<string> names)
+    private static void ClassTable(StringBuilder sb, long[,] confusion, IReadOnlyList<string> names, string id)
     {
-        sb.Append("<h2>Per-class precision, recall and F1 (test set)</h2><table class=\"classes\" id=\"classes\"><thead><tr><th>Class</th><th>Support</th><th>Precision</th><th>Recall</th><th>F1</th></tr></thead><tbody>\n");
+        sb.Append($"<h2>Per-class precision, recall and F1 (test set)</h2><p><a href=\"/runs/{id}/classes.csv\" download>CSV</a></p><table class=\"classes\" id=\"classes\"><thead><tr><th>Class</th><th>Support</th><th>Precision</th><th>Recall</th><th>F1</th></tr></thead><tbody>\n");
         foreach (var c in ClassMetrics.Of(confusion, names))
             sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Escape(c.Name)}</td><td class=\"num\">{c.Support}</td><td class=\"num\">{Html.Percent(c.Precision)}</td><td class=\"num\">{Html.Percent(c.Recall)}</td><td class=\"num\">{Html.Percent(c.F1)}</td></tr>\n");
         sb.Append("</tbody></table>\n");
+    }
+
+    /// <summary>The per-class table as CSV (class,support,precision,recall,f1; fractions, empty where undefined).</summary>
+    public static string ClassesCsv(TrialOutcome? outcome)
+    {
+        var sb = new StringBuilder("class,support,precision,recall,f1\n");
+        if (outcome?.Confusion is { } confusion)
+            foreach (var c in ClassMetrics.Of(confusion, outcome.ClassNames))
+            {
+                string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+                sb.Append(RunsPage.CsvCell(c.Name)).Append(CultureInfo.InvariantCulture, $",{c.Support},{F(c.Precision)},{F(c.Recall)},{F(c.F1)}\n");
+            }
+        return sb.ToString();
     }
 
     private static void Misclassified(StringBuilder sb, TrialOutcome o, string? whyNoImages)

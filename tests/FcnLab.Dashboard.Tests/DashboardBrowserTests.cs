@@ -119,6 +119,9 @@ public sealed class DashboardBrowserTests : IDisposable
         XDocument.Parse(await http.GetStringAsync("compare/charts/train_loss.svg?id=1&id=2"));
         string table = await http.GetStringAsync("sweep/table.md?name=small");
         Assert.StartsWith("| lr |", table);
+        var classes = (await http.GetStringAsync("runs/1/classes.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("class,support,precision,recall,f1", classes[0]);
+        Assert.Equal(5, classes.Length);
         var csv = (await http.GetStringAsync("runs.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, csv.Length);
         Assert.StartsWith("run_id,sweep,", csv[0]);
