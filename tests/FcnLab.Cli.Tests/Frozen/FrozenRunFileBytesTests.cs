@@ -38,7 +38,7 @@ public class FrozenRunFileBytesTests : IDisposable
         var config = checkpoint.Config with { Threads = old.RootElement.GetProperty("threads").GetInt32() };
         string run = Directory.CreateDirectory(Path.Combine(_root, "run")).FullName;
         RunDirectory.WriteConfig(run, config, dataset, old.RootElement.GetProperty("train_count").GetInt32(), old.RootElement.GetProperty("val_count").GetInt32(),
-            checkpoint.StartedAt, checkpoint.Resumes);
+            checkpoint.State.StartedAt, checkpoint.State.Resumes);
         Assert.Equal(Portable(File.ReadAllText(Path.Combine(saved, "config.json"))), Portable(File.ReadAllText(Path.Combine(run, "config.json"))));
     }
 
