@@ -48,7 +48,7 @@ public static class ReproduceCommand
                 spec = spec with { SourceText = SweepSpecWriter.ToYaml(spec) };
             }
             string location = RunStores.Resolve(parse.GetValue(store));
-            int code = SweepCommand.Execute(spec, location, new SweepRunOptions { Threads = parse.GetValue(threads) }, parse.GetValue(quiet), stdout, parse.GetValue(artifacts));
+            int code = SweepCommand.Execute(spec, location, new SweepRunOptions { Threads = parse.GetValue(threads) }, parse.GetValue(quiet), stdout, stderr, parse.GetValue(artifacts));
             using (var s = RunStores.Open(location))
             {
                 stdout.WriteLine();

@@ -54,7 +54,10 @@ public static class ShowCommand
     {
         var inv = CultureInfo.InvariantCulture;
         w.WriteLine($"run {t.RunId}  trial {t.TrialId}  {(t.Sweep == null ? "(fcnlab train)" : $"sweep {t.Sweep}")}");
-        w.WriteLine($"status: {t.Status.ToText()}{(t.Owner != null && t.Status == RunStatus.Running ? $" (held by {t.Owner}, heartbeat {t.Heartbeat:u})" : "")}; attempts {t.Attempts}");
+        string status = Owner.IsGone(t, DateTime.UtcNow)
+            ? $"{RunsCommand.Died} (recorded running, but its process {t.Owner} is gone: last heartbeat {t.Heartbeat:u}; the same sweep or a worker takes a trial back, `fcnlab train --resume DIR` continues a run)"
+            : $"{t.Status.ToText()}{(t.Owner != null && t.Status == RunStatus.Running ? $" (held by {t.Owner}, heartbeat {t.Heartbeat:u})" : "")}";
+        w.WriteLine($"status: {status}; attempts {t.Attempts}");
         if (t.Definition.Point.Count > 0) w.WriteLine($"grid point: {SweepProgress.Describe(t)}");
         w.WriteLine($"seed: {t.Definition.Seed}");
         w.WriteLine($"run directory: {t.Definition.RunDir}");

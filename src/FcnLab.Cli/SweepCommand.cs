@@ -40,7 +40,7 @@ public static class SweepCommand
                 MaxAttempts = StoreOption.CheckMaxAttempts(parse.GetValue(maxAttempts)),
                 ProgressEvery = StoreOption.ProgressInterval(parse.GetValue(progressEvery)),
             };
-            return Execute(parsed, location, options, parse.GetValue(quiet), stdout, parse.GetValue(artifacts));
+            return Execute(parsed, location, options, parse.GetValue(quiet), stdout, stderr, parse.GetValue(artifacts));
         });
         return command;
     }
@@ -67,14 +67,14 @@ public static class SweepCommand
     }
 
     /// <summary>Runs the sweep and prints the tally; returns the exit code (0, or 4 when some trial failed).</summary>
-    public static int Execute(SweepSpec spec, string storeLocation, SweepRunOptions options, bool quiet, TextWriter stdout, string? artifacts = null)
+    public static int Execute(SweepSpec spec, string storeLocation, SweepRunOptions options, bool quiet, TextWriter stdout, TextWriter stderr, string? artifacts = null)
     {
         if (options.Threads is < 1) throw new FcnLabException($"--threads must be at least 1 (got {options.Threads}).");
         if (options.MaxTrials is < 1) throw new FcnLabException($"--max-trials must be at least 1 (got {options.MaxTrials}).");
         using var store = RunStores.Open(storeLocation);
         string runsRoot = RunStores.RunsRoot(storeLocation, artifacts);
 
-        using var interruption = new Interruption();
+        using var interruption = new Interruption(stderr);
         var tally = !quiet && LiveProgress.IsTerminal(stdout)
             ? LiveProgress.Run(ctx => SweepRunner.Run(spec, store, runsRoot, new SweepProgress(stdout, quiet, ctx), options, interruption.Token))
             : SweepRunner.Run(spec, store, runsRoot, new SweepProgress(stdout, quiet, null), options, interruption.Token);

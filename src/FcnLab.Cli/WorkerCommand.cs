@@ -41,7 +41,7 @@ public static class WorkerCommand
             };
             var options = new WorkerOptions { Sweep = parse.GetValue(sweep), ExitWhenIdle = parse.GetValue(exitWhenIdle), Run = run };
             string location = RunStores.Resolve(parse.GetValue(store));
-            return Execute(location, RunStores.RunsRoot(location, parse.GetValue(artifacts)), options, stdout);
+            return Execute(location, RunStores.RunsRoot(location, parse.GetValue(artifacts)), options, stdout, stderr);
         });
         return command;
     }
@@ -49,15 +49,15 @@ public static class WorkerCommand
     /// <summary>Claims a trial whose holders keep dying at most this often (OOM kills would otherwise go round the workers forever).</summary>
     public const int DefaultMaxAttempts = 3;
 
-    public static int Execute(string location, string runsRoot, WorkerOptions options, TextWriter stdout)
+    public static int Execute(string location, string runsRoot, WorkerOptions options, TextWriter stdout, TextWriter stderr)
     {
         using var store = RunStores.Open(location);
         var log = new WorkerLog(stdout, options.Run.Owner);
         log.Note(string.Create(CultureInfo.InvariantCulture,
             $"serving {(options.Sweep == null ? "every sweep" : $"sweep {options.Sweep}")} of {store.Location}; run directories under {runsRoot}; grace {options.Run.Grace.TotalSeconds:0.###} s, max attempts {options.Run.MaxAttempts}"));
 
-        // Ctrl-C, and SIGTERM as a batch system or Kubernetes sends it, stop after saving the current trial's checkpoint.
-        using var interruption = new Interruption(sigterm: true);
+        // Ctrl-C, SIGTERM (as a batch system or Kubernetes sends it) and SIGHUP stop after saving the current trial's checkpoint.
+        using var interruption = new Interruption(stderr);
         var tally = new SweepWorker(store, runsRoot, log, options).Run(interruption.Token);
         log.Note($"done: trained {tally.Ran} trials: {tally.Completed} completed, {tally.EarlyStopped} early-stopped, {tally.Diverged} diverged, {tally.Failed} failed, {tally.TakenOver} taken over by another worker");
         return tally.Failed > 0 ? ExitCodes.TrialsFailed : ExitCodes.Success;
