@@ -16,11 +16,13 @@ public static class RunsCommand
         var command = new Command("runs", "List the runs in the run store with their status: every `fcnlab train` and every sweep trial.");
         var sweep = new Option<string>("--sweep") { Description = "Only this sweep's trials.", HelpName = "name" };
         var store = StoreOption.Create();
+        var storeTimeout = StoreOption.Timeout();
+        command.Options.Add(storeTimeout);
         command.Options.Add(sweep);
         command.Options.Add(store);
         command.SetAction(parse =>
         {
-            using var s = RunStores.Open(RunStores.Resolve(parse.GetValue(store)));
+            using var s = RunStores.OpenToRead(RunStores.Resolve(parse.GetValue(store)), StoreOption.Wait(parse.GetValue(storeTimeout)));
             string? name = parse.GetValue(sweep);
             if (name != null) s.RequireSweep(name);
             var trials = s.ListTrials(name);

@@ -14,11 +14,13 @@ public static class ShowCommand
         var command = new Command("show", "Show one run of the store: settings, status, summary and per-epoch metrics.");
         var run = new Argument<string>("run") { Description = "A run number (from fcnlab runs), a trial id or its first characters, or a run directory." };
         var store = StoreOption.Create();
+        var storeTimeout = StoreOption.Timeout();
+        command.Options.Add(storeTimeout);
         command.Arguments.Add(run);
         command.Options.Add(store);
         command.SetAction(parse =>
         {
-            using var s = RunStores.Open(RunStores.Resolve(parse.GetValue(store)));
+            using var s = RunStores.OpenToRead(RunStores.Resolve(parse.GetValue(store)), StoreOption.Wait(parse.GetValue(storeTimeout)));
             var t = Find(s, parse.GetValue(run)!);
             // A run that trains now (or stopped midway) shows where it stands, as its lifecycle last published it.
             var progress = t.Status is RunStatus.Running or RunStatus.Interrupted ? s.GetProgress(t.RunId) : null;

@@ -25,12 +25,13 @@ public static class TrainCommand
         var resume = new Option<string>("--resume") { Description = "Continue an interrupted or finished run in place from its checkpoint, to --epochs in total (default: its own); only --epochs, --threads, --quiet and --json may be given with it.", HelpName = "run_dir" };
         var store = StoreOption.Create();
         var progressEvery = StoreOption.ProgressEvery();
-        foreach (var o in new Option[] { preset, resume, store, progressEvery, output, overwrite, quiet, json }) command.Options.Add(o);
+        var storeTimeout = StoreOption.Timeout();
+        foreach (var o in new Option[] { preset, resume, store, storeTimeout, progressEvery, output, overwrite, quiet, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var given = settings.Given(parse);
             string storeLocation = RunStores.Resolve(parse.GetValue(store));
-            var run = new RunOptions { ProgressEvery = StoreOption.ProgressInterval(parse.GetValue(progressEvery)) };
+            var run = new RunOptions { ProgressEvery = StoreOption.ProgressInterval(parse.GetValue(progressEvery)), StoreTimeout = StoreOption.Wait(parse.GetValue(storeTimeout)) };
             if (parse.GetValue(resume) is { } runDir)
             {
                 var others = given.Select(g => g.Key).Where(name => !ResumeSettings.Contains(name)).Select(name => "--" + name).ToList();
@@ -71,7 +72,7 @@ public static class TrainCommand
     private static int Train(RunStart start, ImageDataset data, string runDir, string storeLocation, RunOptions run,
         bool quiet, bool json, TextWriter stdout, TextWriter stderr, CancellationToken external)
     {
-        using var store = RunStores.Open(storeLocation);
+        using var store = RunStores.Open(storeLocation, run.StoreTimeout);
         using var interruption = new Interruption(stderr, external);
         TrainResult result;
         try

@@ -27,7 +27,8 @@ public static class WorkerCommand
         };
         var threads = new Option<int?>("--threads") { Description = "Worker threads per training (never changes results). Default: the trial's own setting (all cores).", HelpName = "n" };
         var progressEvery = StoreOption.ProgressEvery();
-        foreach (var o in new Option[] { store, sweep, maxTrials, exitWhenIdle, grace, maxAttempts, artifacts, workerName, threads, progressEvery }) command.Options.Add(o);
+        var storeTimeout = StoreOption.Timeout();
+        foreach (var o in new Option[] { store, storeTimeout, sweep, maxTrials, exitWhenIdle, grace, maxAttempts, artifacts, workerName, threads, progressEvery }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var run = new SweepRunOptions
@@ -41,7 +42,7 @@ public static class WorkerCommand
             };
             var options = new WorkerOptions { Sweep = parse.GetValue(sweep), ExitWhenIdle = parse.GetValue(exitWhenIdle), Run = run };
             string location = RunStores.Resolve(parse.GetValue(store));
-            return Execute(location, RunStores.RunsRoot(location, parse.GetValue(artifacts)), options, stdout, stderr);
+            return Execute(location, RunStores.RunsRoot(location, parse.GetValue(artifacts)), options, stdout, stderr, StoreOption.Wait(parse.GetValue(storeTimeout)));
         });
         return command;
     }
@@ -49,9 +50,9 @@ public static class WorkerCommand
     /// <summary>Claims a trial whose holders keep dying at most this often (OOM kills would otherwise go round the workers forever).</summary>
     public const int DefaultMaxAttempts = 3;
 
-    public static int Execute(string location, string runsRoot, WorkerOptions options, TextWriter stdout, TextWriter stderr)
+    public static int Execute(string location, string runsRoot, WorkerOptions options, TextWriter stdout, TextWriter stderr, TimeSpan? storeTimeout = null)
     {
-        using var store = RunStores.Open(location);
+        using var store = RunStores.Open(location, storeTimeout);
         var log = new WorkerLog(stdout, options.Run.Owner);
         log.Note(string.Create(CultureInfo.InvariantCulture,
             $"serving {(options.Sweep == null ? "every sweep" : $"sweep {options.Sweep}")} of {store.Location}; run directories under {runsRoot}; grace {options.Run.Grace.TotalSeconds:0.###} s, max attempts {options.Run.MaxAttempts}"));
