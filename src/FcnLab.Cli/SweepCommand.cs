@@ -26,8 +26,9 @@ public static class SweepCommand
         var epochs = EpochsOverride();
         var progressEvery = StoreOption.ProgressEvery();
         var storeTimeout = StoreOption.Timeout();
+        var retryFailed = RetryFailed();
         command.Arguments.Add(spec);
-        foreach (var o in new Option[] { epochs, store, storeTimeout, threads, maxTrials, quiet, submitOnly, artifacts, grace, maxAttempts, progressEvery }) command.Options.Add(o);
+        foreach (var o in new Option[] { epochs, store, storeTimeout, retryFailed, threads, maxTrials, quiet, submitOnly, artifacts, grace, maxAttempts, progressEvery }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var parsed = WithEpochs(SweepSpecParser.ParseFile(parse.GetValue(spec)!), parse.GetValue(epochs));
@@ -41,11 +42,18 @@ public static class SweepCommand
                 Grace = StoreOption.Grace(parse.GetValue(grace)),
                 MaxAttempts = StoreOption.CheckMaxAttempts(parse.GetValue(maxAttempts)),
                 ProgressEvery = StoreOption.ProgressInterval(parse.GetValue(progressEvery)),
+                RetryFailed = parse.GetValue(retryFailed),
             };
             return Execute(parsed, location, options, parse.GetValue(quiet), stdout, stderr, parse.GetValue(artifacts), wait);
         });
         return command;
     }
+
+    /// <summary>--retry-failed, taken by sweep and worker.</summary>
+    public static Option<bool> RetryFailed() => new("--retry-failed")
+    {
+        Description = "Run the sweep's failed trials again (from their checkpoint where one was saved): for a fault that has since gone (a full disk, missing data). Diverged trials are results and stay.",
+    };
 
     /// <summary>--epochs N: every trial's epochs, for a quick look at a long spec (new trials: epochs are part of a trial's identity).</summary>
     public static Option<int?> EpochsOverride() =>

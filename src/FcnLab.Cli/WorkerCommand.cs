@@ -28,7 +28,8 @@ public static class WorkerCommand
         var threads = new Option<int?>("--threads") { Description = "Worker threads per training (never changes results). Default: the trial's own setting (all cores).", HelpName = "n" };
         var progressEvery = StoreOption.ProgressEvery();
         var storeTimeout = StoreOption.Timeout();
-        foreach (var o in new Option[] { store, storeTimeout, sweep, maxTrials, exitWhenIdle, grace, maxAttempts, artifacts, workerName, threads, progressEvery }) command.Options.Add(o);
+        var retryFailed = SweepCommand.RetryFailed();
+        foreach (var o in new Option[] { store, storeTimeout, retryFailed, sweep, maxTrials, exitWhenIdle, grace, maxAttempts, artifacts, workerName, threads, progressEvery }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var run = new SweepRunOptions
@@ -40,7 +41,7 @@ public static class WorkerCommand
                 Owner = parse.GetValue(workerName) is { } name ? Owner.Named(name) : Owner.Current,
                 ProgressEvery = StoreOption.ProgressInterval(parse.GetValue(progressEvery)),
             };
-            var options = new WorkerOptions { Sweep = parse.GetValue(sweep), ExitWhenIdle = parse.GetValue(exitWhenIdle), Run = run };
+            var options = new WorkerOptions { Sweep = parse.GetValue(sweep), ExitWhenIdle = parse.GetValue(exitWhenIdle), Run = run, RetryFailed = parse.GetValue(retryFailed) };
             string location = RunStores.Resolve(parse.GetValue(store));
             return Execute(location, RunStores.RunsRoot(location, parse.GetValue(artifacts)), options, stdout, stderr, StoreOption.Wait(parse.GetValue(storeTimeout)));
         });
