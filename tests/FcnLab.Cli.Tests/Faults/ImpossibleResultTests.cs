@@ -47,4 +47,23 @@ public sealed class ImpossibleResultTests : IDisposable
         FileFaultTests.AssertOneErrorLine(err, "tensor 2.bias holds NaN at index 3; a model's weights must be finite numbers");
         Assert.False(File.Exists(output));
     }
+
+    [Fact]
+    public void ClassNamesWithTerminalEscapes_ArePrintedEscaped_ByEval()
+    {
+        string run = _h.Path_("run");
+        Assert.Equal(0, _h.Train(run, "--hidden", "16", "--epochs", "1").Code);
+        var contents = ModelFile.Load(run);
+        using var pool = new WorkerPool(1);
+        var network = NetworkBuilder.Build(contents.Spec, pool, new Rng(0));
+        string[] names = ["\u001b]0;owned\u0007title", "\u001b[2J", "\u009bred", "plain"];
+        string model = _h.Path_("escapes.fcnlab");
+        File.WriteAllBytes(model, ModelFile.Serialize(contents.Spec, contents.Normalization, names, network));
+
+        var (code, output, err) = _h.Run("eval", "--model", model, "--data", _h.DataDir, "--dataset", "tiny");
+        Assert.True(code == 0, err);
+        Assert.DoesNotContain(output, c => c is '\u001b' or '\u0007' or '\u009b');
+        Assert.Contains("\\x1b]0;owned\\x07title", output);
+        Assert.Contains("\\u009bred", output);
+    }
 }
