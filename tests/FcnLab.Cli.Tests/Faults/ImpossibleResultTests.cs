@@ -12,17 +12,24 @@ public sealed class ImpossibleResultTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    [Fact]
-    public void AModelFileWithANaNWeight_IsRefusedByEval_NamingTheTensor()
+    /// <summary>A model file of a trained run's architecture, its weights changed by <paramref name="change"/>, with <paramref name="classNames"/> (null: the run's).</summary>
+    private string WriteModel(string name, Action<Engine.Layers.Sequential> change, string[]? classNames = null)
     {
         string run = _h.Path_("run");
-        Assert.Equal(0, _h.Train(run, "--hidden", "16", "--epochs", "1").Code);
+        if (!Directory.Exists(run)) Assert.Equal(0, _h.Train(run, "--hidden", "16", "--epochs", "1").Code);
         var contents = ModelFile.Load(run);
         using var pool = new WorkerPool(1);
         var network = NetworkBuilder.Build(contents.Spec, pool, new Rng(0));
-        network.Layers[2].Parameters[1].Value.Span[3] = float.PositiveInfinity;
-        string bad = _h.Path_("bad.fcnlab");
-        File.WriteAllBytes(bad, ModelFile.Serialize(contents.Spec, contents.Normalization, contents.ClassNames, network));
+        change(network);
+        string path = _h.Path_(name);
+        File.WriteAllBytes(path, ModelFile.Serialize(contents.Spec, contents.Normalization, classNames ?? contents.ClassNames, network));
+        return path;
+    }
+
+    [Fact]
+    public void AModelFileWithANaNWeight_IsRefusedByEval_NamingTheTensor()
+    {
+        string bad = WriteModel("bad.fcnlab", network => network.Layers[2].Parameters[1].Value.Span[3] = float.PositiveInfinity);
 
         var (code, _, err) = _h.Run("eval", "--model", bad, "--data", _h.DataDir, "--dataset", "tiny");
         Assert.Equal(2, code);
@@ -51,14 +58,7 @@ public sealed class ImpossibleResultTests : IDisposable
     [Fact]
     public void ClassNamesWithTerminalEscapes_ArePrintedEscaped_ByEval()
     {
-        string run = _h.Path_("run");
-        Assert.Equal(0, _h.Train(run, "--hidden", "16", "--epochs", "1").Code);
-        var contents = ModelFile.Load(run);
-        using var pool = new WorkerPool(1);
-        var network = NetworkBuilder.Build(contents.Spec, pool, new Rng(0));
-        string[] names = ["\u001b]0;owned\u0007title", "\u001b[2J", "\u009bred", "plain"];
-        string model = _h.Path_("escapes.fcnlab");
-        File.WriteAllBytes(model, ModelFile.Serialize(contents.Spec, contents.Normalization, names, network));
+        string model = WriteModel("escapes.fcnlab", _ => { }, ["\u001b]0;owned\u0007title", "\u001b[2J", "\u009bred", "plain"]);
 
         var (code, output, err) = _h.Run("eval", "--model", model, "--data", _h.DataDir, "--dataset", "tiny");
         Assert.True(code == 0, err);
