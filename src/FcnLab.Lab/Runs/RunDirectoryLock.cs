@@ -76,19 +76,26 @@ public sealed class RunDirectoryLock : IDisposable
         (!OperatingSystem.IsWindows() && e.HResult == Ewouldblock)
         || e.Message.Contains("being used by another process", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>What the holder wrote ("pid N on host H, since T"), or null when it cannot be read.</summary>
+    /// <summary>
+    /// What the holder wrote ("pid N on host H, since T"), or null when it cannot be read. The holder writes it just
+    /// after taking the lock, so a process that finds the lock taken a moment earlier waits for it briefly.
+    /// </summary>
     private static string? ReadHolder(string path)
     {
-        try
+        for (int attempt = 0; attempt < 20; attempt++)
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var reader = new StreamReader(stream);
-            return reader.ReadLine() is { Length: > 0 } line ? line : null;
+            try
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var reader = new StreamReader(stream);
+                if (reader.ReadLine() is { Length: > 0 } line && line.EndsWith('Z')) return line;
+            }
+            catch (Exception e) when (FileFault.Is(e))
+            {
+            }
+            Thread.Sleep(50);
         }
-        catch (Exception e) when (FileFault.Is(e))
-        {
-            return null;
-        }
+        return null;
     }
 
     private static void TryDelete(string path)
