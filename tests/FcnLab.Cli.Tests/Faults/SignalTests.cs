@@ -51,13 +51,13 @@ public sealed class SignalTests : IDisposable
     public void ASecondSignal_ExitsAtOnceWith130_LeavingTheCheckpointWhole()
     {
         string run = _h.Path_("run");
-        // Steps of about a second, so the second signal comes while the first still waits for the step in progress.
+        // Large steps (a tenth of a second or more), so the second signal comes while the first still waits for the step in progress.
         string[] slow = [.. TrainArgs(run, 200)];
         slow[Array.IndexOf(slow, "256,256")] = "2048,2048";
         slow[Array.IndexOf(slow, "--batch-size") + 1] = "500";
         using var train = new FcnlabProcess(slow);
         WaitFor(() => File.Exists(Path.Combine(run, "checkpoint.fcnlab")), train);
-        Shell($"kill -TERM {train.Id}; sleep 0.2; kill -TERM {train.Id}");
+        Shell($"kill -TERM {train.Id}; sleep 0.05; kill -TERM {train.Id}");
         Assert.True(train.WaitForExit(TimeSpan.FromSeconds(60)), train.Output);
         Assert.True(train.ExitCode == 130, train.Output);
         Assert.Contains("Stopped at once (a second interrupt)", train.Output);
