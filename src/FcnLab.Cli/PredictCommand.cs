@@ -97,9 +97,9 @@ public static class PredictCommand
             for (int i = 0; i < set.Count; i++)
             {
                 var best = Prediction.TopK(p.AsSpan(i * classes, classes), top);
-                string classesText = string.Join(", ", best.Select(c => string.Create(CultureInfo.InvariantCulture, $"{Name(c.Class)} ({c.Probability:0.0000})")));
-                string label = set.Labels is null ? "" : $"  (label {Name(set.Labels[i])}{(best[0].Class == set.Labels[i] ? "" : ", wrong")})";
-                stdout.WriteLine($"{set.Source}[{i}]: {classesText}{label}");
+                string classesText = string.Join(", ", best.Select(c => string.Create(CultureInfo.InvariantCulture, $"{Printable.Escape(Name(c.Class))} ({c.Probability:0.0000})")));
+                string label = set.Labels is null ? "" : $"  (label {Printable.Escape(Name(set.Labels[i]))}{(best[0].Class == set.Labels[i] ? "" : ", wrong")})";
+                stdout.WriteLine($"{Printable.Escape(set.Source)}[{i}]: {classesText}{label}");
             }
         if (accuracy is double a)
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {a:0.0000} ({correct}/{labeled} labeled images)"));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FcnLab.Engine;
+using FcnLab.Engine.IO;
 
 namespace FcnLab.Cli;
 
@@ -52,6 +53,12 @@ public static class Program
         {
             stderr.WriteLine("Interrupted.");
             return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (FileFault.Is(e))
+        {
+            // A read or write the library did not attribute to a path of its own: still one line, no stack trace.
+            stderr.WriteLine($"error: {FileFault.Unattributed(e)}");
+            return ExitCodes.BadInput;
         }
     }
 

@@ -15,6 +15,8 @@ public static class ReportCommand
         var command = new Command("report", "Write a sweep's report from the run store: table.md, table.csv, SVG plots and report.html.");
         var sweep = new Argument<string>("sweep") { Description = "The sweep's name (fcnlab runs lists them)." };
         var store = StoreOption.Create();
+        var storeTimeout = StoreOption.Timeout();
+        command.Options.Add(storeTimeout);
         var output = new Option<string>("--out") { Description = "Report directory. Default: <artifacts>/<sweep>/report (<store dir>/<sweep>/report for SQLite).", HelpName = "dir" };
         var artifacts = StoreOption.Artifacts();
         command.Arguments.Add(sweep);
@@ -23,7 +25,7 @@ public static class ReportCommand
         {
             string location = RunStores.Resolve(parse.GetValue(store));
             string name = parse.GetValue(sweep)!;
-            using var s = RunStores.Open(location);
+            using var s = RunStores.OpenToRead(location, StoreOption.Wait(parse.GetValue(storeTimeout)));
             var record = s.RequireSweep(name);
             // The report shows the trials of the spec the sweep was last run with.
             var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");

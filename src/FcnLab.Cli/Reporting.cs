@@ -19,6 +19,7 @@ public static class Reporting
     /// <summary>Test loss and accuracy, per-class precision/recall/F1, and the confusion matrix with class names.</summary>
     public static void WriteEvaluation(TextWriter w, EvalResult test, IReadOnlyList<string> classNames)
     {
+        classNames = [.. classNames.Select(Printable.Escape)];
         w.WriteLine(string.Format(Inv, "test_loss {0:F4}  test_accuracy {1}  ({2} examples)", test.Loss, Percent(test.Accuracy), test.Count));
         w.WriteLine();
         int nameWidth = Math.Max(5, classNames.Max(n => n.Length));

@@ -35,7 +35,7 @@ public static class ReproduceCommand
             {
                 if (name != null) throw new FcnLabException("--list takes no study name.");
                 foreach (var s in StudyCatalog.List(dir))
-                    stdout.WriteLine($"{s.Name,-36} {s.Study?.Source} — {s.Study?.Table} ({SweepGrid.Points(s).Count} configurations x {s.Repeats} repeats)");
+                    stdout.WriteLine($"{s.Name,-36} {s.Study?.Source} — {s.Study?.Table} ({SweepGrid.Count(s) / s.Repeats} configurations x {s.Repeats} repeats)");
                 return ExitCodes.Success;
             }
             if (name == null) throw new FcnLabException("Give a study to reproduce (fcnlab reproduce --list shows them).");
@@ -48,7 +48,7 @@ public static class ReproduceCommand
                 spec = spec with { SourceText = SweepSpecWriter.ToYaml(spec) };
             }
             string location = RunStores.Resolve(parse.GetValue(store));
-            int code = SweepCommand.Execute(spec, location, new SweepRunOptions { Threads = parse.GetValue(threads) }, parse.GetValue(quiet), stdout, parse.GetValue(artifacts));
+            int code = SweepCommand.Execute(spec, location, new SweepRunOptions { Threads = parse.GetValue(threads) }, parse.GetValue(quiet), stdout, stderr, parse.GetValue(artifacts));
             using (var s = RunStores.Open(location))
             {
                 stdout.WriteLine();

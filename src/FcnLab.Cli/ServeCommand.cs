@@ -33,7 +33,7 @@ public static class ServeCommand
             if (!options.IsLoopback)
                 stderr.WriteLine($"warning: the dashboard listens on {h}, reachable from other machines, and has no authentication: anyone who can reach it sees every run.");
 
-            using var interruption = new Interruption(cancel, sigterm: true);
+            using var interruption = new Interruption(stderr, cancel);
             DashboardServer server;
             try
             {

@@ -14,11 +14,13 @@ public static class ShowCommand
         var command = new Command("show", "Show one run of the store: settings, status, summary and per-epoch metrics.");
         var run = new Argument<string>("run") { Description = "A run number (from fcnlab runs), a trial id or its first characters, or a run directory." };
         var store = StoreOption.Create();
+        var storeTimeout = StoreOption.Timeout();
+        command.Options.Add(storeTimeout);
         command.Arguments.Add(run);
         command.Options.Add(store);
         command.SetAction(parse =>
         {
-            using var s = RunStores.Open(RunStores.Resolve(parse.GetValue(store)));
+            using var s = RunStores.OpenToRead(RunStores.Resolve(parse.GetValue(store)), StoreOption.Wait(parse.GetValue(storeTimeout)));
             var t = Find(s, parse.GetValue(run)!);
             // A run that trains now (or stopped midway) shows where it stands, as its lifecycle last published it.
             var progress = t.Status is RunStatus.Running or RunStatus.Interrupted ? s.GetProgress(t.RunId) : null;
@@ -54,7 +56,10 @@ public static class ShowCommand
     {
         var inv = CultureInfo.InvariantCulture;
         w.WriteLine($"run {t.RunId}  trial {t.TrialId}  {(t.Sweep == null ? "(fcnlab train)" : $"sweep {t.Sweep}")}");
-        w.WriteLine($"status: {t.Status.ToText()}{(t.Owner != null && t.Status == RunStatus.Running ? $" (held by {t.Owner}, heartbeat {t.Heartbeat:u})" : "")}; attempts {t.Attempts}");
+        string status = Owner.IsGone(t, DateTime.UtcNow)
+            ? $"{RunsCommand.Died} (recorded running, but its process {t.Owner} is gone: last heartbeat {t.Heartbeat:u}; the same sweep or a worker takes a trial back, `fcnlab train --resume DIR` continues a run)"
+            : $"{t.Status.ToText()}{(t.Owner != null && t.Status == RunStatus.Running ? $" (held by {t.Owner}, heartbeat {t.Heartbeat:u})" : "")}";
+        w.WriteLine($"status: {status}; attempts {t.Attempts}");
         if (t.Definition.Point.Count > 0) w.WriteLine($"grid point: {SweepProgress.Describe(t)}");
         w.WriteLine($"seed: {t.Definition.Seed}");
         w.WriteLine($"run directory: {t.Definition.RunDir}");

@@ -16,6 +16,8 @@ public static class StatusCommand
         var command = new Command("status", "Show where a sweep stands: pending, running (by which worker, since when, last heartbeat), completed and failed trials, throughput and an ETA.");
         var sweep = new Argument<string>("sweep") { Description = "The sweep's name (fcnlab runs lists them)." };
         var store = StoreOption.Create();
+        var storeTimeout = StoreOption.Timeout();
+        command.Options.Add(storeTimeout);
         var grace = StoreOption.GraceSeconds();
         grace.Description = "Flag running trials whose last heartbeat is older than this as stale (the workers' --grace-seconds). Default: 60.";
         command.Arguments.Add(sweep);
@@ -23,7 +25,7 @@ public static class StatusCommand
         command.Options.Add(grace);
         command.SetAction(parse =>
         {
-            using var s = RunStores.Open(RunStores.Resolve(parse.GetValue(store)));
+            using var s = RunStores.OpenToRead(RunStores.Resolve(parse.GetValue(store)), StoreOption.Wait(parse.GetValue(storeTimeout)));
             string name = parse.GetValue(sweep)!;
             var record = s.RequireSweep(name);
             // The trials of the spec the sweep was last submitted with (run directories do not matter here).

@@ -7,7 +7,7 @@ using FcnLab.Lab.Store;
 namespace FcnLab.Cli;
 
 /// <summary>
-/// --store, taken by every command that reads or writes the run store; --artifacts, --grace-seconds and --max-attempts,
+/// --store and --store-timeout, taken by every command that reads or writes the run store; --artifacts, --grace-seconds and --max-attempts,
 /// taken by those that run or place sweep trials; --progress-every, taken by those that train.
 /// </summary>
 public static class StoreOption
@@ -16,6 +16,20 @@ public static class StoreOption
     {
         Description = $"Run store: a SQLite file, or a PostgreSQL server (postgres://USER@HOST:PORT/DB or Host=...;Database=...; give the password by PGPASSWORD or ~/.pgpass). Default: ${RunStores.EnvironmentVariable}, else {RunStores.DefaultLocation}.",
         HelpName = "path|url",
+    };
+
+    public static Option<double?> Timeout() => new("--store-timeout")
+    {
+        Description = "How long to wait for a SQLite run store that another process holds locked before giving up with an error. Default: 30.",
+        HelpName = "s",
+    };
+
+    /// <summary>The store wait from --store-timeout (default 30 s).</summary>
+    public static TimeSpan Wait(double? seconds) => seconds switch
+    {
+        null => SqliteRunStore.DefaultTimeout,
+        >= 0 and <= 86_400 => TimeSpan.FromSeconds(seconds.Value),
+        _ => throw new FcnLabException($"--store-timeout must be from 0 to 86400 seconds (got {seconds.Value.ToString(CultureInfo.InvariantCulture)})."),
     };
 
     public static Option<string> Artifacts() => new("--artifacts")

@@ -25,13 +25,16 @@ public static class SweepCommand
         maxAttempts.Description += " Default: no limit (a sweep you restart by hand goes on with its interrupted trial).";
         var epochs = EpochsOverride();
         var progressEvery = StoreOption.ProgressEvery();
+        var storeTimeout = StoreOption.Timeout();
+        var retryFailed = RetryFailed();
         command.Arguments.Add(spec);
-        foreach (var o in new Option[] { epochs, store, threads, maxTrials, quiet, submitOnly, artifacts, grace, maxAttempts, progressEvery }) command.Options.Add(o);
+        foreach (var o in new Option[] { epochs, store, storeTimeout, retryFailed, threads, maxTrials, quiet, submitOnly, artifacts, grace, maxAttempts, progressEvery }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var parsed = WithEpochs(SweepSpecParser.ParseFile(parse.GetValue(spec)!), parse.GetValue(epochs));
             string location = RunStores.Resolve(parse.GetValue(store));
-            if (parse.GetValue(submitOnly)) return Submit(parsed, location, parse.GetValue(artifacts), stdout);
+            var wait = StoreOption.Wait(parse.GetValue(storeTimeout));
+            if (parse.GetValue(submitOnly)) return Submit(parsed, location, parse.GetValue(artifacts), stdout, wait);
             var options = new SweepRunOptions
             {
                 Threads = parse.GetValue(threads),
@@ -39,11 +42,18 @@ public static class SweepCommand
                 Grace = StoreOption.Grace(parse.GetValue(grace)),
                 MaxAttempts = StoreOption.CheckMaxAttempts(parse.GetValue(maxAttempts)),
                 ProgressEvery = StoreOption.ProgressInterval(parse.GetValue(progressEvery)),
+                RetryFailed = parse.GetValue(retryFailed),
             };
-            return Execute(parsed, location, options, parse.GetValue(quiet), stdout, parse.GetValue(artifacts));
+            return Execute(parsed, location, options, parse.GetValue(quiet), stdout, stderr, parse.GetValue(artifacts), wait);
         });
         return command;
     }
+
+    /// <summary>--retry-failed, taken by sweep and worker.</summary>
+    public static Option<bool> RetryFailed() => new("--retry-failed")
+    {
+        Description = "Run the sweep's failed trials again (from their checkpoint where one was saved): for a fault that has since gone (a full disk, missing data). Diverged trials are results and stay.",
+    };
 
     /// <summary>--epochs N: every trial's epochs, for a quick look at a long spec (new trials: epochs are part of a trial's identity).</summary>
     public static Option<int?> EpochsOverride() =>
@@ -57,9 +67,9 @@ public static class SweepCommand
     };
 
     /// <summary>Records the sweep and its trials for workers and prints how to start them.</summary>
-    public static int Submit(SweepSpec spec, string storeLocation, string? artifacts, TextWriter stdout)
+    public static int Submit(SweepSpec spec, string storeLocation, string? artifacts, TextWriter stdout, TimeSpan? storeTimeout = null)
     {
-        using var store = RunStores.Open(storeLocation);
+        using var store = RunStores.Open(storeLocation, storeTimeout);
         var (added, tally) = SweepRunner.Submit(spec, store, RunStores.RunsRoot(storeLocation, artifacts));
         stdout.WriteLine($"sweep {spec.Name}: {tally.Total} trials recorded ({added} new, {tally.Pending} pending, {tally.Total - tally.Pending - tally.Running} final) in {store.Location}");
         stdout.WriteLine($"train them with `fcnlab worker --store STORE --sweep {spec.Name}` on each machine; watch with `fcnlab status {spec.Name} --store STORE`");
@@ -67,14 +77,14 @@ public static class SweepCommand
     }
 
     /// <summary>Runs the sweep and prints the tally; returns the exit code (0, or 4 when some trial failed).</summary>
-    public static int Execute(SweepSpec spec, string storeLocation, SweepRunOptions options, bool quiet, TextWriter stdout, string? artifacts = null)
+    public static int Execute(SweepSpec spec, string storeLocation, SweepRunOptions options, bool quiet, TextWriter stdout, TextWriter stderr, string? artifacts = null, TimeSpan? storeTimeout = null)
     {
         if (options.Threads is < 1) throw new FcnLabException($"--threads must be at least 1 (got {options.Threads}).");
         if (options.MaxTrials is < 1) throw new FcnLabException($"--max-trials must be at least 1 (got {options.MaxTrials}).");
-        using var store = RunStores.Open(storeLocation);
+        using var store = RunStores.Open(storeLocation, storeTimeout);
         string runsRoot = RunStores.RunsRoot(storeLocation, artifacts);
 
-        using var interruption = new Interruption();
+        using var interruption = new Interruption(stderr);
         var tally = !quiet && LiveProgress.IsTerminal(stdout)
             ? LiveProgress.Run(ctx => SweepRunner.Run(spec, store, runsRoot, new SweepProgress(stdout, quiet, ctx), options, interruption.Token))
             : SweepRunner.Run(spec, store, runsRoot, new SweepProgress(stdout, quiet, null), options, interruption.Token);

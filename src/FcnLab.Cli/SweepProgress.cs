@@ -24,9 +24,11 @@ public sealed class SweepProgress(TextWriter output, bool quiet, ProgressContext
         else output.WriteLine(text);
     }
 
+    public void FailedRetried(int count) => Line($"--retry-failed: {count} failed trial{(count == 1 ? "" : "s")} set to run again");
+
     public void SweepStarted(SweepSpec spec, int total, int alreadyFinal, int added, int reclaimed)
     {
-        Line($"sweep {spec.Name}: {total} trials ({SweepGrid.Points(spec).Count} configurations x {spec.Repeats} repeats); {alreadyFinal} already final, {added} new, {reclaimed} taken back from a stopped process");
+        Line($"sweep {spec.Name}: {total} trials ({SweepGrid.Count(spec) / spec.Repeats} configurations x {spec.Repeats} repeats); {alreadyFinal} already final, {added} new, {reclaimed} taken back from a stopped process");
         if (live != null)
         {
             _overall = live.AddTask("sweep", maxValue: Math.Max(total, 1));

@@ -27,7 +27,9 @@ public static class WorkerCommand
         };
         var threads = new Option<int?>("--threads") { Description = "Worker threads per training (never changes results). Default: the trial's own setting (all cores).", HelpName = "n" };
         var progressEvery = StoreOption.ProgressEvery();
-        foreach (var o in new Option[] { store, sweep, maxTrials, exitWhenIdle, grace, maxAttempts, artifacts, workerName, threads, progressEvery }) command.Options.Add(o);
+        var storeTimeout = StoreOption.Timeout();
+        var retryFailed = SweepCommand.RetryFailed();
+        foreach (var o in new Option[] { store, storeTimeout, retryFailed, sweep, maxTrials, exitWhenIdle, grace, maxAttempts, artifacts, workerName, threads, progressEvery }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var run = new SweepRunOptions
@@ -39,9 +41,9 @@ public static class WorkerCommand
                 Owner = parse.GetValue(workerName) is { } name ? Owner.Named(name) : Owner.Current,
                 ProgressEvery = StoreOption.ProgressInterval(parse.GetValue(progressEvery)),
             };
-            var options = new WorkerOptions { Sweep = parse.GetValue(sweep), ExitWhenIdle = parse.GetValue(exitWhenIdle), Run = run };
+            var options = new WorkerOptions { Sweep = parse.GetValue(sweep), ExitWhenIdle = parse.GetValue(exitWhenIdle), Run = run, RetryFailed = parse.GetValue(retryFailed) };
             string location = RunStores.Resolve(parse.GetValue(store));
-            return Execute(location, RunStores.RunsRoot(location, parse.GetValue(artifacts)), options, stdout);
+            return Execute(location, RunStores.RunsRoot(location, parse.GetValue(artifacts)), options, stdout, stderr, StoreOption.Wait(parse.GetValue(storeTimeout)));
         });
         return command;
     }
@@ -49,15 +51,15 @@ public static class WorkerCommand
     /// <summary>Claims a trial whose holders keep dying at most this often (OOM kills would otherwise go round the workers forever).</summary>
     public const int DefaultMaxAttempts = 3;
 
-    public static int Execute(string location, string runsRoot, WorkerOptions options, TextWriter stdout)
+    public static int Execute(string location, string runsRoot, WorkerOptions options, TextWriter stdout, TextWriter stderr, TimeSpan? storeTimeout = null)
     {
-        using var store = RunStores.Open(location);
+        using var store = RunStores.Open(location, storeTimeout);
         var log = new WorkerLog(stdout, options.Run.Owner);
         log.Note(string.Create(CultureInfo.InvariantCulture,
             $"serving {(options.Sweep == null ? "every sweep" : $"sweep {options.Sweep}")} of {store.Location}; run directories under {runsRoot}; grace {options.Run.Grace.TotalSeconds:0.###} s, max attempts {options.Run.MaxAttempts}"));
 
-        // Ctrl-C, and SIGTERM as a batch system or Kubernetes sends it, stop after saving the current trial's checkpoint.
-        using var interruption = new Interruption(sigterm: true);
+        // Ctrl-C, SIGTERM (as a batch system or Kubernetes sends it) and SIGHUP stop after saving the current trial's checkpoint.
+        using var interruption = new Interruption(stderr);
         var tally = new SweepWorker(store, runsRoot, log, options).Run(interruption.Token);
         log.Note($"done: trained {tally.Ran} trials: {tally.Completed} completed, {tally.EarlyStopped} early-stopped, {tally.Diverged} diverged, {tally.Failed} failed, {tally.TakenOver} taken over by another worker");
         return tally.Failed > 0 ? ExitCodes.TrialsFailed : ExitCodes.Success;

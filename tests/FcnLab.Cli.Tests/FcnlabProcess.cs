@@ -10,10 +10,16 @@ public sealed class FcnlabProcess : IDisposable
 
     public Process Process { get; }
 
-    public FcnlabProcess(params string[] args)
+    public FcnlabProcess(params string[] args) : this(args, workingDirectory: null)
+    {
+    }
+
+    /// <param name="workingDirectory">Where it runs (null: the tests' own working directory).</param>
+    public FcnlabProcess(string[] args, string? workingDirectory)
     {
         string exe = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "fcnlab.exe" : "fcnlab");
         var start = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory != null) start.WorkingDirectory = workingDirectory;
         foreach (var a in args) start.ArgumentList.Add(a);
         Process = Process.Start(start)!;
         Id = Process.Id;

@@ -47,6 +47,9 @@ public sealed record ValSplit
         }
         if (v == 0) return None;
         if (v < 1) return OfFraction(v);
+        // "1.0" is written as a fraction (the whole set, nothing left to train on); "1" is a count of one image.
+        if (v == 1 && s.IndexOfAny(['.', 'e', 'E']) >= 0)
+            throw new FcnLabException($"{Allowed}; got '{text}', the fraction 1: the whole training set, leaving nothing to train on (write 1 without a decimal point for a count of one image).");
         if (v == Math.Floor(v) && v <= int.MaxValue) return OfCount((int)v);
         throw new FcnLabException($"{Allowed}; got '{text}' (a value of 1 or more is a count and must be a whole number).");
     }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text.Json;
 using FcnLab.Engine.Data;
 using FcnLab.Engine.IO;
@@ -65,6 +66,18 @@ public static class ModelFile
 
     public static void Save(string path, ModelSpec spec, Normalization normalization, IReadOnlyList<string> classNames, Sequential network) =>
         AtomicFile.WriteAllBytes(path, Serialize(spec, normalization, classNames, network));
+
+    /// <summary>
+    /// Null when every value of tensor <paramref name="name"/> is a finite number; else what is wrong, naming the tensor:
+    /// NaN or infinite weights are not a model (a diverged training, a damaged or hand-edited file), whatever else holds.
+    /// </summary>
+    public static string? NonFinite(string name, ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i]))
+                return string.Create(CultureInfo.InvariantCulture, $"tensor {name} holds {(float.IsNaN(values[i]) ? "NaN" : values[i] > 0 ? "+infinity" : "-infinity")} at index {i}; a model's weights must be finite numbers");
+        return null;
+    }
 
     /// <summary>Reads a model file or a run directory holding model.fcnlab.</summary>
     public static ModelContents Load(string path)
@@ -134,6 +147,7 @@ public static class ModelFile
                     throw new FcnLabException(Bad($"tensor {t.Name} is listed twice"));
                 var values = new float[n];
                 ChecksummedFile.ReadFloats(data.Slice(pos, (int)n * 4), values);
+                if (NonFinite(t.Name, values) is { } why) throw new FcnLabException(Bad(why));
                 pos += (int)n * 4;
                 tensors[t.Name] = (t.Shape, values);
             }

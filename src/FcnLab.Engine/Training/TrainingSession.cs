@@ -97,7 +97,7 @@ internal sealed class TrainingSession
         if (_resumed && st.Resumes[^1] is var r)
             _observer.Note($"Resumed at epoch {r.Epoch}, step {r.Step} of {steps}; training to {r.Epochs} epochs.");
 
-        Directory.CreateDirectory(_runDir);
+        AtomicFile.CreateDirectory(_runDir);
         RunDirectory.WriteConfig(_runDir, _config, _data, _trainIdx.Length, _valIdx.Length, st.StartedAt, st.Resumes);
         RunDirectory.WriteMetrics(_runDir, st.Metrics); // from the start, so an interrupted first epoch leaves a header
         if (_resumed)

@@ -36,6 +36,9 @@ public static class SafeTensorsImporter
         using var pool = new WorkerPool(1);
         var network = NetworkBuilder.Build(spec, pool, new Rng(0));
         LoadInto(network, tensors, path, source);
+        foreach (var (name, value) in ModelFile.NamedTensors(network))
+            if (ModelFile.NonFinite(name, value.Span) is { } why)
+                throw new FcnLabException($"'{path}' cannot be imported: {why} (FcnLab's name for the tensor). Nothing was written.");
         ModelFile.Save(outPath, spec, normalization, classNames, network);
     }
 

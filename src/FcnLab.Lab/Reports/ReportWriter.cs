@@ -30,7 +30,7 @@ public static class ReportWriter
     public static IReadOnlyList<string> Write(SweepResults results, string outDir, ReportImages? images)
     {
         ArgumentNullException.ThrowIfNull(results);
-        Directory.CreateDirectory(outDir);
+        AtomicFile.CreateDirectory(outDir);
         var table = SweepTable.Build(results);
         var notes = new List<string>();
 

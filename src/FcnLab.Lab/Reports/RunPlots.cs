@@ -25,7 +25,7 @@ public static class RunPlots
     /// </summary>
     public static IReadOnlyList<string> Write(string runDir, IReadOnlyList<EpochMetrics> epochs, TrialOutcome? outcome, ReportImages? images)
     {
-        Directory.CreateDirectory(runDir);
+        AtomicFile.CreateDirectory(runDir);
         var (plots, _) = Build(epochs, outcome, images, idPrefix: "", titlePrefix: "");
         return WritePlots(runDir, plots, [LossAccuracy, TrainVsValLoss, Confusion, Misclassified]);
     }

@@ -8,6 +8,8 @@ namespace FcnLab.Lab.Runs;
 public interface ISweepObserver
 {
     void SweepStarted(SweepSpec spec, int total, int alreadyFinal, int added, int reclaimed) { }
+    /// <summary>--retry-failed put this many failed trials back to pending.</summary>
+    void FailedRetried(int count) { }
     /// <summary>Receives the trial's training progress.</summary>
     ITrainingObserver TrialStarted(TrialRecord trial, int number, int total, bool resuming) => NullObserver.Instance;
     void TrialFinished(TrialRecord trial, int finished, int total) { }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using FcnLab.Engine;
 using FcnLab.Engine.Data;
+using FcnLab.Engine.IO;
 using FcnLab.Engine.Models;
 using FcnLab.Engine.Optim;
 using FcnLab.Engine.Training;
@@ -114,7 +115,7 @@ public static class RunLifecycle
         {
             recorder.Stop();
             // Any failure but the library's own is a bug or the machine (disk full, out of memory): its type goes with it.
-            string message = e is FcnLabException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            string message = e is FcnLabException ? e.Message : FileFault.Is(e) ? FileFault.Unattributed(e) : $"{e.GetType().Name}: {e.Message}";
             bool recorded = recorder.RunId is { } id && store.Fail(id, options.Owner, message);
             return new Ended(null, e, recorded);
         }

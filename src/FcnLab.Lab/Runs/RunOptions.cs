@@ -17,4 +17,6 @@ public sealed record RunOptions
     public TimeSpan ProgressEvery { get; init; } = DefaultProgressEvery;
     /// <summary>`train --resume` takes up a run left running by a process that has not beaten for this long (or is gone from this host).</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long a SQLite store locked by another process is waited for (`--store-timeout`).</summary>
+    public TimeSpan StoreTimeout { get; init; } = Store.SqliteRunStore.DefaultTimeout;
 }

@@ -15,6 +15,8 @@ public sealed record SweepRunOptions
     public TimeSpan HeartbeatEvery => TrialRecorder.HeartbeatFor(Grace);
     /// <summary>How often a running trial publishes its progress (see <see cref="RunOptions.ProgressEvery"/>).</summary>
     public TimeSpan ProgressEvery { get; init; } = RunOptions.DefaultProgressEvery;
+    /// <summary>Put the sweep's failed trials back to pending first, so a transient fault (a full disk, data that has since appeared) is not final.</summary>
+    public bool RetryFailed { get; init; }
     /// <summary>Stop after this many trials (null: until none is pending).</summary>
     public int? MaxTrials { get; init; }
     /// <summary>Who holds the trials this process claims.</summary>

@@ -17,8 +17,10 @@ public static class SweepRunner
     public static SweepTally Run(SweepSpec spec, IRunStore store, string runsRoot, ISweepObserver observer, SweepRunOptions options, CancellationToken cancel = default)
     {
         var configs = SweepGrid.Index(spec, runsRoot);
+        SweepGrid.CheckData(spec, configs);
         var ids = configs.Keys.ToList();
         int added = Record(spec, configs, store);
+        if (options.RetryFailed) observer.FailedRetried(store.RetryFailed(spec.Name).Count);
         var reclaimed = store.ReclaimAbandoned(spec.Name, options.Grace, options.MaxAttempts);
         var current = store.CurrentTrials(spec.Name, configs);
         observer.SweepStarted(spec, current.Count, current.Count(t => t.Status.IsFinal()), added, reclaimed.Count);
@@ -49,6 +51,7 @@ public static class SweepRunner
     public static (int Added, SweepTally Tally) Submit(SweepSpec spec, IRunStore store, string runsRoot)
     {
         var index = SweepGrid.Index(spec, runsRoot);
+        SweepGrid.CheckData(spec, index);
         int added = Record(spec, index, store);
         return (added, SweepTally.Of(store.CurrentTrials(spec.Name, index)));
     }

@@ -26,6 +26,13 @@ public sealed class SweepWorker(IRunStore store, string runsRoot, IWorkerObserve
     {
         var ran = new List<(TrialRecord Trial, bool TakenOver)>();
         bool waiting = false;
+        // Once, at the start: a trial that fails again stays failed until the next worker started with --retry-failed.
+        if (options.RetryFailed)
+            foreach (var sweep in Sweeps())
+            {
+                int retried = store.RetryFailed(sweep.Name).Count;
+                if (retried > 0) observer.Note($"--retry-failed: {retried} failed trial{(retried == 1 ? "" : "s")} of sweep {sweep.Name} set to run again");
+            }
         while (options.Run.MaxTrials is not { } max || ran.Count < max)
         {
             cancel.ThrowIfCancellationRequested();

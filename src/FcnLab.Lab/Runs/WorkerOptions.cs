@@ -10,6 +10,8 @@ public sealed record WorkerOptions
     /// <summary>How long to wait between looks at the store when there is nothing to claim (null: see <see cref="PollEvery"/>).</summary>
     public TimeSpan? Poll { get; init; }
     public SweepRunOptions Run { get; init; } = new();
+    /// <summary>When it starts, put the served sweeps' failed trials back to pending (`--retry-failed`).</summary>
+    public bool RetryFailed { get; init; }
 
     /// <summary>
     /// A quarter of the grace, at most 0.25 s while waiting for the last trials to end (the worker exits soon

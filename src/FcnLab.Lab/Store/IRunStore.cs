@@ -54,6 +54,12 @@ public interface IRunStore : IDisposable
     IReadOnlyList<TrialRecord> ReclaimAbandoned(string sweep, TimeSpan grace, int? maxAttempts = null);
 
     /// <summary>
+    /// Puts the failed trials of <paramref name="sweep"/> back to pending (their error cleared, their attempts counted
+    /// from zero), so they run again (`--retry-failed`); returns them as they are now.
+    /// </summary>
+    IReadOnlyList<TrialRecord> RetryFailed(string sweep);
+
+    /// <summary>
     /// Atomically moves one pending trial of <paramref name="sweep"/> (restricted to <paramref name="trialIds"/>
     /// when given; lowest run id first) to running under <paramref name="owner"/>, counting an attempt.
     /// Null when none is pending.

@@ -38,4 +38,15 @@ public static class Owner
             return true;
         }
     }
+
+    /// <summary>A heartbeat older than this means its holder is gone (the default grace of sweeps and workers).</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// True when <paramref name="trial"/> is recorded running but its process is gone: a dead pid on this host, or no
+    /// heartbeat for <see cref="StaleAfter"/> (a process on another host). `fcnlab runs` and `show` say so instead of running.
+    /// </summary>
+    public static bool IsGone(TrialRecord trial, DateTime utcNow) =>
+        trial.Status == FcnLab.Engine.Training.RunStatus.Running
+        && (IsDeadOnThisHost(trial.Owner) || trial.Heartbeat is not { } beat || utcNow - beat > StaleAfter);
 }

@@ -88,6 +88,12 @@ public abstract class SqlRunStore : IRunStore
         RETURNING run_id
         """;
 
+    private const string RetryFailedSql = """
+        UPDATE trials SET status = 'pending', owner = NULL, heartbeat = NULL, finished_at = NULL, error = NULL, attempts = 0
+        WHERE sweep = @sweep AND status = 'failed'
+        RETURNING run_id
+        """;
+
     private string InterruptSql => $"UPDATE trials SET status = 'interrupted', heartbeat = {Now}, error = @error WHERE {HolderCondition}";
 
     private string LockTrialSql => $"SELECT {StoreRows.TrialColumns}, {Now} AS now FROM trials WHERE run_id = @run_id{ForUpdate}";
@@ -293,6 +299,17 @@ public abstract class SqlRunStore : IRunStore
             return released.Select(id => ReadTrialsLocked($"{SelectTrialsSql} WHERE run_id = @run_id", ("@run_id", id)).Single()).ToList();
         });
     }
+
+    public IReadOnlyList<TrialRecord> RetryFailed(string sweep) => InWriteTransaction(() =>
+    {
+        var ids = new List<long>();
+        using (var retry = Command(RetryFailedSql, ("@sweep", sweep)))
+        using (var reader = retry.ExecuteReader())
+        {
+            while (reader.Read()) ids.Add(reader.GetInt64(0));
+        }
+        return ids.Select(id => ReadTrialsLocked($"{SelectTrialsSql} WHERE run_id = @run_id", ("@run_id", id)).Single()).ToList();
+    });
 
     /// <summary>No process works on the running trial any more: its heartbeat is older than the grace, or its holder on this host is gone.</summary>
     private static bool Abandoned(TrialRecord t, DateTime now, TimeSpan grace) =>

@@ -22,7 +22,10 @@ public sealed class SqliteRunStore : SqlRunStore
     /// <summary>Where the CLI keeps the store unless told otherwise.</summary>
     public const string DefaultPath = "runs/fcnlab.db";
 
-    private const int BusyTimeoutMs = 10_000;
+    /// <summary>How long a store locked by another process is waited for unless --store-timeout says otherwise.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    private const int SqliteBusy = 5, SqliteLocked = 6, SqliteReadOnly = 8, SqliteCantOpen = 14; // SQLITE_BUSY, _LOCKED, _READONLY, _CANTOPEN
     private const int SqliteNotADatabase = 26; // SQLITE_NOTADB
 
     // @started_at also starts the heartbeat: set for a run recorded as running (StartRun), null for a pending trial.
@@ -53,15 +56,69 @@ public sealed class SqliteRunStore : SqlRunStore
 
     private readonly SqliteConnection _connection;
     private readonly Func<DateTime> _utcNow;
+    private readonly TimeSpan _timeout;
 
-    private SqliteRunStore(string location, SqliteConnection connection, Func<DateTime> utcNow) : base(location, connection)
+    private SqliteRunStore(string location, SqliteConnection connection, Func<DateTime> utcNow, TimeSpan timeout) : base(location, connection)
     {
         _connection = connection;
         _utcNow = utcNow;
+        _timeout = timeout;
     }
 
-    /// <summary>Opens (creating as needed) the store at <paramref name="path"/>.</summary>
-    public static SqliteRunStore Open(string path) => Open(path, () => DateTime.UtcNow);
+    /// <summary>Opens (creating as needed) the store at <paramref name="path"/>, waiting up to <paramref name="timeout"/> (default 30 s) while another process holds its lock.</summary>
+    public static SqliteRunStore Open(string path, TimeSpan? timeout = null) => Open(path, () => DateTime.UtcNow, timeout);
+
+    /// <summary>
+    /// Opens the existing store at <paramref name="path"/> to read it (`runs`, `show`, `status`, `report`): a missing
+    /// file is an error and nothing is created; a store on a read-only file system, or in a directory this user cannot
+    /// write, is opened read-only (as it was last closed: SQLite cannot see a journal it may not share).
+    /// </summary>
+    public static SqliteRunStore OpenToRead(string path, TimeSpan? timeout = null)
+    {
+        string full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+            throw new FcnLabException(Directory.Exists(full)
+                ? $"The run store path {full} is a directory; give the path of a database file inside it (e.g. {Path.Combine(full, "fcnlab.db")})."
+                : $"No run store at {full}: nothing has been recorded there (reading does not create one). Give the store with --store PATH or ${RunStores.EnvironmentVariable}.");
+        try
+        {
+            return Open(full, () => DateTime.UtcNow, timeout);
+        }
+        catch (FcnLabException e) when (e.InnerException is SqliteException { SqliteErrorCode: SqliteReadOnly or SqliteCantOpen })
+        {
+            return OpenReadOnly(full, timeout ?? DefaultTimeout);
+        }
+    }
+
+    /// <summary>The store read as it stands on a file system that cannot be written: immutable, so SQLite takes no lock and writes no journal.</summary>
+    private static SqliteRunStore OpenReadOnly(string full, TimeSpan timeout)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = new Uri(full).AbsoluteUri + "?immutable=1",
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(timeout.TotalSeconds),
+        }.ToString());
+        try
+        {
+            connection.Open();
+            long version = Convert.ToInt64(SqliteSchema.Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
+            if (version != SqliteSchema.Version)
+                throw new FcnLabException($"The run store {full} is read-only here and has schema version {version.ToString(CultureInfo.InvariantCulture)}; this FcnLab reads version {SqliteSchema.Version.ToString(CultureInfo.InvariantCulture)}. Copy it to a writable place (FcnLab upgrades it there) and read the copy.");
+            return new SqliteRunStore(full, connection, () => DateTime.UtcNow, timeout);
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new FcnLabException($"Cannot read the run store {full}: {e.Message}", e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>SQLite's own check of the whole file ("ok" when intact), for tests that kill writers.</summary>
     internal string IntegrityCheck() => ReadTransaction(() =>
@@ -74,8 +131,9 @@ public sealed class SqliteRunStore : SqlRunStore
     });
 
     /// <summary>As <see cref="Open(string)"/> with a clock, so tests can age heartbeats without waiting.</summary>
-    internal static SqliteRunStore Open(string path, Func<DateTime> utcNow)
+    internal static SqliteRunStore Open(string path, Func<DateTime> utcNow, TimeSpan? timeout = null)
     {
+        var wait = timeout ?? DefaultTimeout;
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new FcnLabException($"The run store path {full} is a directory; give the path of a database file inside it (e.g. {Path.Combine(full, "fcnlab.db")}).");
@@ -94,19 +152,24 @@ public sealed class SqliteRunStore : SqlRunStore
             Mode = SqliteOpenMode.ReadWriteCreate,
             // Pooling would keep the file open after Dispose; one store object owns one real connection.
             Pooling = false,
+            // Microsoft.Data.Sqlite retries a busy statement this long (in whole seconds), on top of SQLite's busy_timeout.
+            DefaultTimeout = (int)Math.Ceiling(wait.TotalSeconds),
         }.ToString());
         try
         {
             connection.Open();
-            Configure(connection, full);
+            Configure(connection, full, wait);
             SqliteSchema.Ensure(connection, full);
-            return new SqliteRunStore(full, connection, utcNow);
+            return new SqliteRunStore(full, connection, utcNow, wait);
         }
         catch (SqliteException e)
         {
             connection.Dispose();
             if (e.SqliteErrorCode == SqliteNotADatabase)
                 throw new FcnLabException($"The run store {full} is not a SQLite database. Move the file away or give another store path.", e);
+            if (e.SqliteErrorCode is SqliteBusy or SqliteLocked) throw Busy(full, wait, e);
+            if (e.SqliteErrorCode is SqliteReadOnly or SqliteCantOpen)
+                throw new FcnLabException($"Cannot write the run store {full}: it is on a read-only file system, or this user may not write it or its directory. Give a writable store with --store PATH (`runs`, `show`, `status` and `report` can still read this one).", e);
             throw new FcnLabException($"Cannot open the run store {full}: {e.Message}", e);
         }
         catch
@@ -116,10 +179,17 @@ public sealed class SqliteRunStore : SqlRunStore
         }
     }
 
-    private static void Configure(SqliteConnection connection, string full)
+    /// <summary>The store stayed locked by another process for the whole wait: not the run's fault, and worth trying again.</summary>
+    private static RunStoreException Busy(string full, TimeSpan waited, Exception e) => new(
+        $"The run store {full} is locked by another process; waited {waited.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s for it. Try again when that process is done, or wait longer with --store-timeout SECONDS.", e);
+
+    private protected override Exception? Translate(System.Data.Common.DbException e) =>
+        e is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } ? Busy(Location, _timeout, e) : null;
+
+    private static void Configure(SqliteConnection connection, string full, TimeSpan wait)
     {
         // busy_timeout first: switching to WAL needs a lock another process may hold.
-        SqliteSchema.Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMs.ToString(CultureInfo.InvariantCulture)}");
+        SqliteSchema.Execute(connection, $"PRAGMA busy_timeout = {((long)wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}");
         string mode = Convert.ToString(SqliteSchema.Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture) ?? "";
         if (!mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
             throw new FcnLabException($"The run store {full} cannot use SQLite's WAL journal (it stays in '{mode}' mode); keep the store on a local file system.");

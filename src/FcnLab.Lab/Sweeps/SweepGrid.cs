@@ -7,9 +7,25 @@ namespace FcnLab.Lab.Sweeps;
 /// <summary>Expands a spec into its trials: the product of the axes (first axis outermost, as the studies' tables run), times the repeats.</summary>
 public static class SweepGrid
 {
+    /// <summary>The most trials a spec may make: a larger grid is refused with its size before it is expanded.</summary>
+    public const long MaxTrials = 100_000;
+
+    /// <summary>How many trials the spec makes (grid points x repeats), counted without expanding it.</summary>
+    public static long Count(SweepSpec spec)
+    {
+        // Saturating: a grid of many large axes must not overflow into a small or negative count.
+        long count = spec.Repeats;
+        foreach (var axis in spec.Axes) count = count > long.MaxValue / Math.Max(axis.Values.Count, 1) ? long.MaxValue : count * axis.Values.Count;
+        return count;
+    }
+
     /// <summary>Every grid point, each the list of (axis setting, value) in axis order.</summary>
+    /// <exception cref="FcnLabException">The spec makes more than <see cref="MaxTrials"/> trials.</exception>
     public static IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> Points(SweepSpec spec)
     {
+        if (Count(spec) is var count and > MaxTrials)
+            throw new FcnLabException(string.Create(CultureInfo.InvariantCulture,
+                $"Sweep '{spec.Name}' makes {(count == long.MaxValue ? "more than 9.2e18" : count.ToString("N0", CultureInfo.InvariantCulture))} trials ({string.Join(" x ", spec.Axes.Select(a => $"{a.Values.Count} {a.Setting}"))} x {spec.Repeats} repeats); at most {MaxTrials:N0} are allowed. Split it into smaller sweeps, or use a search."));
         var points = new List<IReadOnlyList<KeyValuePair<string, string>>> { Array.Empty<KeyValuePair<string, string>>() };
         foreach (var axis in spec.Axes)
         {
@@ -71,6 +87,16 @@ public static class SweepGrid
                 throw new FcnLabException($"Sweep '{spec.Name}' has grid points that resolve to the same training (same settings and seed); remove the duplicate axis values.");
         }
         return index;
+    }
+
+    /// <summary>Refuses a `data:` directory of the spec's trials that does not exist: checked before anything runs, not trial by trial.</summary>
+    public static void CheckData(SweepSpec spec, Dictionary<string, (TrainConfig Config, TrialDefinition Trial)> index)
+    {
+        foreach (string dir in index.Values.Select(t => t.Config.DataOptions.DataDir).OfType<string>().Distinct())
+        {
+            if (!Directory.Exists(dir))
+                throw new FcnLabException($"Sweep '{spec.Name}': the data directory {dir} does not exist{(File.Exists(dir) ? " (it is a file)" : "")}. Fix `data:` in the spec, or put the data set there; nothing was run.");
+        }
     }
 
     /// <summary>True when two values written for one setting mean the same: equal text (ignoring case), or equal numbers element by element ("0.001" and "1e-3").</summary>

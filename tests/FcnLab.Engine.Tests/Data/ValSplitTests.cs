@@ -39,6 +39,17 @@ public class ValSplitTests
     }
 
     [Theory]
+    [InlineData("1.0")]
+    [InlineData("1.00")]
+    [InlineData("1e0")]
+    public void Parse_TheFractionOne_IsRefused_WhileOneIsACount(string text)
+    {
+        var e = Assert.Throws<FcnLabException>(() => ValSplit.Parse(text));
+        Assert.Contains("the whole training set, leaving nothing to train on", e.Message);
+        Assert.Equal(1, ValSplit.Parse("1").Count);
+    }
+
+    [Theory]
     [InlineData("0.1", 1000, 100)]
     [InlineData("0.15", 10, 2)]   // 1.5 rounds away from zero
     [InlineData("0.01", 10, 1)]   // at least one image
