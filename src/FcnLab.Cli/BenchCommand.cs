@@ -1,10 +1,6 @@
-using System.CommandLine;
 using System.Runtime.Intrinsics.X86;
-using System.Text.Json;
 using FcnLab.Benchmarks.Compute;
 using FcnLab.Benchmarks.Training;
-using FcnLab.Engine;
-using FcnLab.Engine.Training;
 using static System.FormattableString;
 
 namespace FcnLab.Cli;

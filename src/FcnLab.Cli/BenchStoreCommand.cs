@@ -1,8 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
 using FcnLab.Benchmarks.Store;
-using FcnLab.Engine;
-using FcnLab.Lab.Store;
 
 namespace FcnLab.Cli;
 

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using FcnLab.Engine.Training;
-
 namespace FcnLab.Cli;
 
 /// <summary>Flags shared by commands, mapped one to one onto <see cref="TrainSettings"/>.</summary>

@@ -1,10 +1,4 @@
-using System.CommandLine;
-using System.Text.Json;
-using FcnLab.Engine;
-using FcnLab.Engine.Data;
-using FcnLab.Engine.Models;
 using FcnLab.Engine.Tensors;
-using FcnLab.Engine.Training;
 
 namespace FcnLab.Cli;
 

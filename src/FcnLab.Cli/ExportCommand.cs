@@ -1,6 +1,3 @@
-using System.CommandLine;
-using FcnLab.Engine;
-using FcnLab.Engine.Models;
 using FcnLab.Interop.Onnx;
 using FcnLab.Interop.SafeTensors;
 

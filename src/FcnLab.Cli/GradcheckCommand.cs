@@ -1,13 +1,7 @@
-using System.CommandLine;
-using System.Globalization;
-using FcnLab.Engine.Data;
 using FcnLab.Engine.Init;
 using FcnLab.Engine.Layers;
-using FcnLab.Engine.Models;
 using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
-using FcnLab.Engine.Training;
-using FcnLab.Engine;
 
 namespace FcnLab.Cli;
 

@@ -1,10 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using FcnLab.Engine;
-using FcnLab.Engine.Data;
-using FcnLab.Engine.Models;
 using FcnLab.Engine.Random;
-using FcnLab.Engine.Training;
 using FcnLab.Interop.SafeTensors;
 
 namespace FcnLab.Cli;

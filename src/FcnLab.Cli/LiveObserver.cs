@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using FcnLab.Engine.Training;
 using Spectre.Console;
 
 namespace FcnLab.Cli;

@@ -1,6 +1,3 @@
-using System.Globalization;
-using FcnLab.Engine.Training;
-
 namespace FcnLab.Cli;
 
 /// <summary>One plain line per epoch: for redirected output (CI logs). Quiet prints nothing here.</summary>

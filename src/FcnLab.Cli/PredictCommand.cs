@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using FcnLab.Engine;
-using FcnLab.Engine.Data;
-using FcnLab.Engine.Models;
 using FcnLab.Engine.Tensors;
 
 namespace FcnLab.Cli;

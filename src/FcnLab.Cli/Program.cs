@@ -1,5 +1,3 @@
-using System.CommandLine;
-using FcnLab.Engine;
 using FcnLab.Engine.IO;
 
 namespace FcnLab.Cli;

@@ -1,10 +1,3 @@
-using System.CommandLine;
-using FcnLab.Engine;
-using FcnLab.Engine.Data;
-using FcnLab.Lab.Reports;
-using FcnLab.Lab.Store;
-using FcnLab.Lab.Sweeps;
-
 namespace FcnLab.Cli;
 
 /// <summary>fcnlab report SWEEP: the sweep's tables, SVG plots and report.html, from the store (regenerable at any time).</summary>

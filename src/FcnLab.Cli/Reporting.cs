@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using FcnLab.Engine.Training;
-
 namespace FcnLab.Cli;
 
 /// <summary>Plain-text and JSON renderings of results, shared by train and eval.</summary>

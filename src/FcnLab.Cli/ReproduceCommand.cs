@@ -1,11 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using FcnLab.Engine;
-using FcnLab.Lab.Reports;
-using FcnLab.Lab.Runs;
-using FcnLab.Lab.Store;
-using FcnLab.Lab.Sweeps;
-
 namespace FcnLab.Cli;
 
 /// <summary>fcnlab reproduce STUDY: run a studies/ spec as a sweep, then print published vs FcnLab side by side.</summary>

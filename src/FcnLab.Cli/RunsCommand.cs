@@ -1,8 +1,3 @@
-using FcnLab.Engine.Training;
-using System.CommandLine;
-using System.Globalization;
-using FcnLab.Lab.Store;
-
 namespace FcnLab.Cli;
 
 /// <summary>fcnlab runs: the runs in the store (one sweep's, or all), one line each.</summary>

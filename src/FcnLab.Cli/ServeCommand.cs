@@ -1,11 +1,7 @@
-using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using FcnLab.Dashboard;
-using FcnLab.Engine;
-using FcnLab.Lab.Store;
 
 namespace FcnLab.Cli;
 

@@ -1,9 +1,3 @@
-using FcnLab.Engine.Training;
-using System.CommandLine;
-using System.Globalization;
-using FcnLab.Engine;
-using FcnLab.Lab.Store;
-
 namespace FcnLab.Cli;
 
 /// <summary>fcnlab show RUN: one run from the store: its settings, state, summary and epochs.</summary>

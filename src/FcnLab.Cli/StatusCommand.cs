@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using FcnLab.Lab.Reports;
-using FcnLab.Lab.Store;
-using FcnLab.Lab.Sweeps;
-
 namespace FcnLab.Cli;
 
 /// <summary>fcnlab status SWEEP: how far a sweep is, who is running what, and when it should end.</summary>

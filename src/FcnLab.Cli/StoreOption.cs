@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using FcnLab.Engine;
-using FcnLab.Lab.Runs;
-using FcnLab.Lab.Store;
-
 namespace FcnLab.Cli;
 
 /// <summary>

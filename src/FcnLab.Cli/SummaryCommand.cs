@@ -1,8 +1,3 @@
-using System.CommandLine;
-using FcnLab.Engine;
-using FcnLab.Engine.Models;
-using FcnLab.Engine.Training;
-
 namespace FcnLab.Cli;
 
 /// <summary>fcnlab summary: a network layer by layer (output shapes, parameters, FLOPs), from flags or a saved model.</summary>

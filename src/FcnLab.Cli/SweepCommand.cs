@@ -1,10 +1,3 @@
-using System.CommandLine;
-using FcnLab.Engine;
-using FcnLab.Lab.Reports;
-using FcnLab.Lab.Runs;
-using FcnLab.Lab.Store;
-using FcnLab.Lab.Sweeps;
-
 namespace FcnLab.Cli;
 
 /// <summary>fcnlab sweep SPEC.yaml: expand the grid, record the trials, train those not yet final.</summary>

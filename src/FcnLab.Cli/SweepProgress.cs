@@ -1,8 +1,3 @@
-using System.Globalization;
-using FcnLab.Engine.Training;
-using FcnLab.Lab.Runs;
-using FcnLab.Lab.Store;
-using FcnLab.Lab.Sweeps;
 using Spectre.Console;
 
 namespace FcnLab.Cli;

@@ -1,10 +1,3 @@
-using System.CommandLine;
-using FcnLab.Engine;
-using FcnLab.Engine.Data;
-using FcnLab.Engine.Training;
-using FcnLab.Lab.Runs;
-using FcnLab.Lab.Store;
-
 namespace FcnLab.Cli;
 
 /// <summary>fcnlab train: flags -> TrainConfig -> the run lifecycle (<see cref="RunLifecycle"/>); renders progress and the final evaluation.</summary>

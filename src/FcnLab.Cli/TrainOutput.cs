@@ -1,6 +1,3 @@
-using System.Globalization;
-using FcnLab.Engine.Training;
-
 namespace FcnLab.Cli;
 
 /// <summary>What `fcnlab train` prints at the end: the `--json` document, or the evaluation and the final line. The one place its JSON is written.</summary>

@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using FcnLab.Engine.Training;
-using FcnLab.Lab.Runs;
-using FcnLab.Lab.Store;
-
 namespace FcnLab.Cli;
 
 /// <summary>fcnlab worker: claim pending sweep trials from the store one at a time and train them, on as many machines as you like.</summary>
