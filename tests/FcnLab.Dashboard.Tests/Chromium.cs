@@ -45,7 +45,7 @@ public sealed class Chromium : IAsyncDisposable
     public async Task<IPage> NewPageAsync(List<string> problems)
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { AcceptDownloads = true });
-        page.SetDefaultTimeout(30_000);
+        page.SetDefaultTimeout(120_000); // generous: CI shares 2 cores with builds; a wait that fails is a bug, not a slow machine
         page.PageError += (_, e) => { lock (problems) problems.Add("page error: " + e); };
         page.Dialog += async (_, d) => { lock (problems) problems.Add("dialog: " + d.Message); await d.DismissAsync(); };
         page.Console += (_, m) => { if (m.Type == "error" && !m.Text.Contains("503", StringComparison.Ordinal)) lock (problems) problems.Add("console: " + m.Text); };

@@ -215,7 +215,7 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Contains("There is no run store at", await page.Locator("body > .banner").TextContentAsync());
         Assert.False(File.Exists(_h.StorePath)); // the dashboard creates nothing
         FillWithASmallSweep();
-        await page.Locator("#runs tbody tr").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        await page.Locator("#runs tbody tr").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
         Assert.Equal(0, await page.Locator("body > .banner").CountAsync());
     }
 }
