@@ -12,7 +12,7 @@ namespace FcnLab.Lab.Tests.Reports;
 /// </summary>
 public class BrowserRenderTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
     [Fact]
     public void Chromium_renders_every_plot_of_the_report()
