@@ -92,6 +92,16 @@ public sealed class DashboardBrowserTests : IDisposable
         await Screenshot(page, "run");
         Assert.Contains("completed", await page.Locator("dd.status-value").TextContentAsync());
         Assert.Contains("\"Lr\"", await page.Locator("pre.settings").TextContentAsync());
+
+        // The model summary (rebuilt from the stored settings) agrees with the parameters the training counted, and the
+        // diagram draws the input and one box per layer.
+        int layers = await page.Locator("#model-summary tbody tr").CountAsync() - 1; // less the input row
+        Assert.True(layers >= 3, $"the model summary shows {layers} layers");
+        Assert.Contains("Linear", await page.Locator("#model-summary tbody").TextContentAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(await page.Locator("dt:text-is('parameters') + dd").TextContentAsync(),
+            (await page.Locator("#model-summary tfoot td:nth-child(4)").TextContentAsync())!.Replace(",", "", StringComparison.Ordinal));
+        Assert.Equal(1 + 1 + layers, await page.Locator("#chart-network svg rect").CountAsync()); // background, input, layers
+        Assert.Contains("[16]", await page.Locator("#chart-network svg").TextContentAsync());
         await page.SelectOptionAsync("#smooth", "0.9");
         await page.ClickAsync("form.smoothing button");
         Assert.Contains("debiased EMA (weight 0.9)", await page.Locator("#chart-steps svg").InnerHTMLAsync());
@@ -122,6 +132,18 @@ public sealed class DashboardBrowserTests : IDisposable
         var classes = (await http.GetStringAsync("runs/1/classes.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("class,support,precision,recall,f1", classes[0]);
         Assert.Equal(5, classes.Length);
+        var network = XDocument.Parse(await http.GetStringAsync("runs/1/charts/network.svg"));
+        Assert.Equal("svg", network.Root!.Name.LocalName);
+        var misclassified = (await http.GetStringAsync("runs/3/misclassified.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("index,true_class,true_name,predicted_class,predicted_name", misclassified[0]);
+        Assert.True(misclassified.Length > 1, "no misclassified rows");
+        Assert.Equal(5, misclassified[1].Split(',').Length);
+        var compare = (await http.GetStringAsync("compare/settings.csv?id=1&id=3")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("setting,run_1,run_3", compare[0]);
+        Assert.StartsWith("status,completed,completed", compare[1]);
+        Assert.StartsWith("test accuracy,", compare[2]);
+        Assert.All(compare[2].Split(',')[1..], a => Assert.InRange(double.Parse(a, CultureInfo.InvariantCulture), 0, 1)); // fractions, not "95.00%"
+        Assert.Contains(compare, line => line.StartsWith("Optimizer.Lr,", StringComparison.Ordinal));
         var csv = (await http.GetStringAsync("runs.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, csv.Length);
         Assert.StartsWith("run_id,sweep,", csv[0]);
