@@ -49,8 +49,8 @@ internal static class Routes
         app.MapGet("/sweeps", () => Page("Sweeps", () => store.Read(s => SweepPage.List(s.ListSweeps(), s.ListTrials()))));
         app.MapGet("/sweep", ([FromQuery] string name) => Page($"Sweep {name}", () =>
         {
-            var (results, trials, note) = LoadSweep(store, name);
-            return SweepPage.Render(name, results, trials, note);
+            var (results, trials, note, study) = LoadSweep(store, name);
+            return SweepPage.Render(name, results, trials, note, study);
         }));
         app.MapGet("/sweep/table.csv", ([FromQuery] string name) => Guard(() => Download(SweepTable.Build(LoadSweep(store, name).Results).ToCsv(), "table.csv", "text/csv")));
         app.MapGet("/sweep/table.md", ([FromQuery] string name) => Guard(() => Download(SweepTable.Build(LoadSweep(store, name).Results).ToMarkdown(), "table.md", "text/markdown")));
@@ -68,7 +68,7 @@ internal static class Routes
     private static double Smooth(HttpRequest r) =>
         double.TryParse(r.Query["smooth"], NumberStyles.Float, CultureInfo.InvariantCulture, out double w) && w is >= 0 and < 1 ? w : 0.6;
 
-    private static (SweepResults Results, IReadOnlyList<Lab.Store.TrialRecord> Trials, string? Note) LoadSweep(StoreAccess store, string name) =>
+    private static (SweepResults Results, IReadOnlyList<Lab.Store.TrialRecord> Trials, string? Note, Lab.Sweeps.StudyInfo? Study) LoadSweep(StoreAccess store, string name) =>
         store.Read(s => SweepPage.Load(s, name)) ?? throw new NotFoundException($"There is no sweep '{name}' in the store.");
 
     private static List<RunPage.Data> LoadCompare(StoreAccess store, HttpRequest r)
