@@ -65,7 +65,9 @@ public sealed class LiveTrainingTests : IDisposable
             int want = Math.Max(2, epochsAtLoad + 2);
             await page.WaitForFunctionAsync($"() => document.querySelectorAll('#epochs tbody tr').length >= {want}", null, new PageWaitForFunctionOptions { Timeout = 120_000, PollingInterval = 100 });
             Assert.True(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the page was reloaded");
-            Assert.NotEqual(progressAtLoad, await page.Locator("dd.progress").TextContentAsync());
+            // The progress line is published every 0.2 s, not every epoch: two fast epochs can pass before it changes.
+            await page.WaitForFunctionAsync("([at]) => document.querySelector('dd.progress')?.textContent !== at", new[] { progressAtLoad }, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+            Assert.True(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the page was reloaded");
             Assert.True(await page.Locator("#chart-steps svg path").CountAsync() > 0, "the step-loss chart draws nothing");
             Assert.Contains("published to the store", await page.Locator("#chart-steps figcaption").TextContentAsync());
 
