@@ -39,7 +39,7 @@ internal sealed class ModelSummaries
             config = d with
             {
                 Arch = Text("Arch"),
-                Hidden = root.TryGetProperty("Hidden", out var h) && h.ValueKind == JsonValueKind.Array ? [.. h.EnumerateArray().Select(e => e.GetInt32())] : d.Hidden,
+                Hidden = root.TryGetProperty("Hidden", out var h) ? [.. h.EnumerateArray().Select(e => e.GetInt32())] : d.Hidden, // not an array: an error
                 Activation = Text("Activation") is { } a ? Enum.Parse<Activation>(a) : d.Activation,
                 LeakySlope = Float("LeakySlope", d.LeakySlope),
                 BatchNorm = root.TryGetProperty("BatchNorm", out var b) ? b.GetBoolean() : d.BatchNorm,
