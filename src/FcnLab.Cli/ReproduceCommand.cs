@@ -3,8 +3,6 @@ namespace FcnLab.Cli;
 /// <summary>fcnlab reproduce STUDY: run a studies/ spec as a sweep, then print published vs FcnLab side by side.</summary>
 public static class ReproduceCommand
 {
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var command = new Command("reproduce", "Reproduce a published study's table (a studies/*.yaml spec): run it as a sweep, then print the published numbers beside ours. The exit code is the sweep's.");
@@ -55,21 +53,8 @@ public static class ReproduceCommand
     {
         var study = spec.Study!;
         w.WriteLine($"{study.Source} — {study.Table}: published vs FcnLab ({spec.Repeats} repeats per row; accuracies in percent)");
-        var axes = spec.Axes.Select(a => a.Setting).ToList();
-        var header = new List<string> { "metric" }.Concat(axes).Concat(["published", "fcnlab", "diff", "within 2 std"]).ToList();
-        var table = rows.Select(r =>
-        {
-            string format = r.Metric.EndsWith("_epoch", StringComparison.Ordinal) ? "F1" : r.Metric.Contains("loss", StringComparison.Ordinal) ? "F4" : "F2";
-            string ours = r.OursMean is { } m
-                ? (r.OursStd is { } sd ? $"{m.ToString(format, Inv)} ± {sd.ToString(format, Inv)}" : m.ToString(format, Inv)) + (r.OursStatus == "ok" ? "" : $" ({r.OursStatus})")
-                : r.OursStatus;
-            return new List<string> { r.Metric }.Concat(r.Point.Select(p => p.Value)).Concat([
-                r.Published is { } p ? p.ToString(format == "F1" ? "F0" : format, Inv) : "-",
-                ours,
-                r.Difference is { } d ? d.ToString(format == "F4" ? "+0.0000;-0.0000" : "+0.00;-0.00", Inv) : "-",
-                r.WithinTwoStd switch { true => "yes", false => "no", null => "-" },
-            ]).ToList();
-        }).ToList();
+        var header = ComparisonRow.Header(spec.Axes.Select(a => a.Setting));
+        var table = rows.Select(r => r.Cells()).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, table.Select(row => row[i].Length).DefaultIfEmpty(0).Max())).ToList();
         w.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
         foreach (var row in table) w.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());

@@ -29,34 +29,49 @@ internal static class ComparePage
         foreach (var (id, svg) in Charts(runs))
             sb.Append($"<figure class=\"chart\" id=\"chart-{id}\">{svg}<figcaption><a href=\"/compare/charts/{id}.svg?{Html.Escape(query)}\" download>SVG</a></figcaption></figure>\n");
         sb.Append("</section>\n<h2>Settings that differ</h2>");
-        var settings = runs.Select(d => Flatten(d.Trial.Definition.ConfigJson)).ToList();
-        var keys = settings.SelectMany(s => s.Keys).Distinct().Order(StringComparer.Ordinal)
-            .Where(k => settings.Select(s => s.GetValueOrDefault(k, "")).Distinct().Count() > 1).ToList();
-        sb.Append("<table class=\"diff\" id=\"diff\"><thead><tr><th>Setting</th>");
+        var (keys, rows) = Diff(runs, forCsv: false);
+        sb.Append($"<p><a href=\"/compare/settings.csv?{Html.Escape(query)}\" download>CSV</a></p><table class=\"diff\" id=\"diff\"><thead><tr><th>Setting</th>");
         foreach (var d in runs) sb.Append(CultureInfo.InvariantCulture, $"<th><a href=\"/runs/{d.Trial.RunId}\">run {d.Trial.RunId}</a></th>");
         sb.Append("</tr></thead><tbody>\n");
-        string[] rows = ["status", "test accuracy", .. keys];
-        foreach (string k in rows)
-        {
-            sb.Append($"<tr><td>{Html.Escape(k)}</td>");
-            for (int i = 0; i < runs.Count; i++)
-            {
-                string v = k switch
-                {
-                    "status" => runs[i].Trial.Status.ToText(),
-                    "test accuracy" => Html.Percent(runs[i].Trial.Summary?.TestAccuracy),
-                    _ => settings[i].GetValueOrDefault(k, ""),
-                };
-                sb.Append($"<td>{Html.Escape(v)}</td>");
-            }
-            sb.Append("</tr>\n");
-        }
+        foreach (var row in rows)
+            sb.Append("<tr>").AppendJoin("", row.Select(v => $"<td>{Html.Escape(v)}</td>")).Append("</tr>\n");
         sb.Append("</tbody></table>\n");
         if (keys.Count == 0) sb.Append("<p class=\"note\">The runs' resolved settings are the same.</p>");
         sb.Append("<h2>Confusion matrices</h2><section class=\"charts\">");
         foreach (var d in runs)
             sb.Append(CultureInfo.InvariantCulture, $"<figure class=\"chart\">{(d.Outcome?.Confusion is { } c ? ConfusionHeatmap.Render($"Run {d.Trial.RunId}", c, d.Outcome.ClassNames) : $"<p class=\"note\">Run {d.Trial.RunId} has no test evaluation.</p>")}</figure>");
         sb.Append("</section>\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The settings table: per row the setting's name, then its value in each run; status and test accuracy first,
+    /// then every resolved setting whose values differ. <paramref name="forCsv"/>: test accuracy as a fraction ("R").
+    /// </summary>
+    private static (List<string> Keys, List<string[]> Rows) Diff(IReadOnlyList<RunPage.Data> runs, bool forCsv)
+    {
+        var settings = runs.Select(d => Flatten(d.Trial.Definition.ConfigJson)).ToList();
+        var keys = settings.SelectMany(s => s.Keys).Distinct().Order(StringComparer.Ordinal)
+            .Where(k => settings.Select(s => s.GetValueOrDefault(k, "")).Distinct().Count() > 1).ToList();
+        var rows = new List<string[]>();
+        foreach (string k in (string[])["status", "test accuracy", .. keys])
+            rows.Add([k, .. runs.Select((d, i) => k switch
+            {
+                "status" => d.Trial.Status.ToText(),
+                "test accuracy" => forCsv ? Html.Num(d.Trial.Summary?.TestAccuracy, "R") : Html.Percent(d.Trial.Summary?.TestAccuracy),
+                _ => settings[i].GetValueOrDefault(k, ""),
+            })]);
+        return (keys, rows);
+    }
+
+    /// <summary>The settings table as CSV: setting, then one column per run (run_ID).</summary>
+    public static string Csv(IReadOnlyList<RunPage.Data> runs)
+    {
+        var sb = new StringBuilder("setting");
+        foreach (var d in runs) sb.Append(CultureInfo.InvariantCulture, $",run_{d.Trial.RunId}");
+        sb.Append('\n');
+        foreach (var row in Diff(runs, forCsv: true).Rows)
+            sb.AppendJoin(',', row.Select(RunsPage.CsvCell)).Append('\n');
         return sb.ToString();
     }
 

@@ -13,6 +13,7 @@ internal static class Routes
     public static void Map(IEndpointRouteBuilder app, StoreAccess store)
     {
         var images = new TestImages();
+        var models = new ModelSummaries();
         app.MapGet("/static/dashboard.js", () => Results.Text(DashboardServer.Asset("dashboard.js"), "text/javascript; charset=utf-8"));
         app.MapGet("/favicon.ico", () => Results.NoContent());
         app.MapGet("/static/dashboard.css", () => Results.Text(DashboardServer.Asset("dashboard.css"), "text/css; charset=utf-8"));
@@ -23,18 +24,18 @@ internal static class Routes
 
         app.MapGet("/runs/{id:long}", (long id, HttpRequest r) => Page($"Run {id}", () =>
             store.Read(s => RunPage.Load(s, id)) is { } d
-                ? $"<div id=\"live\" data-live=\"{(RunPage.IsLive(d) ? Html.Escape($"/runs/{id}/live?smooth={Smooth(r).ToString(CultureInfo.InvariantCulture)}") : "")}\">{RunPage.Render(d, Smooth(r), images)}</div>"
+                ? $"<div id=\"live\" data-live=\"{(RunPage.IsLive(d) ? Html.Escape($"/runs/{id}/live?smooth={Smooth(r).ToString(CultureInfo.InvariantCulture)}") : "")}\">{RunPage.Render(d, Smooth(r), images, models)}</div>"
                 : throw new NotFoundException($"There is no run {id} in the store.")));
         app.MapGet("/runs/{id:long}/live", (long id, HttpRequest r, HttpResponse response) => Guard(() =>
         {
             var d = store.Read(s => RunPage.Load(s, id)) ?? throw new NotFoundException($"There is no run {id} in the store.");
             response.Headers["X-FcnLab-Live"] = RunPage.IsLive(d) ? "1" : "0";
-            return Results.Content(RunPage.Render(d, Smooth(r), images), "text/html; charset=utf-8");
+            return Results.Content(RunPage.Render(d, Smooth(r), images, models), "text/html; charset=utf-8");
         }));
         app.MapGet("/runs/{id:long}/charts/{chart}.svg", (long id, string chart, HttpRequest r) => Guard(() =>
         {
             var d = store.Read(s => RunPage.Load(s, id)) ?? throw new NotFoundException($"There is no run {id} in the store.");
-            return Svg(RunPage.Charts(d, Smooth(r), images, out _), chart, $"run{id}-{chart}.svg");
+            return Svg(RunPage.Charts(d, Smooth(r), images, models, out _), chart, $"run{id}-{chart}.svg");
         }));
         app.MapGet("/runs/{id:long}/epochs.csv", (long id) => Guard(() =>
             Download(RunPage.EpochsCsv(store.Read(s => s.GetEpochs(id))), $"run{id}-epochs.csv", "text/csv")));
@@ -42,11 +43,14 @@ internal static class Routes
         app.MapGet("/runs/{id:long}/classes.csv", (long id) => Guard(() =>
             Download(RunPage.ClassesCsv(store.Read(s => s.GetOutcome(id))), $"run{id}-classes.csv", "text/csv")));
 
+        app.MapGet("/runs/{id:long}/misclassified.csv", (long id) => Guard(() =>
+            Download(RunPage.MisclassifiedCsv(store.Read(s => s.GetOutcome(id))), $"run{id}-misclassified.csv", "text/csv")));
+
         app.MapGet("/sweeps", () => Page("Sweeps", () => store.Read(s => SweepPage.List(s.ListSweeps(), s.ListTrials()))));
         app.MapGet("/sweep", ([FromQuery] string name) => Page($"Sweep {name}", () =>
         {
-            var (results, trials, note) = LoadSweep(store, name);
-            return SweepPage.Render(name, results, trials, note);
+            var (results, trials, note, study) = LoadSweep(store, name);
+            return SweepPage.Render(name, results, trials, note, study);
         }));
         app.MapGet("/sweep/table.csv", ([FromQuery] string name) => Guard(() => Download(SweepTable.Build(LoadSweep(store, name).Results).ToCsv(), "table.csv", "text/csv")));
         app.MapGet("/sweep/table.md", ([FromQuery] string name) => Guard(() => Download(SweepTable.Build(LoadSweep(store, name).Results).ToMarkdown(), "table.md", "text/markdown")));
@@ -57,13 +61,14 @@ internal static class Routes
         }));
 
         app.MapGet("/compare", (HttpRequest r) => Page("Compare runs", () => ComparePage.Render(LoadCompare(store, r), r.QueryString.Value?.TrimStart('?') ?? "")));
+        app.MapGet("/compare/settings.csv", (HttpRequest r) => Guard(() => Download(ComparePage.Csv(LoadCompare(store, r)), "compare-settings.csv", "text/csv")));
         app.MapGet("/compare/charts/{chart}.svg", (string chart, HttpRequest r) => Guard(() => Svg(ComparePage.Charts(LoadCompare(store, r)), chart, $"compare-{chart}.svg")));
     }
 
     private static double Smooth(HttpRequest r) =>
         double.TryParse(r.Query["smooth"], NumberStyles.Float, CultureInfo.InvariantCulture, out double w) && w is >= 0 and < 1 ? w : 0.6;
 
-    private static (SweepResults Results, IReadOnlyList<Lab.Store.TrialRecord> Trials, string? Note) LoadSweep(StoreAccess store, string name) =>
+    private static (SweepResults Results, IReadOnlyList<Lab.Store.TrialRecord> Trials, string? Note, Lab.Sweeps.StudyInfo? Study) LoadSweep(StoreAccess store, string name) =>
         store.Read(s => SweepPage.Load(s, name)) ?? throw new NotFoundException($"There is no sweep '{name}' in the store.");
 
     private static List<RunPage.Data> LoadCompare(StoreAccess store, HttpRequest r)

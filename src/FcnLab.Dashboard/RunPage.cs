@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FcnLab.Engine.Models;
 using FcnLab.Engine.Training;
 using FcnLab.Lab.Reports.Charts;
 using FcnLab.Lab.Store;
@@ -10,8 +11,8 @@ namespace FcnLab.Dashboard;
 /// <summary>
 /// The run view: status (running: epoch, step, ETA; diverged: where; failed: the message), curves per epoch
 /// (loss, accuracy, learning rate), the per-step loss with optional debiased EMA smoothing, the confusion matrix
-/// with per-class precision/recall/F1, the misclassified test examples and the resolved settings. While the run
-/// trains the page's script fetches <c>/runs/ID/live</c> (this same content) every second and swaps it in.
+/// with per-class precision/recall/F1, the misclassified test examples, the model summary with a diagram of the network
+/// and the resolved settings. While the run trains the page's script fetches <c>/runs/ID/live</c> (this same content) every second and swaps it in.
 /// </summary>
 internal static class RunPage
 {
@@ -24,7 +25,7 @@ internal static class RunPage
     public static bool IsLive(Data d) => d.Trial.Status is RunStatus.Running or RunStatus.Pending;
 
     /// <summary>The charts by id: the page embeds them, /runs/ID/charts/ID.svg downloads them (same SVG, legend and axis titles included).</summary>
-    public static IReadOnlyList<(string Id, string Svg)> Charts(Data d, double smoothing, TestImages images, out string stepNote)
+    public static IReadOnlyList<(string Id, string Svg)> Charts(Data d, double smoothing, TestImages images, ModelSummaries models, out string stepNote)
     {
         var e = d.Epochs;
         Series S(string label, Func<EpochMetrics, double?> f, double scale = 1) =>
@@ -58,10 +59,12 @@ internal static class RunPage
             charts.Add(("confusion", ConfusionHeatmap.Render("Confusion matrix (test set)", confusion, d.Outcome.ClassNames)));
         if (d.Outcome is { Misclassified.Count: > 0 } o && images.For(d.Trial.Definition.ConfigJson) is { Images: { } testImages })
             charts.Add(("misclassified", MisclassifiedGrid.Render("Misclassified test images", o.Misclassified, testImages)));
+        if (Model(d, images, models).Summary is { } summary)
+            charts.Add(("network", NetworkDiagram.Render("The network", summary)));
         return charts;
     }
 
-    public static string Render(Data d, double smoothing, TestImages images)
+    public static string Render(Data d, double smoothing, TestImages images, ModelSummaries models)
     {
         var t = d.Trial;
         string id = t.RunId.ToString(CultureInfo.InvariantCulture);
@@ -97,12 +100,12 @@ internal static class RunPage
         Item(sb, "run directory", t.Definition.RunDir);
         sb.Append("</dl></section>\n");
 
-        var charts = Charts(d, smoothing, images, out string stepNote);
+        var charts = Charts(d, smoothing, images, models, out string stepNote);
         sb.Append("<form class=\"smoothing\" method=\"get\"><label>Step-loss smoothing (debiased EMA weight) <select name=\"smooth\" id=\"smooth\">");
         foreach (double w in new[] { 0, 0.6, 0.9, 0.99 })
             sb.Append(CultureInfo.InvariantCulture, $"<option value=\"{w}\"{(w == smoothing ? " selected" : "")}>{(w == 0 ? "none" : w.ToString(CultureInfo.InvariantCulture))}</option>");
         sb.Append("</select></label> <button type=\"submit\">Apply</button></form>\n<section class=\"charts\">");
-        foreach (var (chart, svg) in charts)
+        foreach (var (chart, svg) in charts.Where(c => c.Id != "network"))
         {
             string link = $"/runs/{id}/charts/{chart}";
             sb.Append($"<figure class=\"chart\" id=\"chart-{chart}\">{svg}<figcaption>")
@@ -115,12 +118,37 @@ internal static class RunPage
         if (d.Outcome is { } o)
         {
             if (o.Confusion is { } confusion) ClassTable(sb, confusion, o.ClassNames, id);
-            Misclassified(sb, o, o.Misclassified.Count == 0 ? null : images.For(t.Definition.ConfigJson).Why);
+            Misclassified(sb, o, o.Misclassified.Count == 0 ? null : images.For(t.Definition.ConfigJson).Why, id);
         }
         else sb.Append("<p class=\"note\">No confusion matrix or misclassified examples: the run has no test evaluation (it is not final, it failed, or it diverged).</p>\n");
 
+        ModelSection(sb, Model(d, images, models), charts.FirstOrDefault(c => c.Id == "network").Svg, id);
         sb.Append("<h2>Resolved settings</h2><pre class=\"settings\">").Append(Html.Escape(Pretty(t.Definition.ConfigJson))).Append("</pre>\n");
         return sb.ToString();
+    }
+
+    private static (ModelSummary? Summary, string? Why) Model(Data d, TestImages images, ModelSummaries models) =>
+        models.For(d.Trial.Definition.ConfigJson, d.Outcome?.ClassNames, images);
+
+    /// <summary>The model summary (as `fcnlab summary` prints it) and the network diagram beside it.</summary>
+    private static void ModelSection(StringBuilder sb, (ModelSummary? Summary, string? Why) model, string? diagram, string id)
+    {
+        sb.Append("<h2>Model</h2>\n");
+        if (model.Summary is not { } m)
+        {
+            sb.Append($"<p class=\"note\" id=\"no-model\">No model summary: {Html.Escape(model.Why)}.</p>\n");
+            return;
+        }
+        static string Shape(IReadOnlyList<int> shape) => "[" + string.Join(", ", shape) + "]";
+        sb.Append("<div class=\"model\"><table class=\"model-summary\" id=\"model-summary\"><thead><tr><th>#</th><th>Layer</th><th>Output shape</th><th>Parameters</th><th>FLOPs</th></tr></thead><tbody>\n")
+          .Append($"<tr><td></td><td>input</td><td>{Shape(m.InputShape)}</td><td></td><td></td></tr>\n");
+        foreach (var l in m.Layers)
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"num\">{l.Index}</td><td>{Html.Escape(l.Layer)}</td><td>{Shape(l.OutputShape)}</td><td class=\"num\">{l.Parameters:N0}</td><td class=\"num\">{l.Flops:N0}</td></tr>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"</tbody><tfoot><tr><td></td><td>total</td><td></td><td class=\"num\">{m.Parameters:N0}</td><td class=\"num\">{m.Flops:N0}</td></tr></tfoot></table>\n")
+          .Append("<p class=\"note\">FLOPs: forward, per sample, 2 x multiply-adds of the convolutions and dense layers.</p>\n");
+        if (diagram != null)
+            sb.Append($"<figure class=\"chart\" id=\"chart-network\">{diagram}<figcaption><a href=\"/runs/{id}/charts/network.svg\" download>SVG</a></figcaption></figure>\n");
+        sb.Append("</div>\n");
     }
 
     private static void Item(StringBuilder sb, string name, string value, string? cls = null) =>
@@ -163,10 +191,10 @@ internal static class RunPage
         return sb.ToString();
     }
 
-    private static void Misclassified(StringBuilder sb, TrialOutcome o, string? whyNoImages)
+    private static void Misclassified(StringBuilder sb, TrialOutcome o, string? whyNoImages, string id)
     {
         const int Shown = 100;
-        sb.Append(CultureInfo.InvariantCulture, $"<h2>Misclassified test examples ({o.Misclassified.Count})</h2>")
+        sb.Append(CultureInfo.InvariantCulture, $"<h2>Misclassified test examples ({o.Misclassified.Count})</h2><p><a href=\"/runs/{id}/misclassified.csv\" download>CSV</a> (all of them)</p>")
           .Append(whyNoImages == null
               ? "<p class=\"note\">The images are drawn above (the first 36) from the data directory the run recorded.</p>"
               : $"<p class=\"note\" id=\"no-images\">No images: the run's test data cannot be read here ({Html.Escape(whyNoImages)}). Their indices into the test set, true and predicted classes:</p>")
@@ -176,6 +204,18 @@ internal static class RunPage
             sb.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"num\">{m.Index}</td><td>{Html.Escape(Name(m.TrueClass))}</td><td>{Html.Escape(Name(m.PredictedClass))}</td></tr>\n");
         sb.Append("</tbody></table>\n");
         if (o.Misclassified.Count > Shown) sb.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">The first {Shown} of {o.Misclassified.Count}.</p>\n");
+    }
+
+    /// <summary>Every misclassified test example as CSV: index into the test set, true and predicted class (number and name).</summary>
+    public static string MisclassifiedCsv(TrialOutcome? outcome)
+    {
+        var sb = new StringBuilder("index,true_class,true_name,predicted_class,predicted_name\n");
+        if (outcome == null) return sb.ToString();
+        string Name(int c) => c < outcome.ClassNames.Count ? outcome.ClassNames[c] : "";
+        foreach (var m in outcome.Misclassified)
+            sb.Append(CultureInfo.InvariantCulture, $"{m.Index},{m.TrueClass},").Append(RunsPage.CsvCell(Name(m.TrueClass)))
+              .Append(CultureInfo.InvariantCulture, $",{m.PredictedClass},").Append(RunsPage.CsvCell(Name(m.PredictedClass))).Append('\n');
+        return sb.ToString();
     }
 
     private static string Pretty(string json)

@@ -11,41 +11,47 @@ namespace FcnLab.Dashboard;
 
 /// <summary>
 /// The sweep view: progress (trials pending, running, final; who holds what, heartbeats), the study table
-/// (the rows of table.md: mean ± std over repeats, the best row marked), curves per configuration (training and
-/// validation overlaid, averaged over repeats) and one small panel per configuration with its test accuracy.
+/// (the rows of table.md: mean ± std over repeats, the best row marked; the study's published numbers beside it when the
+/// spec has them), curves per configuration (training and validation overlaid, mean over repeats with a ± std band)
+/// and one small panel per configuration with its test accuracy.
 /// </summary>
 internal static class SweepPage
 {
     /// <summary>The sweep's results as `fcnlab report` reads them (the trials of the spec it was last run with); all its trials when the stored spec no longer parses.</summary>
-    public static (SweepResults Results, IReadOnlyList<TrialRecord> Trials, string? Note)? Load(IRunStore store, string name)
+    public static (SweepResults Results, IReadOnlyList<TrialRecord> Trials, string? Note, StudyInfo? Study)? Load(IRunStore store, string name)
     {
         if (store.GetSweep(name) is not { } record) return null;
         var trials = store.ListTrials(name);
         try
         {
             var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
-            return (SweepResults.Of(store, spec), trials, null);
+            return (SweepResults.Of(store, spec), trials, null, spec.Study);
         }
         catch (FcnLabException e)
         {
             var axes = trials.SelectMany(t => t.Definition.Point.Select(p => p.Key)).Distinct().ToList();
-            return (SweepResults.Load(store, name, axes), trials, $"The stored spec does not parse ({e.Message}); every trial recorded under this name is shown.");
+            return (SweepResults.Load(store, name, axes), trials, $"The stored spec does not parse ({e.Message}); every trial recorded under this name is shown.", null);
         }
     }
 
     public static IReadOnlyList<(string Id, string Svg)> Charts(SweepResults results, SweepTable table)
     {
+        // Mean over the row's repeats per epoch, with a ± std band where at least two repeats reached that epoch.
         Series Mean(SweepTableRow row, string label, Func<EpochMetrics, double?> metric, double scale)
         {
-            var byEpoch = new SortedDictionary<int, (double Sum, int Count)>();
+            var byEpoch = new SortedDictionary<int, List<double?>>();
             foreach (var trial in row.Trials)
                 foreach (var e in trial.Epochs)
                 {
-                    var (sum, count) = byEpoch.GetValueOrDefault(e.Epoch);
-                    if (metric(e) is { } v && double.IsFinite(v)) (sum, count) = (sum + v, count + 1);
-                    byEpoch[e.Epoch] = (sum, count);
+                    if (!byEpoch.TryGetValue(e.Epoch, out var values)) byEpoch[e.Epoch] = values = [];
+                    values.Add(metric(e) * scale);
                 }
-            return new Series(label, [.. byEpoch.Select(kv => new ChartPoint(kv.Key, kv.Value.Count > 0 ? kv.Value.Sum / kv.Value.Count * scale : double.NaN))]);
+            var stats = byEpoch.Select(kv => (Epoch: kv.Key, Stat: Stat.Of(kv.Value))).ToList();
+            var band = stats.Select(s => s.Stat is { Std: { } sd } st ? new BandPoint(s.Epoch, st.Mean - sd, st.Mean + sd) : new BandPoint(s.Epoch, double.NaN, double.NaN)).ToList();
+            return new Series(label, [.. stats.Select(s => new ChartPoint(s.Epoch, s.Stat?.Mean ?? double.NaN))])
+            {
+                Band = band.Any(b => b.IsFinite) ? band : null,
+            };
         }
         string Label(SweepTableRow r) => r.Label.Length > 0 ? r.Label : results.Name;
         var charts = new List<(string, string)>
@@ -65,7 +71,7 @@ internal static class SweepPage
         return charts;
     }
 
-    public static string Render(string name, SweepResults results, IReadOnlyList<TrialRecord> trials, string? note)
+    public static string Render(string name, SweepResults results, IReadOnlyList<TrialRecord> trials, string? note, StudyInfo? study)
     {
         var table = SweepTable.Build(results);
         var tally = SweepTally.Of(trials);
@@ -84,12 +90,25 @@ internal static class SweepPage
         }
         sb.Append($"<p><a href=\"/?sweep={Html.Escape(Html.Url(name))}\">the trials in the runs table</a></p></section>\n");
         sb.Append($"<h2>Study table</h2><p><a href=\"/sweep/table.csv{Html.Escape(query)}\" download>CSV</a> <a href=\"/sweep/table.md{Html.Escape(query)}\" download>Markdown</a></p>\n")
-          .Append(table.ToHtml());
+          .Append("<div class=\"study\"><div>").Append(table.ToHtml()).Append("</div>");
+        if (study is { Published.Count: > 0 }) Published(sb, study, results);
+        sb.Append("</div>\n");
         sb.Append("<section class=\"charts\">");
         foreach (var (id, svg) in Charts(results, table))
             sb.Append($"<figure class=\"chart{(id.StartsWith("panel", StringComparison.Ordinal) ? " panel" : "")}\" id=\"chart-{id}\">{svg}<figcaption><a href=\"/sweep/charts/{id}.svg{Html.Escape(query)}\" download>SVG</a></figcaption></figure>\n");
         sb.Append("</section>\n");
         return sb.ToString();
+    }
+
+    /// <summary>The study's published numbers beside ours (`fcnlab reproduce`'s table): accuracies in percent, ours as mean ± std over the finished repeats.</summary>
+    private static void Published(StringBuilder sb, StudyInfo study, SweepResults results)
+    {
+        sb.Append($"<div><h3>Published: {Html.Escape(study.Source)} — {Html.Escape(study.Table)}</h3><table class=\"published\" id=\"published\"><thead><tr>");
+        foreach (string h in ComparisonRow.Header(results.AxisSettings)) sb.Append($"<th>{Html.Escape(h)}</th>");
+        sb.Append("</tr></thead><tbody>\n");
+        foreach (var row in StudyComparison.Compare(study, results))
+            sb.Append("<tr>").AppendJoin("", row.Cells().Select(c => $"<td>{Html.Escape(c)}</td>")).Append("</tr>\n");
+        sb.Append("</tbody></table><p class=\"note\">\"within 2 std\" needs at least 2 repeats.</p></div>");
     }
 
     public static string List(IReadOnlyList<SweepRecord> sweeps, IReadOnlyList<TrialRecord> trials)

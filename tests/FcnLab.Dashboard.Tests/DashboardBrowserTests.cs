@@ -19,11 +19,12 @@ public sealed class DashboardBrowserTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    private void FillWithASmallSweep()
+    /// <summary>Runs a sweep over lr 0.05 and 0.2 on the tiny data set (2 epochs), <paramref name="repeats"/> seeds each; <paramref name="tail"/> is appended to the spec.</summary>
+    private void RunSmallSweep(string name, int repeats, string tail = "")
     {
-        string spec = _h.Path_("small.yaml");
+        string spec = _h.Path_(name + ".yaml");
         File.WriteAllText(spec, $"""
-            name: small
+            name: {name}
             base:
               data: {_h.DataDir}
               dataset: tiny
@@ -33,11 +34,17 @@ public sealed class DashboardBrowserTests : IDisposable
               threads: 1
             axes:
               lr: [0.05, 0.2]
-            repeats: 1
-            """);
+            repeats: {repeats}
+
+            """ + tail);
         var (code, _, err) = _h.Run("sweep", spec, "--quiet");
         Assert.True(code == 0, err);
-        (code, _, err) = _h.Train(_h.Path_("run1"), "--store", _h.StorePath, "--quiet");
+    }
+
+    private void FillWithASmallSweep()
+    {
+        RunSmallSweep("small", repeats: 1);
+        var (code, _, err) = _h.Train(_h.Path_("run1"), "--store", _h.StorePath, "--quiet");
         Assert.True(code == 0, err);
     }
 
@@ -92,6 +99,16 @@ public sealed class DashboardBrowserTests : IDisposable
         await Screenshot(page, "run");
         Assert.Contains("completed", await page.Locator("dd.status-value").TextContentAsync());
         Assert.Contains("\"Lr\"", await page.Locator("pre.settings").TextContentAsync());
+
+        // The model summary (rebuilt from the stored settings) agrees with the parameters the training counted, and the
+        // diagram draws the input and one box per layer.
+        int layers = await page.Locator("#model-summary tbody tr").CountAsync() - 1; // less the input row
+        Assert.True(layers >= 3, $"the model summary shows {layers} layers");
+        Assert.Contains("Linear", await page.Locator("#model-summary tbody").TextContentAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(await page.Locator("dt:text-is('parameters') + dd").TextContentAsync(),
+            (await page.Locator("#model-summary tfoot td:nth-child(4)").TextContentAsync())!.Replace(",", "", StringComparison.Ordinal));
+        Assert.Equal(1 + 1 + layers, await page.Locator("#chart-network svg rect").CountAsync()); // background, input, layers
+        Assert.Contains("[16]", await page.Locator("#chart-network svg").TextContentAsync());
         await page.SelectOptionAsync("#smooth", "0.9");
         await page.ClickAsync("form.smoothing button");
         Assert.Contains("debiased EMA (weight 0.9)", await page.Locator("#chart-steps svg").InnerHTMLAsync());
@@ -108,6 +125,8 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Equal(2, await page.Locator("figure.panel").CountAsync());
         await Screenshot(page, "sweep");
         Assert.Contains("2 trials: 0 pending, 0 running", await page.Locator("#tally").TextContentAsync());
+        Assert.Equal(0, await page.Locator("#chart-val_accuracy svg polygon").CountAsync()); // one repeat: no ± std band
+        Assert.Equal(0, await page.Locator("#published").CountAsync()); // not a study
 
         // Downloads: SVG (well-formed XML with its legend and axis titles) and CSV.
         using var http = new HttpClient { BaseAddress = server.Url };
@@ -122,9 +141,58 @@ public sealed class DashboardBrowserTests : IDisposable
         var classes = (await http.GetStringAsync("runs/1/classes.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("class,support,precision,recall,f1", classes[0]);
         Assert.Equal(5, classes.Length);
+        var network = XDocument.Parse(await http.GetStringAsync("runs/1/charts/network.svg"));
+        Assert.Equal("svg", network.Root!.Name.LocalName);
+        var misclassified = (await http.GetStringAsync("runs/3/misclassified.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("index,true_class,true_name,predicted_class,predicted_name", misclassified[0]);
+        Assert.True(misclassified.Length > 1, "no misclassified rows");
+        Assert.Equal(5, misclassified[1].Split(',').Length);
+        var compare = (await http.GetStringAsync("compare/settings.csv?id=1&id=3")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("setting,run_1,run_3", compare[0]);
+        Assert.StartsWith("status,completed,completed", compare[1]);
+        Assert.StartsWith("test accuracy,", compare[2]);
+        Assert.All(compare[2].Split(',')[1..], a => Assert.InRange(double.Parse(a, CultureInfo.InvariantCulture), 0, 1)); // fractions, not "95.00%"
+        Assert.Contains(compare, line => line.StartsWith("Optimizer.Lr,", StringComparison.Ordinal));
         var csv = (await http.GetStringAsync("runs.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, csv.Length);
         Assert.StartsWith("run_id,sweep,", csv[0]);
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task StudySweep_ShowsStdBands_AndThePublishedNumbersBesideTheTable()
+    {
+        RunSmallSweep("study-small", repeats: 2, """
+            study:
+              source: "a <b>study</b>.md"
+              table: "Table 1: lr"
+              published:
+                - { lr: 0.05, test_acc: 80.0 }
+                - { lr: 0.2, test_acc: 90.5 }
+            """);
+        await using var server = await DashboardServer.StartAsync(new DashboardOptions(_h.StorePath, Port: 0));
+        await using var chromium = await Chromium.LaunchAsync();
+        var problems = new List<string>();
+        var page = await chromium.NewPageAsync(problems);
+        await page.GotoAsync(server.Url + "sweep?name=study-small");
+
+        // Two repeats per configuration: every curve has its ± std band (validation accuracy: one per configuration;
+        // loss: training and validation per configuration), in the downloaded SVG too.
+        Assert.Equal(2, await page.Locator("#chart-val_accuracy svg polygon").CountAsync());
+        Assert.Equal(4, await page.Locator("#chart-loss svg polygon").CountAsync());
+        Assert.Equal(2, await page.Locator("#chart-panel0 svg polygon").CountAsync());
+        using var http = new HttpClient { BaseAddress = server.Url };
+        var svg = XDocument.Parse(await http.GetStringAsync("sweep/charts/val_accuracy.svg?name=study-small"));
+        Assert.Equal(2, svg.Descendants().Count(e => e.Name.LocalName == "polygon"));
+
+        // The published numbers beside the study table, as `fcnlab reproduce` prints them; the source is text.
+        Assert.Contains("a <b>study</b>.md", await page.Locator("h3:has(+ #published)").TextContentAsync());
+        Assert.Equal(0, await page.Locator("h3 b").CountAsync());
+        var rows = page.Locator("#published tbody tr");
+        Assert.Equal(2, await rows.CountAsync());
+        Assert.Equal(["test_acc", "0.05", "80.00"], (await rows.Nth(0).Locator("td").AllTextContentsAsync()).Take(3));
+        Assert.Equal(["test_acc", "0.2", "90.50"], (await rows.Nth(1).Locator("td").AllTextContentsAsync()).Take(3));
+        Assert.Contains("±", await rows.Nth(0).Locator("td:nth-child(4)").TextContentAsync());
         Assert.Empty(problems);
     }
 

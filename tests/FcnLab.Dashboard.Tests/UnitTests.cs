@@ -72,4 +72,28 @@ public class UnitTests
         var wide = DashboardServer.AllowedHosts(new DashboardOptions("s.db", "0.0.0.0", 80, ["lab.example.org"]));
         Assert.Equal(["0.0.0.0", "lab.example.org"], wide.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void ModelSummaries_RebuildTheNetworkFromTheStoredSettings_AsFcnlabSummaryDoes()
+    {
+        var models = new ModelSummaries();
+        var images = new TestImages();
+        (Engine.Training.TrainConfig Config, int[] Shape, int Classes)[] cases =
+        [
+            (new() { Arch = "lenet5" }, [1, 28, 28], 10), // fashion-mnist: its known shape and classes
+            (new() { Dataset = "csv-thing", Hidden = [32, 16], Activation = Engine.Layers.Activation.LeakyReLU, LeakySlope = 0.2f, BatchNorm = true, Dropout = 0.25f, ImageShape = [12, 12], Classes = 3 }, [1, 12, 12], 3),
+        ];
+        foreach (var (config, shape, classes) in cases)
+        {
+            var (summary, why) = models.For(Lab.Sweeps.TrialIdentity.CanonicalJson(config), null, images);
+            Assert.True(summary != null, why);
+            Assert.Equal(Engine.Models.ModelSummary.Of(config.ToModelSpec(shape, classes)).Format(), summary.Format());
+        }
+        // Neither a recorded shape nor data on this machine: no summary, and the reason.
+        var unknown = Lab.Sweeps.TrialIdentity.CanonicalJson(new Engine.Training.TrainConfig { Dataset = "nosuch", DataDir = "/nonexistent/fcnlab" });
+        var (none, reason) = models.For(unknown, ["a", "b"], images);
+        Assert.Null(none);
+        Assert.Contains("input shape", reason);
+        Assert.Equal((null, "the run's settings do not describe its network"), models.For("{\"Hidden\": \"oops\"}", null, images));
+    }
 }

@@ -162,4 +162,39 @@ public class ChartTests
         var negative = Axis.Nice([-0.3, 0.2]);
         Assert.DoesNotContain("-0.0", negative.Ticks.Select(negative.Label));
     }
+
+    [Fact]
+    public void A_band_is_one_translucent_polygon_per_finite_run_and_widens_the_axis()
+    {
+        var band = new[] { new BandPoint(1, 0.5, 1.5), new BandPoint(2, 0.4, 1.2), new BandPoint(3, double.NaN, double.NaN), new BandPoint(4, 0.1, 9.0), new BandPoint(5, 0.1, 0.3) };
+        var doc = SvgAssert.Valid(LineChart.Render("t", "Epoch", "Loss", [Line("a", 1.0, 0.8, 0.6, 0.4, 0.2) with { Band = band }, Line("b", 2, 2)]));
+        var polygons = doc.Descendants(SvgAssert.Svg + "polygon").ToList();
+        Assert.Equal(2, polygons.Count); // epochs 1-2 and 4-5: the NaN splits the band
+        Assert.All(polygons, p => Assert.Equal(4, p.Attribute("points")!.Value.Split(' ').Length)); // upper edge there, lower edge back
+        Assert.All(polygons, p => Assert.Equal("0.18", p.Attribute("fill-opacity")!.Value));
+        Assert.Contains("8", SvgAssert.Texts(doc)); // the y axis reaches the band's 9.0, above every line
+        var order = doc.Root!.Elements().Select(e => e.Name.LocalName).ToList();
+        Assert.True(order.IndexOf("polygon") < order.IndexOf("path"), "the band is drawn under the lines");
+    }
+
+    [Fact]
+    public void Network_diagram_draws_the_input_and_one_box_per_layer_with_its_shape()
+    {
+        var summary = new Engine.Models.ModelSummary([1, 28, 28],
+        [
+            new(0, "Flatten", [784], 0, 0),
+            new(1, "Linear(784, 16)", [16], 12_560, 25_088),
+            new(2, "ReLU <&>", [16], 0, 0),
+            new(3, "Linear(16, 10)", [10], 170, 320),
+        ]);
+        var doc = SvgAssert.Valid(NetworkDiagram.Render("The network", summary));
+        var texts = SvgAssert.Texts(doc);
+        Assert.Equal(1 + 1 + 4, doc.Descendants(SvgAssert.Svg + "rect").Count()); // background, input, layers
+        Assert.Contains("input", texts);
+        Assert.Contains("[1, 28, 28]", texts);
+        Assert.Contains("ReLU <&>", texts); // escaped in the file, the same text when parsed
+        Assert.Contains("[16] · 12,560 parameters", texts);
+        Assert.Contains("[10] · 170 parameters", texts);
+        Assert.Equal(3 * 4, doc.Descendants(SvgAssert.Svg + "line").Count()); // an arrow (shaft and two head strokes) into each layer
+    }
 }

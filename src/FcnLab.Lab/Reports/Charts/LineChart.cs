@@ -2,7 +2,7 @@ namespace FcnLab.Lab.Reports.Charts;
 
 /// <summary>
 /// Lines against one x axis and one y axis with a legend: a sweep's curves (one line per configuration)
-/// or one run's training against validation loss. Non-finite values are gaps.
+/// or one run's training against validation loss, each with an optional shaded band. Non-finite values are gaps.
 /// </summary>
 public static class LineChart
 {
@@ -13,9 +13,12 @@ public static class LineChart
         var frame = new XYFrame(title, legend, rightAxis: false);
         var finite = series.SelectMany(s => s.Finite).ToList();
         var x = Axis.Nice(finite.Select(p => p.X), integerX);
-        var y = Axis.Nice(finite.Select(p => p.Y));
+        var bands = series.SelectMany(s => s.Band ?? []).Where(b => b.IsFinite).ToList();
+        var y = Axis.Nice(finite.Select(p => p.Y).Concat(bands.SelectMany(b => new[] { b.Low, b.High })));
         frame.XAxis(x, xLabel);
         frame.YAxis(y, yLabel);
+        for (int i = 0; i < series.Count; i++)
+            if (series[i].Band is { } band) frame.Band(band, x, y, Palette.Color(i)); // under every line
         for (int i = 0; i < series.Count; i++) frame.Series(series[i], x, y, Palette.Color(i), Palette.Dash(i));
         if (finite.Count == 0) frame.NoData("no data");
         frame.Border();

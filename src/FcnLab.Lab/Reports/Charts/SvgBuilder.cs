@@ -71,6 +71,13 @@ internal sealed class SvgBuilder
         _sb.Append("/>\n");
     }
 
+    /// <summary>A filled polygon through <paramref name="points"/> (pixels), no stroke.</summary>
+    public void Polygon(IReadOnlyList<(double X, double Y)> points, string fill, double opacity)
+    {
+        _sb.Append("<polygon points=\"").AppendJoin(' ', points.Select(p => Num(p.X) + "," + Num(p.Y)))
+            .Append("\" fill=\"").Append(fill).Append("\" fill-opacity=\"").Append(Num(opacity)).Append("\" stroke=\"none\"/>\n");
+    }
+
     public void Text(double x, double y, string text, string anchor = "start", double size = FontSize,
         string? weight = null, string fill = "#222222", double rotate = 0, string? tooltip = null)
     {

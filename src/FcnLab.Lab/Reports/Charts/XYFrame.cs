@@ -82,6 +82,27 @@ internal sealed class XYFrame
         }
     }
 
+    /// <summary>A translucent band: one polygon per run of finite points (upper edge left to right, lower edge back).</summary>
+    public void Band(IReadOnlyList<BandPoint> band, Axis x, Axis y, string color)
+    {
+        var run = new List<BandPoint>();
+        foreach (var b in band.Append(new BandPoint(double.NaN, double.NaN, double.NaN)))
+        {
+            if (b.IsFinite)
+            {
+                run.Add(b);
+                continue;
+            }
+            if (run.Count > 0)
+            {
+                var outline = run.Select(p => (x.Map(p.X, Left, PlotRight), y.Map(p.High, PlotBottom, Top)))
+                    .Concat(run.AsEnumerable().Reverse().Select(p => (x.Map(p.X, Left, PlotRight), y.Map(p.Low, PlotBottom, Top))));
+                _svg.Polygon([.. outline], color, 0.18);
+            }
+            run.Clear();
+        }
+    }
+
     public void NoData(string message) =>
         _svg.Text(Left + PlotWidth / 2, Top + PlotHeight / 2, message, anchor: "middle", size: 13, fill: "#888888");
 
