@@ -14,12 +14,17 @@ public sealed class FcnlabProcess : IDisposable
     {
     }
 
+    /// <summary>The fcnlab executable the tests run (the build beside them).</summary>
+    public static string Executable => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "fcnlab.exe" : "fcnlab");
+
     /// <param name="workingDirectory">Where it runs (null: the tests' own working directory).</param>
-    public FcnlabProcess(string[] args, string? workingDirectory)
+    /// <param name="asNobody">Run it as user nobody (uid and gid 65534, through setpriv, which needs root): file modes then apply, as they do not to root.</param>
+    public FcnlabProcess(string[] args, string? workingDirectory, bool asNobody = false)
     {
-        string exe = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "fcnlab.exe" : "fcnlab");
-        var start = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(asNobody ? "setpriv" : Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (workingDirectory != null) start.WorkingDirectory = workingDirectory;
+        // setpriv executes fcnlab in its own process (no fork), so Id and signals are fcnlab's.
+        if (asNobody) foreach (var a in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", "--", Executable]) start.ArgumentList.Add(a);
         foreach (var a in args) start.ArgumentList.Add(a);
         Process = Process.Start(start)!;
         Id = Process.Id;

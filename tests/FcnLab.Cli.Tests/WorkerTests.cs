@@ -289,10 +289,11 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
         };
         using (var s = RunStores.Open(store))
             outputs.Add(_h.Run("show", s.ListTrials("secret")[0].TrialId, "--store", store));
-        // A server that is not there: the error names the store, still without the password.
-        var unreachable = _h.Run("runs", "--store", $"postgres://postgres:{Secret}@127.0.0.1:1/nowhere");
+        // A server that is not there: tried again for --store-timeout, then the error names the store, still without the password.
+        var unreachable = _h.Run("runs", "--store", $"postgres://postgres:{Secret}@127.0.0.1:1/nowhere", "--store-timeout", "1");
         Assert.Equal(2, unreachable.Code);
         Assert.Contains("postgres://postgres@127.0.0.1:1/nowhere", unreachable.Err);
+        Assert.Contains("tried again for 1 s; wait longer with --store-timeout SECONDS", unreachable.Err);
         outputs.Add(unreachable);
 
         Assert.All(outputs.Take(outputs.Count - 1), o => Assert.True(o.Code == 0, o.Err + o.Out));

@@ -36,6 +36,7 @@ internal sealed class TrainingSession
     private readonly StepRunner _stepper;
     private readonly bool _resumed;
     private readonly int _threads; // the pool's: what this process trains on
+    private readonly int _usable, _steps; // training rows used per epoch, and the steps they make
     private StepLog _stepLog = new();
 
     /// <param name="from">null: a fresh run (initialize, or --init-from); else the checkpoint to go on from, whose state the run takes over.</param>
@@ -56,10 +57,27 @@ internal sealed class TrainingSession
 
         _spec = config.ToModelSpec(data.ImageShape, data.Classes);
         _network = NetworkBuilder.Build(_spec, pool, _state.Generators.Dropout);
+        (_usable, _steps) = Steps(_trainIdx.Length, data.Train.Count, _valIdx.Length, config, _network);
         _optimizer = Optimizer.Create(config.Optimizer, _network.Parameters, pool);
         _schedule = LrSchedule.Create(config.Schedule, config.Optimizer.Lr, config.Epochs, _state.Schedule);
         _stepper = new StepRunner(_network, _optimizer, pool, new SoftmaxCrossEntropy(config.LabelSmoothing), config.L2, config.ClipGradNorm);
         _normalization = from == null ? InitializeFresh() : Restore(from);
+    }
+
+    /// <summary>
+    /// The training rows an epoch uses and the steps they make; refuses a run of zero steps (no training rows, or one
+    /// row and batch norm), which would otherwise end `completed` with a NaN loss, before anything is written or recorded.
+    /// </summary>
+    private static (int Usable, int Steps) Steps(int n, int total, int held, TrainConfig config, Sequential network)
+    {
+        bool batchNorm = network.Layers.Any(l => l is BatchNorm1d);
+        // BatchNorm1d cannot normalize a batch of one: drop such a last batch (as drop_last would).
+        int usable = batchNorm && n % config.BatchSize == 1 ? n - 1 : n;
+        if (usable > 0) return (usable, (usable + config.BatchSize - 1) / config.BatchSize);
+        string split = held > 0 ? $" ({total} images, {held} held out by --val-split {config.ValSplit})" : "";
+        throw new FcnLabException(n == 0
+            ? $"The training split is empty{split}: training would run zero steps. Give a data set with training images, or a smaller --val-split."
+            : $"The training split holds one image{split}, and batch norm cannot normalize a batch of one: training would run zero steps. Use more training images (a smaller --val-split), or a network without batch norm.");
     }
 
     /// <summary>Initial weights (or --init-from's) and the input normalization of a fresh run.</summary>
@@ -87,10 +105,7 @@ internal sealed class TrainingSession
         var valX = _valIdx.Length > 0 ? _normalization.Apply(_data.Train, _valIdx) : null;
         var valY = _valIdx.Select(i => _data.Train.Labels[i]).ToArray();
 
-        int n = trainX.Rows, features = trainX.RowSize, batchSize = _config.BatchSize;
-        // BatchNorm1d cannot normalize a batch of one: drop such a last batch (as drop_last would).
-        int usable = _network.Layers.Any(l => l is BatchNorm1d) && n % batchSize == 1 ? n - 1 : n;
-        int steps = (usable + batchSize - 1) / batchSize;
+        int n = trainX.Rows, features = trainX.RowSize, batchSize = _config.BatchSize, usable = _usable, steps = _steps;
         _observer.RunStarted(new RunInfo(_network.Describe(), _network.Parameters.Count, n, _valIdx.Length, _data.Test.Count, steps, _data.Directory, _threads,
             ModelSummary.Of(_network).Format()));
         var st = _state;

@@ -58,31 +58,53 @@ public sealed class PostgresRunStore : SqlRunStore
 
     private readonly NpgsqlConnection _connection;
     private readonly Func<DateTime>? _utcNow;
+    private readonly TimeSpan _retryFor;
 
-    private PostgresRunStore(string location, NpgsqlConnection connection, Func<DateTime>? utcNow) : base(location, connection)
+    private PostgresRunStore(string location, NpgsqlConnection connection, Func<DateTime>? utcNow, TimeSpan retryFor) : base(location, connection)
     {
         _connection = connection;
         _utcNow = utcNow;
+        _retryFor = retryFor;
     }
 
     /// <summary>Connects to the store at <paramref name="location"/> (a postgres:// URL or an Npgsql connection string), creating its tables in an empty database.</summary>
     public static PostgresRunStore Open(string location) => Open(location, null);
 
+    /// <summary>
+    /// As <see cref="Open(string)"/>, but a server that cannot be reached (down, restarting) is tried again with backoff for
+    /// <paramref name="retryFor"/> (--store-timeout), when opening and whenever the connection is lost later.
+    /// </summary>
+    public static PostgresRunStore Open(string location, TimeSpan retryFor) => Open(location, null, retryFor);
+
     /// <summary>As <see cref="Open(string)"/> with a clock, so tests can age heartbeats without waiting.</summary>
-    internal static PostgresRunStore Open(string location, Func<DateTime>? utcNow)
+    internal static PostgresRunStore Open(string location, Func<DateTime>? utcNow, TimeSpan retryFor = default)
     {
         var address = PostgresLocation.Parse(location);
         var connection = new NpgsqlConnection(address.ConnectionString);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var backoff = FirstBackoff;
         try
         {
-            connection.Open();
+            while (true)
+            {
+                try
+                {
+                    connection.Open();
+                    break;
+                }
+                catch (NpgsqlException e) when (Lost(e) && waited.Elapsed + backoff <= retryFor)
+                {
+                    Thread.Sleep(backoff);
+                    backoff = NextBackoff(backoff);
+                }
+            }
             PostgresSchema.Ensure(connection, address.Display);
-            return new PostgresRunStore(address.Display, connection, utcNow);
+            return new PostgresRunStore(address.Display, connection, utcNow, retryFor);
         }
         catch (NpgsqlException e)
         {
             connection.Dispose();
-            throw new FcnLabException($"Cannot open the run store {address.Display}: {e.Message}{Hint(e)}", e);
+            throw new FcnLabException($"Cannot open the run store {address.Display}: {e.Message}{Hint(e)}{Waited(e, retryFor)}", e);
         }
         catch
         {
@@ -90,6 +112,26 @@ public sealed class PostgresRunStore : SqlRunStore
             throw;
         }
     }
+
+    /// <summary>
+    /// The server is down, restarting or unreachable, or dropped the connection (an administrator's or a shutdown's
+    /// termination, SQLSTATE classes 08 and 57P): worth trying again, unlike a refused password or a wrong statement.
+    /// </summary>
+    private static bool Lost(Exception e) => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        NpgsqlException => true, // no server answer at all: refused, reset, timed out
+        _ => false,
+    };
+
+    /// <summary>What the message adds when the failure was tried again.</summary>
+    private static string Waited(NpgsqlException e, TimeSpan retryFor) => Lost(e) && retryFor > TimeSpan.Zero
+        ? $" (tried again for {retryFor.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s; wait longer with --store-timeout SECONDS)"
+        : "";
+
+    private protected override TimeSpan RetryFor => _retryFor;
+
+    private protected override bool ConnectionLost(DbException e) => Lost(e);
 
     private static string Hint(NpgsqlException e) => (e as PostgresException)?.SqlState switch
     {
@@ -168,7 +210,7 @@ public sealed class PostgresRunStore : SqlRunStore
     }
 
     private protected override Exception? Translate(DbException e) => e is NpgsqlException
-        ? new RunStoreException($"The run store {Location} failed: {e.Message}. Check that the server is up and reachable; a worker that stops here leaves its trial to be taken back after the grace period.", e)
+        ? new RunStoreException($"The run store {Location} failed: {e.Message}{Waited((NpgsqlException)e, _retryFor)}. Check that the server is up and reachable; a worker that stops here leaves its trial to be taken back after the grace period.", e)
         : null;
 
     private protected override NpgsqlCommand Command(string sql, params (string Name, object? Value)[] parameters)

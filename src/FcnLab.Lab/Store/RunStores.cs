@@ -20,13 +20,13 @@ public static class RunStores
 
     public static bool IsPostgres(string location) => PostgresLocation.Is(location);
 
-    /// <param name="timeout">How long a SQLite store locked by another process is waited for (default 30 s).</param>
+    /// <param name="timeout">How long a SQLite store locked by another process, or a PostgreSQL server that cannot be reached, is waited for (default 30 s).</param>
     public static IRunStore Open(string location, TimeSpan? timeout = null) =>
-        IsPostgres(location) ? PostgresRunStore.Open(location) : SqliteRunStore.Open(location, timeout);
+        IsPostgres(location) ? PostgresRunStore.Open(location, timeout ?? SqliteRunStore.DefaultTimeout) : SqliteRunStore.Open(location, timeout);
 
     /// <summary>The store to read it: a SQLite file must exist (nothing is created) and may be read-only (<see cref="SqliteRunStore.OpenToRead"/>).</summary>
     public static IRunStore OpenToRead(string location, TimeSpan? timeout = null) =>
-        IsPostgres(location) ? PostgresRunStore.Open(location) : SqliteRunStore.OpenToRead(location, timeout);
+        IsPostgres(location) ? PostgresRunStore.Open(location, timeout ?? SqliteRunStore.DefaultTimeout) : SqliteRunStore.OpenToRead(location, timeout);
 
     /// <summary>
     /// Where sweep trials' run directories go (&lt;root&gt;/&lt;sweep&gt;/&lt;trial id&gt;), as a full path:

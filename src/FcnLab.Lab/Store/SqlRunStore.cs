@@ -446,18 +446,51 @@ public abstract class SqlRunStore : IRunStore
 
     private T InWriteTransaction<T>(Func<T> body) => Locked(() => WriteTransaction(body));
 
-    /// <summary>Runs <paramref name="body"/> on the connection, one caller at a time.</summary>
+    /// <summary>How long a lost connection is reconnected and the operation retried (a server restarting); zero: never.</summary>
+    private protected virtual TimeSpan RetryFor => TimeSpan.Zero;
+
+    /// <summary>The first wait before a lost connection is tried again; each next one doubles it, up to 5 s.</summary>
+    private protected static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
+
+    private protected static TimeSpan NextBackoff(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+
+    /// <summary>True when <paramref name="e"/> says the connection to the server was lost or refused, not that the statement was wrong.</summary>
+    private protected virtual bool ConnectionLost(DbException e) => false;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on the connection, one caller at a time. A lost connection is reopened and the
+    /// operation run again, with backoff (0.25 s doubling to 5 s), for <see cref="RetryFor"/>; each operation is one
+    /// transaction, so one that failed with the connection left nothing behind.
+    /// </summary>
     private T Locked<T>(Func<T> body)
     {
         lock (_gate)
         {
-            try
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            var backoff = FirstBackoff;
+            bool reopen = false;
+            while (true)
             {
-                return body();
-            }
-            catch (DbException e) when (Translate(e) is { } translated)
-            {
-                throw translated;
+                try
+                {
+                    if (reopen)
+                    {
+                        _connection.Close(); // a broken connection must be closed before it opens again
+                        _connection.Open();
+                        reopen = false;
+                    }
+                    return body();
+                }
+                catch (DbException e) when (ConnectionLost(e) && waited.Elapsed + backoff <= RetryFor)
+                {
+                    Thread.Sleep(backoff);
+                    backoff = NextBackoff(backoff);
+                    reopen = true;
+                }
+                catch (DbException e) when (Translate(e) is { } translated)
+                {
+                    throw translated;
+                }
             }
         }
     }

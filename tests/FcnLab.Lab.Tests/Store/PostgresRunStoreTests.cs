@@ -112,6 +112,41 @@ public sealed class PostgresRunStoreTests(PostgresDatabase database) : RunStoreC
     }
 
     [PostgresFact]
+    public void AConnectionTheServerDrops_IsOpenedAgain_AndTheOperationRetried()
+    {
+        using var store = PostgresRunStore.Open(ConnectionString, TimeSpan.FromSeconds(20));
+        store.SaveSweep("before", "spec");
+        // What a server restart does to a client: its backend is terminated (57P01) and the connection is gone.
+        void DropTheStoresConnection() => PostgresTestServer.Execute(database.ConnectionString,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+
+        DropTheStoresConnection();
+        Assert.Equal("spec", store.GetSweep("before")!.SpecText);
+        DropTheStoresConnection();
+        store.SaveSweep("after", "spec 2");
+        Assert.Equal(["after", "before"], store.ListSweeps().Select(s => s.Name));
+    }
+
+    [PostgresFact]
+    public void AConnectionTheServerDrops_IsAnErrorAtOnce_WithoutATimeout()
+    {
+        using var store = PostgresRunStore.Open(ConnectionString);
+        store.SaveSweep("before", "spec");
+        PostgresTestServer.Execute(database.ConnectionString,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        var e = Assert.Throws<RunStoreException>(() => store.GetSweep("before"));
+        Assert.Contains("Check that the server is up and reachable", e.Message);
+    }
+
+    [PostgresFact]
+    public void AServerThatCannotBeReached_IsTriedAgainForTheTimeout_ThenOneClearError()
+    {
+        var e = Assert.Throws<FcnLabException>(() => PostgresRunStore.Open("postgres://fcnlab@127.0.0.1:1/runs", TimeSpan.FromSeconds(1)));
+        Assert.Contains("Cannot open the run store postgres://fcnlab@127.0.0.1:1/runs", e.Message);
+        Assert.Contains("(tried again for 1 s; wait longer with --store-timeout SECONDS)", e.Message);
+    }
+
+    [PostgresFact]
     public void AddTrials_AgainLeavesNoGapsInTheRunNumbers()
     {
         var store = OpenStore(null);
