@@ -23,20 +23,6 @@ public static class RunDirectory
         AtomicFile.WriteAllText(Path.Combine(runDir, "config.json"),
             Document(ConfigJson.Of(c, data, trainCount, valCount, startedAt, resumes), RunFilesJson.Default.ConfigJson));
 
-    public static void WriteResume(Utf8JsonWriter w, ResumeRecord r)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("epoch", r.Epoch);
-        w.WriteNumber("step", r.Step);
-        w.WriteNumber("epochs", r.Epochs);
-        w.WriteNumber("threads", r.Threads);
-        w.WriteString("at", r.At);
-        w.WriteEndObject();
-    }
-
-    public static ResumeRecord ReadResume(JsonElement e) => new(e.GetProperty("epoch").GetInt32(), e.GetProperty("step").GetInt32(),
-        e.GetProperty("epochs").GetInt32(), e.GetProperty("threads").GetInt32(), e.GetProperty("at").GetString() ?? "");
-
     public static void WriteMetrics(string runDir, IEnumerable<EpochMetrics> epochs)
     {
         var sb = new StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds\n");
@@ -78,19 +64,6 @@ public static class RunDirectory
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(ms.ToArray()) + "\n";
-    }
-
-    /// <summary>A number, or null when absent or not finite (the checkpoint's header writes these by hand).</summary>
-    public static void WriteNullable(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteNull(name);
-    }
-
-    public static void WriteNullable(Utf8JsonWriter w, string name, int? value)
-    {
-        if (value is { } v) w.WriteNumber(name, v);
-        else w.WriteNull(name);
     }
 
     private static string F(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
