@@ -37,5 +37,5 @@ public static class SweepSpecWriter
     }
 
     /// <summary>A YAML double-quoted scalar.</summary>
-    private static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
+    internal static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
 }

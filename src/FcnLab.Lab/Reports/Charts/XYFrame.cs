@@ -82,6 +82,14 @@ internal sealed class XYFrame
         }
     }
 
+    /// <summary>Markers only, no line (a scatter plot's points); non-finite points are left out.</summary>
+    public void Points(IEnumerable<ChartPoint> points, Axis x, Axis y, string color, double radius = 3)
+    {
+        foreach (var p in points)
+            if (double.IsFinite(p.X) && double.IsFinite(p.Y))
+                _svg.Circle(x.Map(p.X, Left, PlotRight), y.Map(p.Y, PlotBottom, Top), radius, color);
+    }
+
     /// <summary>A translucent band: one polygon per run of finite points (upper edge left to right, lower edge back).</summary>
     public void Band(IReadOnlyList<BandPoint> band, Axis x, Axis y, string color)
     {
