@@ -5,7 +5,7 @@ public static class SweepCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var command = new Command("sweep", "Run a sweep spec (YAML: name, base, axes, repeats): every trial not yet final, recorded in the run store. Stop it at any time; the same command resumes it. With --submit-only, record the trials for `fcnlab worker` processes and return.");
+        var command = new Command("sweep", "Run a sweep spec (YAML: name, base, axes, repeats; or a search: space, method, trials, objective, pruner): every trial not yet final, recorded in the run store. Stop it at any time; the same command resumes it. With --submit-only, record the trials for `fcnlab worker` processes and return.");
         var spec = new Argument<string>("spec") { Description = "The sweep spec, a YAML file." };
         var store = StoreOption.Create();
         var threads = WholeNumberOption.Create("--threads", "Worker threads per training (never changes results). Default: all cores.");
@@ -20,8 +20,13 @@ public static class SweepCommand
         var progressEvery = StoreOption.ProgressEvery();
         var storeTimeout = StoreOption.Timeout();
         var retryFailed = RetryFailed();
+        var timeout = new Option<double?>("--timeout")
+        {
+            Description = "Wall clock for this invocation: once it has run this many seconds no further trial starts (the trial in training finishes first). The same command again goes on where it stopped.",
+            HelpName = "s",
+        };
         command.Arguments.Add(spec);
-        foreach (var o in new Option[] { epochs, store, storeTimeout, retryFailed, threads, maxTrials, quiet, submitOnly, artifacts, grace, maxAttempts, progressEvery }) command.Options.Add(o);
+        foreach (var o in new Option[] { epochs, store, storeTimeout, retryFailed, threads, maxTrials, timeout, quiet, submitOnly, artifacts, grace, maxAttempts, progressEvery }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var parsed = WithEpochs(SweepSpecParser.ParseFile(parse.GetValue(spec)!), parse.GetValue(epochs));
@@ -36,6 +41,12 @@ public static class SweepCommand
                 MaxAttempts = StoreOption.CheckMaxAttempts(parse.GetValue(maxAttempts)),
                 ProgressEvery = StoreOption.ProgressInterval(parse.GetValue(progressEvery)),
                 RetryFailed = parse.GetValue(retryFailed),
+                Timeout = parse.GetValue(timeout) switch
+                {
+                    null => null,
+                    > 0 and <= 31_536_000 and var t => TimeSpan.FromSeconds(t),
+                    var t => throw new FcnLabException($"--timeout must be a number of seconds above 0 (got {t.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)})."),
+                },
             };
             return Execute(parsed, location, options, parse.GetValue(quiet), stdout, stderr, parse.GetValue(artifacts), wait);
         });
@@ -86,5 +97,5 @@ public static class SweepCommand
     }
 
     public static string TallyLine(string sweep, SweepTally t, string storeLocation) =>
-        $"sweep {sweep}: {t.Total} trials: {t.Completed} completed, {t.EarlyStopped} early-stopped, {t.Diverged} diverged, {t.Failed} failed, {t.NotYetRun} not yet run; store {storeLocation}";
+        $"sweep {sweep}: {t.Total} trials: {t.Completed} completed, {t.EarlyStopped} early-stopped, {t.Diverged} diverged, {(t.Pruned > 0 ? $"{t.Pruned} pruned, " : "")}{t.Failed} failed, {t.NotYetRun} not yet run; store {storeLocation}";
 }

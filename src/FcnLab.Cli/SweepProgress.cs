@@ -23,7 +23,10 @@ public sealed class SweepProgress(TextWriter output, bool quiet, ProgressContext
 
     public void SweepStarted(SweepSpec spec, int total, int alreadyFinal, int added, int reclaimed)
     {
-        Line($"sweep {spec.Name}: {total} trials ({SweepGrid.Count(spec) / spec.Repeats} configurations x {spec.Repeats} repeats); {alreadyFinal} already final, {added} new, {reclaimed} taken back from a stopped process");
+        string kind = spec.Search is { } search
+            ? $"a {search.Method.ToString().ToLowerInvariant()} search of {search.Objective.Metric}, pruner {search.Pruner.Kind.ToString().ToLowerInvariant()}"
+            : $"{SweepGrid.Count(spec) / spec.Repeats} configurations x {spec.Repeats} repeats";
+        Line($"sweep {spec.Name}: {total} trials ({kind}); {alreadyFinal} already final, {added} new, {reclaimed} taken back from a stopped process");
         if (live != null)
         {
             _overall = live.AddTask("sweep", maxValue: Math.Max(total, 1));
@@ -39,6 +42,9 @@ public sealed class SweepProgress(TextWriter output, bool quiet, ProgressContext
         return _training ??= new LiveObserver(live, quietHeader: true);
     }
 
+    public void TimedOut(TimeSpan limit) =>
+        Line(string.Format(Inv, "--timeout {0} s reached: no further trial starts; the same command goes on where this one stopped", limit.TotalSeconds));
+
     public void TrialFinished(TrialRecord trial, int finished, int total)
     {
         if (_overall != null) _overall.Value = finished;
@@ -53,6 +59,7 @@ public sealed class SweepProgress(TextWriter output, bool quiet, ProgressContext
         {
             RunStatus.Failed => $"failed: {trial.Error}",
             RunStatus.Diverged => $"diverged at epoch {s?.DivergedEpoch}, step {s?.DivergedStep}",
+            RunStatus.Pruned when s != null => string.Format(Inv, "{0} (test accuracy of its last weights {1})", s.PruneReason ?? "pruned", Reporting.Percent(s.TestAccuracy)),
             _ when s != null => string.Format(Inv, "{0}: test accuracy {1}, {2} epochs, {3:F2} s/epoch", trial.Status.ToText(), Reporting.Percent(s.TestAccuracy), s.EpochsRun, s.SecondsPerEpoch),
             _ => trial.Status.ToText(),
         };

@@ -17,4 +17,6 @@ public sealed record RunSummary
     public double TrainSeconds { get; init; }
     public double SecondsPerEpoch { get; init; }
     public long Parameters { get; init; }
+    /// <summary>Why a search's pruner stopped the run (status pruned; its test used the last weights, not --restore-best's); null otherwise.</summary>
+    public string? PruneReason { get; init; }
 }

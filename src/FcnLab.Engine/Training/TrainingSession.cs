@@ -38,6 +38,7 @@ internal sealed class TrainingSession
     private readonly int _threads; // the pool's: what this process trains on
     private readonly int _usable, _steps; // training rows used per epoch, and the steps they make
     private StepLog _stepLog = new();
+    private string? _pruneReason; // set when the pruner stopped the run at this epoch's end
 
     /// <param name="from">null: a fresh run (initialize, or --init-from); else the checkpoint to go on from, whose state the run takes over.</param>
     public TrainingSession(TrainConfig config, ImageDataset data, string runDir, ITrainingObserver observer, WorkerPool pool, Checkpoint? from)
@@ -214,6 +215,12 @@ internal sealed class TrainingSession
             st.Status = RunStatus.EarlyStopped;
             _observer.Note($"Early stop: no validation-loss improvement in {_config.Patience} epochs; best {st.EarlyStopping.BestValLoss:F4}.");
         }
+        else if (epoch < _config.Epochs && _observer.PruneAfter(metrics) is { } reason)
+        {
+            st.Status = RunStatus.Pruned;
+            _pruneReason = reason;
+            _observer.Note($"Pruned: {reason}. Tested with its last weights.");
+        }
     }
 
     /// <summary>Tests (with the best weights under --restore-best), writes model, confusion, summary, and last the final checkpoint.</summary>
@@ -228,7 +235,8 @@ internal sealed class TrainingSession
         var misclassified = new List<Misclassification>();
         if (st.Status != RunStatus.Diverged)
         {
-            if (_config.RestoresBest) st.EarlyStopping.RestoreBest(_network);
+            // A pruned run is tested as it stood when stopped (summary.json says so: test_weights "last").
+            if (_config.RestoresBest && st.Status != RunStatus.Pruned) st.EarlyStopping.RestoreBest(_network);
             var testX = _normalization.Apply(_data.Test, Enumerable.Range(0, _data.Test.Count).ToArray());
             var testY = _data.Test.Labels;
             var predictions = new int[testY.Length];
@@ -238,7 +246,7 @@ internal sealed class TrainingSession
             ModelFile.Save(Path.Combine(_runDir, "model.fcnlab"), _spec, _normalization, _data.ClassNames, _network);
             RunDirectory.WriteConfusion(_runDir, test, _data.ClassNames);
         }
-        var summary = Trainer.Summarize(st.Status, st.Metrics, test, st.DivergedEpoch, st.DivergedStep, _network.Parameters.Count);
+        var summary = Trainer.Summarize(st.Status, st.Metrics, test, st.DivergedEpoch, st.DivergedStep, _network.Parameters.Count) with { PruneReason = _pruneReason };
         RunDirectory.WriteSummary(_runDir, summary);
         _stepLog.Write(_runDir); // a diverged run's log ends with the step that diverged
         AtomicFile.WriteAllBytes(Checkpoint.PathIn(_runDir), checkpoint);

@@ -4,7 +4,7 @@ using FcnLab.Lab.Store;
 namespace FcnLab.Lab.Reports;
 
 /// <summary>How many of a sweep's trials stand where (those of its current spec).</summary>
-public sealed record SweepTally(int Total, int Completed, int EarlyStopped, int Diverged, int Failed, int Pending, int Running, int Interrupted)
+public sealed record SweepTally(int Total, int Completed, int EarlyStopped, int Diverged, int Failed, int Pending, int Running, int Interrupted, int Pruned = 0)
 {
     /// <summary>Every trial is final: none pending, running or interrupted (an interrupted trial is taken up again).</summary>
     public bool AllFinal => Pending == 0 && Running == 0 && Interrupted == 0;
@@ -20,5 +20,6 @@ public sealed record SweepTally(int Total, int Completed, int EarlyStopped, int 
         trials.Count(t => t.Status == RunStatus.Failed),
         trials.Count(t => t.Status == RunStatus.Pending),
         trials.Count(t => t.Status == RunStatus.Running),
-        trials.Count(t => t.Status == RunStatus.Interrupted));
+        trials.Count(t => t.Status == RunStatus.Interrupted),
+        trials.Count(t => t.Status == RunStatus.Pruned));
 }

@@ -13,4 +13,6 @@ public interface ISweepObserver
     /// <summary>Receives the trial's training progress.</summary>
     ITrainingObserver TrialStarted(TrialRecord trial, int number, int total, bool resuming) => NullObserver.Instance;
     void TrialFinished(TrialRecord trial, int finished, int total) { }
+    /// <summary>--timeout: this invocation has run <paramref name="limit"/>, so no further trial starts.</summary>
+    void TimedOut(TimeSpan limit) { }
 }

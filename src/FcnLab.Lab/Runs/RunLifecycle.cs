@@ -51,13 +51,15 @@ public static class RunLifecycle
     /// <paramref name="start"/> (<see cref="RunStart.ForTrial"/>) in <paramref name="runDir"/> with the data
     /// <paramref name="data"/> loads (a data set that cannot be loaded is the trial's failure) and records its end.
     /// A failure is recorded and not thrown: the caller goes on with the next trial. False when another process took
-    /// the trial over, so this one recorded nothing.
+    /// the trial over, so this one recorded nothing. <paramref name="prune"/>, for a search's trial, is its pruner
+    /// (<see cref="SearchTrials.Prune"/>): a pruned trial is recorded pruned with the reason.
     /// </summary>
     /// <exception cref="OperationCanceledException">When <paramref name="cancel"/> fires: the trial is recorded interrupted; the next sweep or worker takes it up again.</exception>
     /// <exception cref="RunStoreException">The store itself failed: nothing could be recorded, and it is not the trial's fault.</exception>
-    public static bool RunTrial(IRunStore store, TrialRecord trial, RunStart start, string runDir, Func<ImageDataset> data, ITrainingObserver observer, RunOptions options, CancellationToken cancel = default)
+    public static bool RunTrial(IRunStore store, TrialRecord trial, RunStart start, string runDir, Func<ImageDataset> data, ITrainingObserver observer, RunOptions options,
+        CancellationToken cancel = default, Func<EpochMetrics, string?>? prune = null)
     {
-        using var recorder = new TrialRecorder(store, trial.RunId, observer, options);
+        using var recorder = new TrialRecorder(store, trial.RunId, observer, options, prune);
         var end = Run(store, recorder, start, data, runDir, options, "interrupted; the same `fcnlab sweep` command, or a worker, takes it up again from its checkpoint", trial: true, cancel);
         return end.Recorded;
     }

@@ -19,6 +19,11 @@ public sealed record SweepRunOptions
     public bool RetryFailed { get; init; }
     /// <summary>Stop after this many trials (null: until none is pending).</summary>
     public int? MaxTrials { get; init; }
+    /// <summary>
+    /// Wall clock for this invocation (`--timeout`): once it has run this long no trial starts; a trial in training then
+    /// finishes first (null: no limit). The same command again goes on where it stopped.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
     /// <summary>Who holds the trials this process claims.</summary>
     public string Owner { get; init; } = Store.Owner.Current;
     /// <summary>Loads a data set (tests pass their own environment).</summary>

@@ -23,6 +23,7 @@ public sealed class TrialRecorder : ITrainingObserver, IDisposable
     private readonly string _owner;
     private readonly ITrainingObserver _inner;
     private readonly Func<long>? _take;
+    private readonly Func<EpochMetrics, string?>? _prune;
     private readonly ProgressTracker _progress = new();
     // One publish at a time and in order: the timer's and the training thread's at an epoch's end.
     private readonly object _publishing = new();
@@ -35,9 +36,14 @@ public sealed class TrialRecorder : ITrainingObserver, IDisposable
     private volatile bool _lost;
     private volatile Exception? _failure;
 
-    /// <summary>Records run <paramref name="runId"/>, which this process holds already (a claimed trial): the heartbeat starts now.</summary>
-    public TrialRecorder(IRunStore store, long runId, ITrainingObserver inner, RunOptions options) : this(store, runId, null, inner, options)
+    /// <summary>
+    /// Records run <paramref name="runId"/>, which this process holds already (a claimed trial): the heartbeat starts now.
+    /// <paramref name="prune"/>, for a search's trial, is asked at each epoch's end once the epoch is recorded (see
+    /// <see cref="ITrainingObserver.PruneAfter"/>).
+    /// </summary>
+    public TrialRecorder(IRunStore store, long runId, ITrainingObserver inner, RunOptions options, Func<EpochMetrics, string?>? prune = null) : this(store, runId, null, inner, options)
     {
+        _prune = prune;
         Start();
     }
 
@@ -113,6 +119,8 @@ public sealed class TrialRecorder : ITrainingObserver, IDisposable
         }
         _inner.EpochCompleted(metrics, epochs);
     }
+
+    public string? PruneAfter(EpochMetrics metrics) => _prune != null ? _prune(metrics) : _inner.PruneAfter(metrics);
 
     /// <summary>Stops the timer and waits for a publish or beat in flight, so none reaches the store after this returns.</summary>
     public void Stop()

@@ -66,6 +66,19 @@ public interface IRunStore : IDisposable
     /// </summary>
     TrialRecord? ClaimNext(string sweep, string owner, IReadOnlyCollection<string>? trialIds = null);
 
+    /// <summary>
+    /// A search's next trial: in one write transaction that excludes every other suggestion for <paramref name="sweep"/>
+    /// (PostgreSQL: its sweeps row locked; SQLite: the write lock), reads the sweep's trials with their epochs, asks
+    /// <paramref name="suggest"/> for the next trial, and records it running under <paramref name="owner"/> (one
+    /// attempt). Two workers never get the same trial number, and each sees the trials the other recorded. Null when
+    /// <paramref name="suggest"/> returns null (the search has all its trials).
+    /// </summary>
+    /// <exception cref="Engine.FcnLabException">The sweep already holds the suggested trial id (its spec changed under the same name).</exception>
+    TrialRecord? ClaimNew(string sweep, string owner, Func<IReadOnlyList<TrialHistory>, TrialDefinition?> suggest);
+
+    /// <summary>The trials of <paramref name="sweep"/> in run-id order, each with its stored epochs, read from one snapshot.</summary>
+    IReadOnlyList<TrialHistory> GetHistory(string sweep);
+
     /// <summary>Refreshes the heartbeat; false when <paramref name="owner"/> no longer holds the trial.</summary>
     bool Heartbeat(long runId, string owner);
 

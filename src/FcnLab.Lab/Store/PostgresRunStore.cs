@@ -155,6 +155,8 @@ public sealed class PostgresRunStore : SqlRunStore
     private protected override long InsertRun(TrialDefinition run, string owner) =>
         InsertTrial(run, owner) ?? throw new InvalidOperationException("A run outside any sweep was not inserted.");
 
+    private protected override long? InsertClaimed(TrialDefinition trial, string owner) => InsertTrial(trial, owner);
+
     /// <summary>Inserts a trial, pending (no owner) or running under <paramref name="owner"/>; its run id, or null when the sweep already had it.</summary>
     private long? InsertTrial(TrialDefinition t, string? owner)
     {

@@ -52,6 +52,8 @@ public abstract class SqlRunStore : IRunStore
 
     private protected abstract int InsertTrials(IReadOnlyList<TrialDefinition> trials);
     private protected abstract long InsertRun(TrialDefinition run, string owner);
+    /// <summary>Inserts a sweep trial running under <paramref name="owner"/> (one attempt); its run id, or null when the sweep already has its trial id.</summary>
+    private protected abstract long? InsertClaimed(TrialDefinition trial, string owner);
     private protected abstract TrialRecord? Claim(string sweep, string owner, IReadOnlyCollection<string>? trialIds);
     /// <summary>
     /// The sweep's running trials that may be abandoned, locked for this transaction, each with the store's
@@ -131,7 +133,7 @@ public abstract class SqlRunStore : IRunStore
         """;
 
     private string CompleteSql => $"""
-        UPDATE trials SET status = @status, finished_at = {Now}, heartbeat = {Now}, error = NULL,
+        UPDATE trials SET status = @status, finished_at = {Now}, heartbeat = {Now}, error = @note,
             test_accuracy = @test_accuracy, test_loss = @test_loss, start_val_accuracy = @start_val_accuracy,
             best_val_accuracy = @best_val_accuracy, best_val_epoch = @best_val_epoch,
             lowest_train_loss = @lowest_train_loss, lowest_train_loss_epoch = @lowest_train_loss_epoch,
@@ -317,6 +319,33 @@ public abstract class SqlRunStore : IRunStore
 
     public TrialRecord? ClaimNext(string sweep, string owner, IReadOnlyCollection<string>? trialIds = null) =>
         InWriteTransaction(() => Claim(sweep, owner, trialIds));
+
+    public TrialRecord? ClaimNew(string sweep, string owner, Func<IReadOnlyList<TrialHistory>, TrialDefinition?> suggest) => InWriteTransaction(() =>
+    {
+        // One suggestion of a sweep at a time: the row lock waits for another worker's suggestion to commit, and the
+        // history read after it includes that worker's trial (SQLite: the write transaction already excludes the others).
+        using (var serialize = Command($"SELECT name FROM sweeps WHERE name = @name{ForUpdate}", ("@name", sweep)))
+            serialize.ExecuteScalar();
+        if (suggest(ReadHistory(sweep)) is not { } trial) return null;
+        long runId = InsertClaimed(trial, owner)
+            ?? throw new Engine.FcnLabException($"Sweep '{sweep}' in {Location} already holds trial {trial.TrialId} (number {trial.Repeat}); its spec was changed under the same name. Give the changed search a new name.");
+        return ReadTrialsLocked($"{SelectTrialsSql} WHERE run_id = @run_id", ("@run_id", runId)).Single();
+    });
+
+    public IReadOnlyList<TrialHistory> GetHistory(string sweep) => Locked(() => ReadTransaction(() => ReadHistory(sweep)));
+
+    private List<TrialHistory> ReadHistory(string sweep)
+    {
+        var trials = ReadTrialsLocked($"{SelectTrialsSql} WHERE sweep = @sweep ORDER BY run_id", ("@sweep", sweep));
+        var epochs = trials.ToDictionary(t => t.RunId, _ => new List<EpochMetrics>());
+        using (var cmd = Command($"SELECT {StoreRows.EpochColumns}, run_id FROM epochs WHERE run_id IN (SELECT run_id FROM trials WHERE sweep = @sweep) ORDER BY run_id, epoch", ("@sweep", sweep)))
+        using (var reader = cmd.ExecuteReader())
+        {
+            while (reader.Read())
+                if (epochs.TryGetValue(reader.GetInt64(7), out var list)) list.Add(StoreRows.ReadEpoch(reader));
+        }
+        return trials.Select(t => new TrialHistory(t, epochs[t.RunId])).ToList();
+    }
 
     public bool Heartbeat(long runId, string owner) =>
         InWriteTransaction(() => HolderUpdate(HeartbeatSql, runId, owner));

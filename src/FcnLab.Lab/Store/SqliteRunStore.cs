@@ -221,6 +221,14 @@ public sealed class SqliteRunStore : SqlRunStore
         return Convert.ToInt64(id.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
+    private protected override long? InsertClaimed(TrialDefinition trial, string owner)
+    {
+        using var cmd = InsertTrialCommand(trial, RunStatus.Running, owner, Time(_utcNow()), attempts: 1);
+        if (cmd.ExecuteNonQuery() == 0) return null; // ON CONFLICT DO NOTHING: the sweep has this trial id
+        using var id = Command("SELECT last_insert_rowid()");
+        return Convert.ToInt64(id.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
     private SqliteCommand InsertTrialCommand(TrialDefinition t, RunStatus status, string? owner, string now, int attempts) =>
         Command(InsertTrialSql,
             ("@trial_id", t.TrialId), ("@sweep", t.Sweep), ("@point", StoreRows.PointJson(t.Point)), ("@repeat", t.Repeat),

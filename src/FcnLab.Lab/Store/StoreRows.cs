@@ -70,6 +70,7 @@ internal static class StoreRows
             TrainSeconds = RequiredDouble(r, r.GetOrdinal("train_seconds")),
             SecondsPerEpoch = RequiredDouble(r, r.GetOrdinal("seconds_per_epoch")),
             Parameters = r.GetInt64(r.GetOrdinal("parameters")),
+            PruneReason = status == RunStatus.Pruned ? NullableString(r, "error") : null,
         };
     }
 
@@ -101,6 +102,8 @@ internal static class StoreRows
             ("@epochs_run", s.EpochsRun), ("@diverged_epoch", s.DivergedEpoch), ("@diverged_step", s.DivergedStep),
             ("@train_seconds", s.TrainSeconds), ("@seconds_per_epoch", s.SecondsPerEpoch), ("@parameters", s.Parameters),
             ("@class_names", JsonSerializer.Serialize(outcome.ClassNames)), ("@confusion", ConfusionJson(outcome.Confusion)),
+            // A pruned trial's reason goes in the error column, the trial's one note (see ARCHITECTURE.md, "A search in the store").
+            ("@note", s.PruneReason),
         ];
     }
 

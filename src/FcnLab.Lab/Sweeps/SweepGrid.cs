@@ -23,6 +23,8 @@ public static class SweepGrid
     /// <exception cref="FcnLabException">The spec makes more than <see cref="MaxTrials"/> trials.</exception>
     public static IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> Points(SweepSpec spec)
     {
+        if (spec.Search != null)
+            throw new ArgumentException($"Sweep '{spec.Name}' is a search: its trials come from its sampler, not a grid.", nameof(spec));
         if (Count(spec) is var count and > MaxTrials)
             throw new FcnLabException(string.Create(CultureInfo.InvariantCulture,
                 $"Sweep '{spec.Name}' makes {(count == long.MaxValue ? "more than 9.2e18" : count.ToString("N0", CultureInfo.InvariantCulture))} trials ({string.Join(" x ", spec.Axes.Select(a => $"{a.Values.Count} {a.Setting}"))} x {spec.Repeats} repeats); at most {MaxTrials:N0} are allowed. Split it into smaller sweeps, or use a search."));

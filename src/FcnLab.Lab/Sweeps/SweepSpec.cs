@@ -2,7 +2,7 @@ namespace FcnLab.Lab.Sweeps;
 
 /// <summary>
 /// A sweep as its YAML spec says: a base config (settings by flag name), axes whose product is the grid,
-/// and repeats (seeds base seed, base seed + 1, ...). A spec under studies/ also carries the study it
+/// or a search (<see cref="Search"/>: a space and a sampler), and repeats (seeds base seed, base seed + 1, ...). A spec under studies/ also carries the study it
 /// reproduces (<see cref="Study"/>). Immutable; parsed by <see cref="SweepSpecParser"/>.
 /// </summary>
 public sealed record SweepSpec
@@ -15,6 +15,8 @@ public sealed record SweepSpec
     public int Repeats { get; init; } = 1;
     public long BaseSeed { get; init; } = 1;
     public StudyInfo? Study { get; init; }
+    /// <summary>The search of a spec with a <c>space:</c> block (no axes, one "repeat"); null for a grid.</summary>
+    public SearchSpec? Search { get; init; }
     /// <summary>The spec's YAML text as read (stored with the sweep).</summary>
     public string SourceText { get; init; } = "";
 
@@ -27,6 +29,8 @@ public sealed record SweepSpec
         string name = Engine.Training.TrainSettings.Canonical(setting);
         if (Axes.Any(a => a.Setting == name))
             throw new Engine.FcnLabException($"--{name} cannot override sweep '{Name}': {name} is one of its axes.");
+        if (Search != null && Search.SearchedSettings.Contains(name))
+            throw new Engine.FcnLabException($"--{name} cannot override sweep '{Name}': its search chooses {name}.");
         var changed = this with { Base = [.. Base.Where(b => b.Key != name), new(name, value)] };
         return changed with { SourceText = SweepSpecWriter.ToYaml(changed) };
     }

@@ -15,7 +15,9 @@ namespace FcnLab.Lab.Sweeps;
 /// </summary>
 public static partial class SweepSpecParser
 {
-    private static readonly string[] TopKeys = ["name", "description", "base", "axes", "repeats", "study"];
+    private static readonly string[] TopKeys = ["name", "description", "base", "axes", "repeats", "study", "space", "method", "trials", "objective", "pruner"];
+    private static readonly string[] SearchOnlyKeys = ["trials", "objective", "pruner"];
+    private static readonly string[] PrunerKeys = ["kind", "min_epochs", "reduction_factor", "startup_trials", "warmup_epochs"];
     private static readonly string[] StudyKeys = ["source", "table", "preprocessing", "assumptions", "published"];
     private static readonly string[] PublishedMetricKeys = [.. PublishedRow.Metrics.Select(m => m.Key)];
 
@@ -71,8 +73,21 @@ public static partial class SweepSpecParser
             }
         }
 
+        var common = new SweepSpec { Name = name, Description = description, Base = baseSettings, BaseSeed = baseSeed, SourceText = text };
+        if (Get(root, "space") is { } spaceNode)
+        {
+            var searchSpec = common with { Search = ParseSearch(root, spaceNode, baseSettings, source, where) };
+            CheckSearchPoints(searchSpec, source);
+            return searchSpec;
+        }
+        if (OptionalScalar(root, "method", where) is { } gridMethod && gridMethod.Trim() != "grid")
+            throw where.Error(Get(root, "method")!, $"method {gridMethod.Trim()} searches a space, but the spec has no 'space:' block: give each searched setting a distribution, e.g. space: {{ lr: {{log_uniform: [1e-5, 1e-1]}} }} (method grid walks axes).");
+        foreach (string key in SearchOnlyKeys)
+            if (Get(root, key) is { } node)
+                throw where.Error(node, $"{key} belongs to a search, and this spec has no 'space:' block (a grid runs every point of its axes).");
+
         var axes = new List<SweepAxis>();
-        var axesNode = Get(root, "axes") ?? throw where.Error(root, "the spec has no 'axes': give at least one setting with a list of values, e.g. axes: { lr: [0.1, 0.01] }.");
+        var axesNode = Get(root, "axes") ?? throw where.Error(root, "the spec has no 'axes': give at least one setting with a list of values, e.g. axes: { lr: [0.1, 0.01] } (or, for a search, a 'space:' block: docs/search.md).");
         var axesMap = AsMapping(axesNode, "axes", "a mapping from settings to lists of values, e.g. axes: { lr: [0.1, 0.01] }", where);
         if (axesMap.Children.Count == 0) throw where.Error(axesNode, "axes is empty: give at least one setting with a list of values, e.g. axes: { lr: [0.1, 0.01] }.");
         foreach (var (keyNode, valueNode) in axesMap.Children)
@@ -112,17 +127,7 @@ public static partial class SweepSpecParser
         StudyInfo? study = null;
         if (Get(root, "study") is { } studyNode) study = ParseStudy(studyNode, axes, where);
 
-        var spec = new SweepSpec
-        {
-            Name = name,
-            Description = description,
-            Base = baseSettings,
-            Axes = axes,
-            Repeats = repeats,
-            BaseSeed = baseSeed,
-            Study = study,
-            SourceText = text,
-        };
+        var spec = common with { Axes = axes, Repeats = repeats, Study = study };
         CheckEveryPoint(spec, source);
         return spec;
     }
@@ -141,6 +146,138 @@ public static partial class SweepSpecParser
                 string at = point.Count == 0 ? "" : " at " + string.Join(", ", point.Select(p => $"{p.Key}={p.Value}"));
                 throw new FcnLabException($"{source}: the grid point{at} is not a valid training: {e.Message}");
             }
+        }
+    }
+
+    /// <summary>The search keys of a spec with a <c>space:</c> block; a spec with both axes and space is refused.</summary>
+    private static SearchSpec ParseSearch(YamlMappingNode root, YamlNode spaceNode, List<KeyValuePair<string, string>> baseSettings, string source, Where where)
+    {
+        if (Get(root, "axes") is { } axesNode)
+            throw where.Error(axesNode, "the spec has both axes (a grid) and space (a search); a sweep is one or the other. For a search, put fixed values in base and search a list of values as a choice, e.g. space: { optimizer: {choice: [sgd, adam]} }.");
+        if (Get(root, "repeats") is { } repeatsNode)
+            throw where.Error(repeatsNode, "repeats is for a grid: a search gives every trial its own seed (base seed + trial number). Remove repeats, or run the best trial again with other seeds.");
+        if (Get(root, "study") is { } studyNode)
+            throw where.Error(studyNode, "study (a published table's rows) needs axes; a search spec has none.");
+
+        var space = Search.SearchSpaceParser.Parse(spaceNode, source);
+        foreach (var (keyNode, _) in ((YamlMappingNode)spaceNode).Children)
+        {
+            string setting = TrainSettings.Canonical(KeyText(keyNode, where));
+            if (baseSettings.Any(s => s.Key == setting))
+                throw where.Error(keyNode, $"space.{setting} is also set in base: a setting is either fixed in base or searched in space.");
+        }
+
+        var method = SearchMethod.Tpe;
+        if (Get(root, "method") is { } methodNode)
+        {
+            string m = ScalarText(methodNode, "method", "grid, random or tpe", where).Trim();
+            method = m switch
+            {
+                "random" => SearchMethod.Random,
+                "tpe" => SearchMethod.Tpe,
+                "grid" => throw where.Error(methodNode, "method grid walks axes, but this spec has a space: search it with method random or tpe, or write the values as axes."),
+                _ => throw where.Error(methodNode, $"method '{m}' is not known: use grid (axes), random or tpe (space)."),
+            };
+        }
+
+        var trialsNode = Get(root, "trials")
+            ?? throw where.Error(root, "a search needs trials: N, the number of trials in all (--max-trials still caps how many one invocation runs), e.g. trials: 50.");
+        string t = ScalarText(trialsNode, "trials", "a whole number >= 1", where);
+        if (!int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out int trials) || trials < 1 || trials > SweepGrid.MaxTrials)
+            throw where.Error(trialsNode, $"trials must be a whole number from 1 to {SweepGrid.MaxTrials.ToString(CultureInfo.InvariantCulture)} (got '{t}').");
+
+        var objective = Search.SearchObjective.ValAccuracy;
+        if (Get(root, "objective") is { } objectiveNode)
+        {
+            try
+            {
+                objective = Search.SearchObjective.Parse(ScalarText(objectiveNode, "objective", "val_accuracy or val_loss", where));
+            }
+            catch (FcnLabException e)
+            {
+                throw where.Error(objectiveNode, e.Message);
+            }
+        }
+
+        var pruner = Get(root, "pruner") is { } prunerNode ? ParsePruner(prunerNode, where) : PrunerSpec.None;
+        return new SearchSpec { Space = space, Method = method, Trials = trials, Objective = objective, Pruner = pruner };
+    }
+
+    /// <summary><c>pruner: none | median | asha</c>, or a mapping with kind and the pruner's options.</summary>
+    private static PrunerSpec ParsePruner(YamlNode node, Where where)
+    {
+        static PrunerKind Kind(string text, YamlNode at, Where where) => text.Trim() switch
+        {
+            "none" => PrunerKind.None,
+            "median" => PrunerKind.Median,
+            "asha" => PrunerKind.Asha,
+            var k => throw where.Error(at, $"pruner '{k}' is not known: use none, median or asha."),
+        };
+        if (node is YamlScalarNode s) return new PrunerSpec { Kind = Kind(s.Value ?? "", node, where) };
+        var map = AsMapping(node, "pruner", "none, median or asha, or a mapping such as {kind: asha, min_epochs: 1, reduction_factor: 4}", where);
+        CheckKeys(map, PrunerKeys, "pruner", where);
+        var kindNode = Get(map, "kind") ?? throw where.Error(map, "pruner needs its kind: none, median or asha, e.g. {kind: asha, reduction_factor: 4}.");
+        var spec = new PrunerSpec { Kind = Kind(ScalarText(kindNode, "pruner.kind", "none, median or asha", where), kindNode, where) };
+        int Whole(string key, int least)
+        {
+            var n = Get(map, key)!;
+            string v = ScalarText(n, $"pruner.{key}", "a whole number", where).Trim();
+            if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int w) || w < least)
+                throw where.Error(n, $"pruner.{key} must be a whole number >= {least.ToString(CultureInfo.InvariantCulture)} (got '{v}').");
+            return w;
+        }
+        foreach (var (keyNode, _) in map.Children)
+        {
+            string key = KeyText(keyNode, where);
+            bool fits = key == "kind" || (spec.Kind == PrunerKind.Asha ? key is "min_epochs" or "reduction_factor" : spec.Kind == PrunerKind.Median && key is "startup_trials" or "warmup_epochs");
+            if (!fits)
+                throw where.Error(keyNode, $"pruner.{key} is not an option of the {spec.Kind.ToString().ToLowerInvariant()} pruner (asha: min_epochs, reduction_factor; median: startup_trials, warmup_epochs).");
+            spec = key switch
+            {
+                "min_epochs" => spec with { MinEpochs = Whole(key, 1) },
+                "reduction_factor" => spec with { ReductionFactor = Whole(key, 2) },
+                "startup_trials" => spec with { StartupTrials = Whole(key, 0) },
+                "warmup_epochs" => spec with { WarmupEpochs = Whole(key, 0) },
+                _ => spec,
+            };
+        }
+        return spec;
+    }
+
+    /// <summary>
+    /// Resolves the base config with each end of every searched range (and every choice), the others at their low end, so a
+    /// bad value (lr: {choice: [abc]}) is refused before any training starts; and refuses a search without a validation split.
+    /// </summary>
+    private static void CheckSearchPoints(SweepSpec spec, string source)
+    {
+        var space = spec.Search!.Space;
+        var low = space.Parameters.Select(p => p.Low).ToArray();
+        var points = new List<double[]> { low };
+        for (int i = 0; i < space.Count; i++)
+        {
+            var p = space.Parameters[i];
+            foreach (double v in p.Kind == Search.DistributionKind.Choice ? Enumerable.Range(0, p.Choices.Count).Select(c => (double)c) : [p.Low, p.High])
+            {
+                var values = (double[])low.Clone();
+                values[i] = v;
+                points.Add(values);
+            }
+        }
+        foreach (var values in points)
+        {
+            var point = space.CreatePoint(values);
+            TrainConfig config;
+            try
+            {
+                config = SweepGrid.Resolve(spec, point.ToSettings(), spec.BaseSeed);
+                config.Validate();
+            }
+            catch (FcnLabException e)
+            {
+                throw new FcnLabException($"{source}: the search point {point} is not a valid training: {e.Message}");
+            }
+            if (Engine.Data.ValSplit.Parse(config.ValSplit).IsNone)
+                throw new FcnLabException($"{source}: a search chooses on the validation set ({spec.Search.Objective.Metric}), and this spec trains without one (val_split {config.ValSplit}). Set base.val_split, e.g. val_split: 0.1 (the default) or val_split: 5000; the test set is never used to choose.");
         }
     }
 

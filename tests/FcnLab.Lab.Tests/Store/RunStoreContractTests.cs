@@ -70,6 +70,51 @@ public abstract class RunStoreContractTests : IDisposable
     }
 
     [StoreFact]
+    public void ClaimNew_RecordsEachSuggestionRunning_FromTheHistoryOfTheTrialsBeforeIt()
+    {
+        var store = Open();
+        store.SaveSweep(Sweep, "space: {lr: {log_uniform: [0.001, 0.1]}}");
+        var seen = new List<(int Trials, int Epochs)>();
+        TrialDefinition? Next(IReadOnlyList<TrialHistory> history)
+        {
+            seen.Add((history.Count, history.Sum(h => h.Epochs.Count)));
+            return history.Count < 2 ? Trial($"s{history.Count}", repeat: history.Count) : null;
+        }
+        var first = store.ClaimNew(Sweep, "host:1", Next)!;
+        Assert.Equal((RunStatus.Running, "host:1", 1, 0, "s0"), (first.Status, first.Owner, first.Attempts, first.Definition.Repeat, first.TrialId));
+        Assert.True(store.RecordEpoch(first.RunId, "host:1", new EpochMetrics(1, 0.9, 0.5, 0.8, 0.6, 0.1, 1)));
+        var second = store.ClaimNew(Sweep, "host:2", Next)!;
+        Assert.Equal((1, "s1", "host:2"), (second.Definition.Repeat, second.TrialId, second.Owner));
+        Assert.Null(store.ClaimNew(Sweep, "host:2", Next));
+        Assert.Equal([(0, 0), (1, 1), (2, 1)], seen);
+        var history = store.GetHistory(Sweep);
+        Assert.Equal(["s0", "s1"], history.Select(h => h.Trial.TrialId));
+        Assert.Equal([0.6], history[0].Epochs.Select(e => e.ValAccuracy!.Value));
+        Assert.Empty(history[1].Epochs);
+        AssertSameRecord(second, history[1].Trial);
+        // The same trial id twice: the sweep's spec changed under its name.
+        var e = Assert.Throws<Engine.FcnLabException>(() => store.ClaimNew(Sweep, "host:1", _ => Trial("s0", repeat: 2)));
+        Assert.Contains("already holds trial s0", e.Message);
+        Assert.Equal(2, store.ListTrials(Sweep).Count);
+    }
+
+    [StoreFact]
+    public void ClaimNew_FromManyThreads_NeverGivesTwoWorkersTheSameTrialNumber()
+    {
+        var store = Open();
+        store.SaveSweep(Sweep, "space");
+        var numbers = new ConcurrentBag<int>();
+        Parallel.For(0, 4, w =>
+        {
+            using var mine = OpenStore(null);
+            while (mine.ClaimNew(Sweep, $"host:{w}", h => h.Count < 12 ? Trial($"n{h.Count}", repeat: h.Count) : null) is { } t)
+                numbers.Add(t.Definition.Repeat);
+        });
+        Assert.Equal(Enumerable.Range(0, 12), numbers.Order());
+        Assert.Equal(Enumerable.Range(0, 12), store.ListTrials(Sweep).Select(t => t.Definition.Repeat));
+    }
+
+    [StoreFact]
     public void SaveSweep_CreatesThenReplacesTheSpec()
     {
         var t0 = new DateTime(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc);
