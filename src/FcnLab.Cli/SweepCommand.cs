@@ -85,7 +85,7 @@ public static class SweepCommand
     {
         if (options.Threads is < 1) throw new FcnLabException($"--threads must be at least 1 (got {options.Threads}).");
         if (options.MaxTrials is < 1) throw new FcnLabException($"--max-trials must be at least 1 (got {options.MaxTrials}).");
-        using var store = RunStores.Open(storeLocation, storeTimeout);
+        using var store = RunStores.Open(storeLocation, storeTimeout, say: line => stderr.WriteLine($"sweep {spec.Name}: {line}"));
         string runsRoot = RunStores.RunsRoot(storeLocation, artifacts);
 
         using var interruption = new Interruption(stderr);

@@ -67,7 +67,7 @@ public static class TrainCommand
     private static int Train(RunStart start, ImageDataset data, string runDir, string storeLocation, RunOptions run,
         bool quiet, bool json, TextWriter stdout, TextWriter stderr, CancellationToken external)
     {
-        using var store = RunStores.Open(storeLocation, run.StoreTimeout);
+        using var store = RunStores.Open(storeLocation, run.StoreTimeout, say: stderr.WriteLine);
         using var interruption = new Interruption(stderr, external);
         TrainResult result;
         try

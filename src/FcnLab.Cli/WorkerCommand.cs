@@ -47,7 +47,8 @@ public static class WorkerCommand
 
     public static int Execute(string location, string runsRoot, WorkerOptions options, TextWriter stdout, TextWriter stderr, TimeSpan? storeTimeout = null)
     {
-        using var store = RunStores.Open(location, storeTimeout);
+        // A server restarting is said once on stderr when the connection goes and once when it is back.
+        using var store = RunStores.Open(location, storeTimeout, say: line => stderr.WriteLine($"worker {options.Run.Owner}: {line}"));
         var log = new WorkerLog(stdout, options.Run.Owner);
         log.Note(string.Create(CultureInfo.InvariantCulture,
             $"serving {(options.Sweep == null ? "every sweep" : $"sweep {options.Sweep}")} of {store.Location}; run directories under {runsRoot}; grace {options.Run.Grace.TotalSeconds:0.###} s, max attempts {options.Run.MaxAttempts}"));

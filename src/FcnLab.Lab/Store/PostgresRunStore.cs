@@ -74,10 +74,11 @@ public sealed class PostgresRunStore : SqlRunStore
     /// As <see cref="Open(string)"/>, but a server that cannot be reached (down, restarting) is tried again with backoff for
     /// <paramref name="retryFor"/> (--store-timeout), when opening and whenever the connection is lost later.
     /// </summary>
-    public static PostgresRunStore Open(string location, TimeSpan retryFor) => Open(location, null, retryFor);
+    /// <param name="say">Told once when a lost connection starts being tried again, and once when it is back (a worker prints it).</param>
+    public static PostgresRunStore Open(string location, TimeSpan retryFor, Action<string>? say = null) => Open(location, null, retryFor, say);
 
     /// <summary>As <see cref="Open(string)"/> with a clock, so tests can age heartbeats without waiting.</summary>
-    internal static PostgresRunStore Open(string location, Func<DateTime>? utcNow, TimeSpan retryFor = default)
+    internal static PostgresRunStore Open(string location, Func<DateTime>? utcNow, TimeSpan retryFor = default, Action<string>? say = null)
     {
         var address = PostgresLocation.Parse(location);
         var connection = new NpgsqlConnection(address.ConnectionString);
@@ -99,7 +100,7 @@ public sealed class PostgresRunStore : SqlRunStore
                 }
             }
             PostgresSchema.Ensure(connection, address.Display);
-            return new PostgresRunStore(address.Display, connection, utcNow, retryFor);
+            return new PostgresRunStore(address.Display, connection, utcNow, retryFor) { Say = say };
         }
         catch (NpgsqlException e)
         {

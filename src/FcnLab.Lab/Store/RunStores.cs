@@ -21,8 +21,9 @@ public static class RunStores
     public static bool IsPostgres(string location) => PostgresLocation.Is(location);
 
     /// <param name="timeout">How long a SQLite store locked by another process, or a PostgreSQL server that cannot be reached, is waited for (default 30 s).</param>
-    public static IRunStore Open(string location, TimeSpan? timeout = null) =>
-        IsPostgres(location) ? PostgresRunStore.Open(location, timeout ?? SqliteRunStore.DefaultTimeout) : SqliteRunStore.Open(location, timeout);
+    /// <param name="say">Told once when a server's connection is lost and tried again, and once when it is back.</param>
+    public static IRunStore Open(string location, TimeSpan? timeout = null, Action<string>? say = null) =>
+        IsPostgres(location) ? PostgresRunStore.Open(location, timeout ?? SqliteRunStore.DefaultTimeout, say) : SqliteRunStore.Open(location, timeout);
 
     /// <summary>The store to read it: a SQLite file must exist (nothing is created) and may be read-only (<see cref="SqliteRunStore.OpenToRead"/>).</summary>
     public static IRunStore OpenToRead(string location, TimeSpan? timeout = null) =>

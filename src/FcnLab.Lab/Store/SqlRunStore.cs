@@ -317,8 +317,20 @@ public abstract class SqlRunStore : IRunStore
     private static bool Abandoned(TrialRecord t, DateTime now, TimeSpan grace) =>
         t.Heartbeat is not { } beat || now - beat > grace || Owner.IsDeadOnThisHost(t.Owner);
 
-    public TrialRecord? ClaimNext(string sweep, string owner, IReadOnlyCollection<string>? trialIds = null) =>
-        InWriteTransaction(() => Claim(sweep, owner, trialIds));
+    public TrialRecord? ClaimNext(string sweep, string owner, IReadOnlyCollection<string>? trialIds = null)
+    {
+        bool again = false;
+        return InWriteTransaction(() =>
+        {
+            // Run again after a lost connection: the first claim may have committed with its answer lost on the way. A
+            // process claims only when it holds no trial, so a trial this owner holds is that claim, never a second one.
+            if (again && ReadTrialsLocked($"{SelectTrialsSql} WHERE sweep = @sweep AND owner = @owner AND status = 'running' ORDER BY run_id DESC LIMIT 1",
+                    ("@sweep", sweep), ("@owner", owner)).SingleOrDefault() is { } claimed)
+                return claimed;
+            again = true;
+            return Claim(sweep, owner, trialIds);
+        });
+    }
 
     public TrialRecord? ClaimNew(string sweep, string owner, Func<IReadOnlyList<TrialHistory>, TrialDefinition?> suggest) => InWriteTransaction(() =>
     {
@@ -365,8 +377,10 @@ public abstract class SqlRunStore : IRunStore
     public bool Complete(long runId, string owner, TrialOutcome outcome)
     {
         var summary = StoreRows.OutcomeParameters(outcome);
+        bool again = false;
         return InWriteTransaction(() =>
         {
+            if (Again(ref again) && Holds(runId, owner, outcome.Summary.Status)) return true;
             if (!HolderUpdate(CompleteSql, runId, owner, summary)) return false;
             // A trial completes once, but an earlier attempt's rows must never mix with this one's.
             using (var clear = Command("DELETE FROM misclassified WHERE run_id = @run_id", ("@run_id", runId)))
@@ -376,11 +390,33 @@ public abstract class SqlRunStore : IRunStore
         });
     }
 
-    public bool Fail(long runId, string owner, string error) =>
-        InWriteTransaction(() => HolderUpdate(FailSql, runId, owner, ("@error", error)));
+    public bool Fail(long runId, string owner, string error)
+    {
+        bool again = false;
+        return InWriteTransaction(() => (Again(ref again) && Holds(runId, owner, RunStatus.Failed)) || HolderUpdate(FailSql, runId, owner, ("@error", error)));
+    }
 
-    public bool Interrupt(long runId, string owner, string note) =>
-        InWriteTransaction(() => HolderUpdate(InterruptSql, runId, owner, ("@error", note)));
+    public bool Interrupt(long runId, string owner, string note)
+    {
+        bool again = false;
+        return InWriteTransaction(() => (Again(ref again) && Holds(runId, owner, RunStatus.Interrupted)) || HolderUpdate(InterruptSql, runId, owner, ("@error", note)));
+    }
+
+    /// <summary>False the first time an operation's body runs, true when it runs again after a lost connection.</summary>
+    private static bool Again(ref bool again)
+    {
+        bool was = again;
+        again = true;
+        return was;
+    }
+
+    /// <summary>
+    /// After a lost connection: the row already ended as <paramref name="status"/> under this owner, so the first
+    /// attempt committed and only its answer was lost (running it again would find no running row and report the
+    /// trial taken over).
+    /// </summary>
+    private bool Holds(long runId, string owner, RunStatus status) =>
+        ReadTrialsLocked($"{SelectTrialsSql} WHERE run_id = @run_id AND owner = @owner AND status = @status", ("@run_id", runId), ("@owner", owner), ("@status", status.ToText())).Count == 1;
 
     /// <summary>One transaction: the holder's heartbeat, the position, the loss window and an ended epoch's metrics (see <see cref="IRunStore.PublishProgress"/>).</summary>
     public bool PublishProgress(long runId, string owner, ProgressPosition position, LossWindow? window, bool newAttempt, EpochMetrics? endedEpoch = null)
@@ -486,6 +522,9 @@ public abstract class SqlRunStore : IRunStore
     /// <summary>True when <paramref name="e"/> says the connection to the server was lost or refused, not that the statement was wrong.</summary>
     private protected virtual bool ConnectionLost(DbException e) => false;
 
+    /// <summary>Told once when the connection is lost and the store starts trying again, and once when it is back (null: nobody).</summary>
+    private protected Action<string>? Say { get; init; }
+
     /// <summary>
     /// Runs <paramref name="body"/> on the connection, one caller at a time. A lost connection is reopened and the
     /// operation run again, with backoff (0.25 s doubling to 5 s), for <see cref="RetryFor"/>; each operation is one
@@ -497,7 +536,7 @@ public abstract class SqlRunStore : IRunStore
         {
             var waited = System.Diagnostics.Stopwatch.StartNew();
             var backoff = FirstBackoff;
-            bool reopen = false;
+            bool reopen = false, lost = false;
             while (true)
             {
                 try
@@ -508,10 +547,15 @@ public abstract class SqlRunStore : IRunStore
                         _connection.Open();
                         reopen = false;
                     }
-                    return body();
+                    T result = body();
+                    if (lost) Say?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the run store {Location} is back after {waited.Elapsed.TotalSeconds:0.#} s; going on"));
+                    return result;
                 }
                 catch (DbException e) when (ConnectionLost(e) && waited.Elapsed + backoff <= RetryFor)
                 {
+                    if (!lost) Say?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"lost the connection to the run store {Location} ({e.Message.TrimEnd('.')}); trying again for up to {RetryFor.TotalSeconds:0.###} s (--store-timeout)"));
+                    lost = true;
                     Thread.Sleep(backoff);
                     backoff = NextBackoff(backoff);
                     reopen = true;

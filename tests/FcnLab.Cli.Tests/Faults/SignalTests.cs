@@ -47,6 +47,95 @@ public sealed class SignalTests : IDisposable
         RunComparison.AssertSameRun(full, parts);
     }
 
+    /// <summary>
+    /// A short run of slow-enough steps (a 1024-1024 network, 42 steps an epoch, 3 epochs), so a signal can be sent at
+    /// a chosen step; the progress is published at most every 10 ms, which is how the test sees where the run stands.
+    /// </summary>
+    private string[] SeededArgs(string run) =>
+        ["train", "--data", _h.DataDir, "--dataset", "tiny", "--hidden", "1024,1024", "--epochs", "3", "--batch-size", "32", "--lr", "0.05",
+         "--momentum", "0.9", "--threads", "1", "--out", run, "--store", _h.StorePath, "--progress-every", "0.01"];
+
+    /// <summary>Steps done by the run recorded in <paramref name="runDir"/> (or the running trial of <paramref name="sweep"/>), as last published; -1 before the first.</summary>
+    private long StepsDone(string? runDir = null, string? sweep = null)
+    {
+        if (!File.Exists(_h.StorePath)) return -1;
+        using var store = RunStores.Open(_h.StorePath);
+        var run = sweep == null
+            ? store.ListTrials().SingleOrDefault(t => t.Definition.RunDir == runDir)
+            : store.ListTrials(sweep).SingleOrDefault(t => t.Status == RunStatus.Running);
+        if (run == null || store.GetProgress(run.RunId) is not { } p) return -1;
+        return (long)(p.Position.Epoch - 1) * p.Position.Steps + p.Position.Step;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void SigtermAtASeededStepOfTrain_ThenResume_EqualsAnUninterruptedRunByteForByte(int seed)
+    {
+        // Somewhere in the run's 126 steps, away from its very start and end (the step the signal lands on is what the seed chooses; the run stops after it).
+        int target = new Random(seed).Next(5, 100);
+        string full = _h.Path_("full"), parts = _h.Path_("parts");
+        var uninterrupted = _h.Run(SeededArgs(full));
+        Assert.True(uninterrupted.Code == 0, uninterrupted.Err);
+
+        using (var train = new FcnlabProcess(SeededArgs(parts)))
+        {
+            WaitFor(() => StepsDone(runDir: parts) >= target, train);
+            Kill("TERM", train.Id);
+            Assert.True(train.WaitForExit(TimeSpan.FromSeconds(60)), train.Output);
+            Assert.True(train.ExitCode == 130, $"signalled at step {target}: {train.Output}");
+        }
+        Assert.False(File.Exists(Path.Combine(parts, "model.fcnlab")), $"the run finished before the signal at step {target}");
+        var resumed = _h.Run("train", "--resume", parts);
+        Assert.True(resumed.Code == 0, resumed.Err);
+        RunComparison.AssertSameRun(full, parts);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void SigtermAtASeededStepOfASweep_ThenTheSameCommand_EqualsAnUninterruptedSweepByteForByte(int seed)
+    {
+        var random = new Random(seed);
+        int trial = random.Next(0, 2), target = random.Next(5, 100);
+        string Spec(string name)
+        {
+            string path = _h.Path_(name + ".yaml");
+            File.WriteAllText(path, $"""
+                name: seeded
+                base: {"{"} data: "{_h.DataDir}", dataset: tiny, hidden: [1024, 1024], epochs: 3, batch_size: 32, momentum: 0.9, threads: 1 {"}"}
+                axes:
+                  lr: [0.05, 0.02]
+                """);
+            return path;
+        }
+        string whole = _h.Path_("whole"), parts = _h.Path_("parts");
+        var uninterrupted = _h.Run("sweep", Spec("whole"), "--store", Path.Combine(whole, "fcnlab.db"));
+        Assert.True(uninterrupted.Code == 0, uninterrupted.Err + uninterrupted.Out);
+
+        string spec = Spec("parts");
+        using (var sweep = new FcnlabProcess("sweep", spec, "--store", _h.StorePath, "--progress-every", "0.01"))
+        {
+            // The signal lands at step `target` of the first or the second trial.
+            WaitFor(() =>
+            {
+                if (!File.Exists(_h.StorePath)) return false;
+                using var store = RunStores.Open(_h.StorePath);
+                var trials = store.ListTrials("seeded");
+                return trials.Count == 2 && trials.Count(t => t.Status == RunStatus.Completed) == trial && StepsDone(sweep: "seeded") >= target;
+            }, sweep);
+            Kill("TERM", sweep.Id);
+            Assert.True(sweep.WaitForExit(TimeSpan.FromSeconds(60)), sweep.Output);
+            Assert.True(sweep.ExitCode == 130, $"signalled at step {target} of trial {trial + 1}: {sweep.Output}");
+        }
+        var again = _h.Run("sweep", spec, "--store", _h.StorePath);
+        Assert.True(again.Code == 0, again.Err + again.Out);
+        Assert.Contains("sweep seeded: 2 trials: 2 completed", again.Out);
+        foreach (string dir in Directory.GetDirectories(Path.Combine(whole, "seeded")))
+            RunComparison.AssertSameRun(dir, Path.Combine(Path.GetDirectoryName(_h.StorePath)!, "seeded", Path.GetFileName(dir)));
+    }
+
     [Fact]
     public void ASecondSignal_ExitsAtOnceWith130_LeavingTheCheckpointWhole()
     {

@@ -10,12 +10,12 @@ public sealed class SweepFaultTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    private string Spec(string name, string dataDir, string axes = "lr: [0.01, 0.03]")
+    private string Spec(string name, string dataDir, string axes = "lr: [0.01, 0.03]", string hidden = "[8]")
     {
         string spec = _h.Path_(name + ".yaml");
         File.WriteAllText(spec, $"""
             name: {name}
-            base: {"{"} data: "{dataDir}", dataset: tiny, hidden: [8], epochs: 1, batch_size: 32, threads: 1 {"}"}
+            base: {"{"} data: "{dataDir}", dataset: tiny, hidden: {hidden}, epochs: 1, batch_size: 32, threads: 1 {"}"}
             axes:
               {axes}
             """);
@@ -75,5 +75,45 @@ public sealed class SweepFaultTests : IDisposable
         Assert.Contains("--retry-failed: 2 failed trials of sweep late2 set to run again", worker.Out);
         using var store = RunStores.Open(_h.StorePath);
         Assert.All(store.ListTrials("late2"), t => Assert.Equal(RunStatus.Completed, t.Status));
+    }
+
+    /// <summary>Each trial of a sweep whose run directories lie on a full disk: failed with the message, no temp file left.</summary>
+    private void AssertFailedForAFullDisk(string sweep, string disk, string output)
+    {
+        FileFaultTests.AssertNoTempFiles(disk);
+        using var store = RunStores.Open(_h.StorePath);
+        var trials = store.ListTrials(sweep);
+        Assert.Equal(2, trials.Count);
+        Assert.All(trials, t =>
+        {
+            Assert.Equal(RunStatus.Failed, t.Status);
+            Assert.Contains("the disk is full", t.Error);
+            Assert.Contains(t.TrialId, output);
+            Assert.Contains($"failed: {t.Error}", output);
+        });
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Exception", output);
+    }
+
+    [MountFact]
+    public void ASweepOnAFullDisk_RecordsEachTrialFailedWithTheMessage_Exits4_AndLeavesNoTempFile()
+    {
+        // 64 KiB holds a trial's config and metrics but not its checkpoint (~1.3 MB for 512-512); the store lies elsewhere.
+        using var disk = FaultFileSystem.Tmpfs(kilobytes: 64);
+        var (code, output, err) = _h.Run("sweep", Spec("full", _h.DataDir, hidden: "[512, 512]"), "--store", _h.StorePath, "--artifacts", disk.Path);
+        Assert.True(code == 4, err + output);
+        Assert.Contains("sweep full: 2 trials: 0 completed, 0 early-stopped, 0 diverged, 2 failed", output);
+        AssertFailedForAFullDisk("full", disk.Path, output + err);
+    }
+
+    [MountFact]
+    public void AWorkerOnAFullDisk_RecordsEachTrialFailedWithTheMessage_Exits4_AndLeavesNoTempFile()
+    {
+        using var disk = FaultFileSystem.Tmpfs(kilobytes: 64);
+        Assert.Equal(0, _h.Run("sweep", Spec("wfull", _h.DataDir, hidden: "[512, 512]"), "--store", _h.StorePath, "--submit-only").Code);
+        var (code, output, err) = _h.Run("worker", "--store", _h.StorePath, "--sweep", "wfull", "--exit-when-idle", "--artifacts", disk.Path, "--threads", "1");
+        Assert.True(code == 4, err + output);
+        Assert.Contains("2 failed", output);
+        AssertFailedForAFullDisk("wfull", disk.Path, output + err);
     }
 }

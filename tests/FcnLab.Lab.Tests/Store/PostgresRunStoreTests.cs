@@ -114,7 +114,8 @@ public sealed class PostgresRunStoreTests(PostgresDatabase database) : RunStoreC
     [PostgresFact]
     public void AConnectionTheServerDrops_IsOpenedAgain_AndTheOperationRetried()
     {
-        using var store = PostgresRunStore.Open(ConnectionString, TimeSpan.FromSeconds(20));
+        var said = new List<string>();
+        using var store = PostgresRunStore.Open(ConnectionString, TimeSpan.FromSeconds(20), said.Add);
         store.SaveSweep("before", "spec");
         // What a server restart does to a client: its backend is terminated (57P01) and the connection is gone.
         void DropTheStoresConnection() => PostgresTestServer.Execute(database.ConnectionString,
@@ -125,6 +126,10 @@ public sealed class PostgresRunStoreTests(PostgresDatabase database) : RunStoreC
         DropTheStoresConnection();
         store.SaveSweep("after", "spec 2");
         Assert.Equal(["after", "before"], store.ListSweeps().Select(s => s.Name));
+        // Said once when each connection was lost, once when it was back.
+        Assert.Equal(4, said.Count);
+        Assert.All(said.Where((_, i) => i % 2 == 0), l => Assert.StartsWith($"lost the connection to the run store {store.Location} (", l));
+        Assert.All(said.Where((_, i) => i % 2 == 1), l => Assert.Matches($"^the run store .* is back after [0-9.]+ s; going on$", l));
     }
 
     [PostgresFact]
@@ -157,5 +162,62 @@ public sealed class PostgresRunStoreTests(PostgresDatabase database) : RunStoreC
         Assert.Equal(1, store.AddTrials([.. trials, new TrialDefinition { TrialId = "t5", Sweep = "s", ConfigJson = "{}", RunDir = "r" }]));
         var ids = store.ListTrials("s").Select(t => t.RunId).ToList();
         Assert.Equal(Enumerable.Range((int)ids[0], 6).Select(i => (long)i), ids);
+    }
+
+    /// <summary>A store through a relay that can drop a commit's answer (<see cref="CommitAnswerDropper"/>), retrying lost connections.</summary>
+    private (PostgresRunStore Store, CommitAnswerDropper Relay) ThroughRelay()
+    {
+        var server = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var relay = new CommitAnswerDropper(server.Host!, server.Port);
+        var store = PostgresRunStore.Open(new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString, TimeSpan.FromSeconds(20));
+        store.SaveSweep("s", "spec");
+        store.AddTrials(Enumerable.Range(0, 3).Select(i => new TrialDefinition { TrialId = $"t{i}", Sweep = "s", ConfigJson = "{}", RunDir = "r" }));
+        return (store, relay);
+    }
+
+    [PostgresFact]
+    public void AClaimWhoseCommitWasAnsweredOnALostConnection_IsNotRunAgain_NoSecondTrialIsTaken()
+    {
+        var (store, relay) = ThroughRelay();
+        using (relay)
+        using (store)
+        {
+            relay.DropNextCommitAnswer();
+            var claimed = store.ClaimNext("s", "host:1");
+            Assert.True(relay.Dropped, "the relay never saw the claim's COMMIT");
+            // Run again on a new connection, the claim finds its own committed row instead of taking the next trial.
+            var running = store.ListTrials("s").Where(t => t.Status == Engine.Training.RunStatus.Running).ToList();
+            Assert.Equal("t0", Assert.Single(running).TrialId);
+            Assert.Equal(running[0].RunId, claimed!.RunId);
+            Assert.Equal(1, running[0].Attempts);
+            Assert.Equal("t1", store.ClaimNext("s", "host:1")!.TrialId);
+        }
+    }
+
+    [PostgresFact]
+    public void ACompletionOrFailureWhoseCommitWasAnsweredOnALostConnection_IsReportedRecorded_NotTakenOver()
+    {
+        var (store, relay) = ThroughRelay();
+        using (relay)
+        using (store)
+        {
+            var first = store.ClaimNext("s", "host:1")!;
+            relay.DropNextCommitAnswer();
+            Assert.True(store.Complete(first.RunId, "host:1", Outcome(Engine.Training.RunStatus.Completed)));
+            Assert.True(relay.Dropped);
+            Assert.Equal(Engine.Training.RunStatus.Completed, store.GetTrial(first.RunId)!.Status);
+
+            var second = store.ClaimNext("s", "host:1")!;
+            relay.DropNextCommitAnswer();
+            Assert.True(store.Fail(second.RunId, "host:1", "disk full"));
+            Assert.True(relay.Dropped);
+
+            var third = store.ClaimNext("s", "host:1")!;
+            relay.DropNextCommitAnswer();
+            Assert.True(store.Interrupt(third.RunId, "host:1", "interrupted"));
+            Assert.True(relay.Dropped);
+            // Another holder's row is still refused.
+            Assert.False(store.Interrupt(third.RunId, "host:2", "interrupted"));
+        }
     }
 }

@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using FcnLab.Lab.Store;
 using Npgsql;
 using Xunit.Abstractions;
@@ -103,81 +100,13 @@ public static class PostgresTestServer
         }
     }
 
-    /// <summary>initdb into a temporary directory (trust authentication, 127.0.0.1 only, fsync off: nothing here must survive).</summary>
+    /// <summary>A throwaway cluster of its own, stopped and removed when the test process exits.</summary>
     private static string StartThrowawayCluster()
     {
-        string bin = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb")))
-                .OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault() ?? ""
-            : "";
-        if (bin.Length == 0) throw new InvalidOperationException("no /usr/lib/postgresql/*/bin/initdb (apt-get install postgresql)");
-        RemoveStoppedClusters();
-        string dir = Directory.CreateTempSubdirectory("fcnlab-pg-").FullName;
-        bool root = Environment.UserName == "root";
-        if (root) Run("chown", ["postgres", dir], asPostgres: false);
-        int port = FreePort();
-        Run(Path.Combine(bin, "initdb"), ["-D", Path.Combine(dir, "data"), "-A", "trust", "-U", "postgres", "--no-sync"], root);
-        Run(Path.Combine(bin, "pg_ctl"), ["-D", Path.Combine(dir, "data"), "-l", Path.Combine(dir, "log"), "-w", "-t", "60", "start",
-            "-o", $"-p {port.ToString(CultureInfo.InvariantCulture)} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"], root);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Run(Path.Combine(bin, "pg_ctl"), ["-D", Path.Combine(dir, "data"), "-m", "immediate", "stop"], root);
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
-            {
-                // Best effort at exit: a leftover temp directory is harmless.
-            }
-        };
-        return string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false");
-    }
-
-    /// <summary>The directories of earlier runs' clusters that are no longer running (a test process killed before its exit handler finished leaves one).</summary>
-    private static void RemoveStoppedClusters()
-    {
-        foreach (string dir in Directory.GetDirectories(Path.GetTempPath(), "fcnlab-pg-*"))
-        {
-            // Not running, and not just made by a test process starting its own cluster beside this one.
-            if (File.Exists(Path.Combine(dir, "data", "postmaster.pid")) || Directory.GetLastWriteTimeUtc(dir) > DateTime.UtcNow.AddMinutes(-10)) continue;
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Another user's, or in use: leave it.
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static void Run(string exe, string[] args, bool asPostgres)
-    {
-        // initdb refuses to run as root: as root, run the server tools as the postgres user.
-        var start = asPostgres ? new ProcessStartInfo("runuser") : new ProcessStartInfo(exe);
-        if (asPostgres)
-        {
-            foreach (var a in new[] { "-u", "postgres", "--", exe }) start.ArgumentList.Add(a);
-        }
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.WorkingDirectory = Path.GetTempPath();
-        using var p = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {exe}");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{Path.GetFileName(exe)} exited with {p.ExitCode}: {stderr.Trim()} {stdout.Result.Trim()}");
+        if (PostgresCluster.CannotBecause() is { } why) throw new InvalidOperationException(why);
+        var cluster = PostgresCluster.Start();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Dispose();
+        return cluster.ConnectionString;
     }
 }
 

@@ -338,7 +338,7 @@ public abstract class RunStoreContractTests : IDisposable
         Assert.Equal([e], store.GetEpochs(id));
     }
 
-    private static TrialOutcome Outcome(RunStatus status) =>
+    protected static TrialOutcome Outcome(RunStatus status) =>
         new(new RunSummary { Status = status, EpochsRun = 1, Parameters = 10 }, null, [], []);
 
     [StoreFact]
