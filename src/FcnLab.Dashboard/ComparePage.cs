@@ -20,14 +20,19 @@ internal static class ComparePage
             ("val_accuracy", LineChart.Render("Validation accuracy", "Epoch", "Accuracy (%)", [.. runs.Select(d => S(d, "val.", e => e.ValAccuracy, 100))])),
             ("train_loss", LineChart.Render("Training loss", "Epoch", "Loss", [.. runs.Select(d => S(d, "train", e => e.TrainLoss))])),
             ("val_loss", LineChart.Render("Validation loss", "Epoch", "Loss", [.. runs.Select(d => S(d, "val.", e => e.ValLoss))])),
+            .. runs.Where(d => d.Outcome?.Confusion != null).Select(d => (ConfusionId(d),
+                ConfusionHeatmap.Render(string.Create(CultureInfo.InvariantCulture, $"Run {d.Trial.RunId}"), d.Outcome!.Confusion!, d.Outcome.ClassNames))),
         ];
     }
 
+    private static string ConfusionId(RunPage.Data d) => string.Create(CultureInfo.InvariantCulture, $"confusion_{d.Trial.RunId}");
+
     public static string Render(IReadOnlyList<RunPage.Data> runs, string query)
     {
+        var charts = Charts(runs);
         var sb = new StringBuilder("<section class=\"charts\">");
-        foreach (var (id, svg) in Charts(runs))
-            sb.Append($"<figure class=\"chart\" id=\"chart-{id}\">{svg}<figcaption><a href=\"/compare/charts/{id}.svg?{Html.Escape(query)}\" download>SVG</a></figcaption></figure>\n");
+        foreach (var (id, svg) in charts.Where(c => !c.Id.StartsWith("confusion_", StringComparison.Ordinal)))
+            sb.Append($"<figure class=\"chart\" id=\"chart-{id}\">{svg}<figcaption>{Html.Downloads($"/compare/charts/{id}", query)}</figcaption></figure>\n");
         sb.Append("</section>\n<h2>Settings that differ</h2>");
         var (keys, rows) = Diff(runs, forCsv: false);
         sb.Append($"<p><a href=\"/compare/settings.csv?{Html.Escape(query)}\" download>CSV</a></p><table class=\"diff\" id=\"diff\"><thead><tr><th>Setting</th>");
@@ -39,7 +44,9 @@ internal static class ComparePage
         if (keys.Count == 0) sb.Append("<p class=\"note\">The runs' resolved settings are the same.</p>");
         sb.Append("<h2>Confusion matrices</h2><section class=\"charts\">");
         foreach (var d in runs)
-            sb.Append(CultureInfo.InvariantCulture, $"<figure class=\"chart\">{(d.Outcome?.Confusion is { } c ? ConfusionHeatmap.Render($"Run {d.Trial.RunId}", c, d.Outcome.ClassNames) : $"<p class=\"note\">Run {d.Trial.RunId} has no test evaluation.</p>")}</figure>");
+            sb.Append(charts.FirstOrDefault(c => c.Id == ConfusionId(d)) is { Svg: { } svg }
+                ? $"<figure class=\"chart\" id=\"chart-{ConfusionId(d)}\">{svg}<figcaption>{Html.Downloads($"/compare/charts/{ConfusionId(d)}", query)}</figcaption></figure>"
+                : string.Create(CultureInfo.InvariantCulture, $"<figure class=\"chart\"><p class=\"note\">Run {d.Trial.RunId} has no test evaluation.</p></figure>"));
         sb.Append("</section>\n");
         return sb.ToString();
     }

@@ -45,6 +45,13 @@ internal static class Html
         return x.TotalHours >= 1 ? $"{(int)x.TotalHours}h{x.Minutes:D2}m" : x.TotalMinutes >= 1 ? $"{(int)x.TotalMinutes}m{x.Seconds:D2}s" : x.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + "s";
     }
 
+    /// <summary>A chart's download links: "SVG" and "PNG" of <paramref name="path"/> (without extension) with <paramref name="query"/> (may be empty).</summary>
+    public static string Downloads(string path, string query)
+    {
+        string q = query.Length == 0 ? "" : "?" + query.TrimStart('?');
+        return $"<a class=\"download\" href=\"{Escape(path + ".svg" + q)}\" download>SVG</a> <a class=\"download\" href=\"{Escape(path + ".png" + q)}\" download>PNG</a>";
+    }
+
     /// <summary>The whole page around <paramref name="body"/>: one style sheet and one script, both served by the dashboard itself.</summary>
     public static string Page(string title, string body, string? banner = null) => $"""
         <!DOCTYPE html>

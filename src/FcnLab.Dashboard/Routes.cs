@@ -32,10 +32,10 @@ internal static class Routes
             response.Headers["X-FcnLab-Live"] = RunPage.IsLive(d) ? "1" : "0";
             return Results.Content(RunPage.Render(d, Smooth(r), images, models), "text/html; charset=utf-8");
         }));
-        app.MapGet("/runs/{id:long}/charts/{chart}.svg", (long id, string chart, HttpRequest r) => Guard(() =>
+        app.MapGet("/runs/{id:long}/charts/{chart}.{format}", (long id, string chart, string format, HttpRequest r) => Guard(() =>
         {
             var d = store.Read(s => RunPage.Load(s, id)) ?? throw new NotFoundException($"There is no run {id} in the store.");
-            return Svg(RunPage.Charts(d, Smooth(r), images, models, out _), chart, $"run{id}-{chart}.svg");
+            return Chart(RunPage.Charts(d, Smooth(r), images, models, out _), chart, format, $"run{id}-{chart}");
         }));
         app.MapGet("/runs/{id:long}/epochs.csv", (long id) => Guard(() =>
             Download(RunPage.EpochsCsv(store.Read(s => s.GetEpochs(id))), $"run{id}-epochs.csv", "text/csv")));
@@ -47,22 +47,22 @@ internal static class Routes
             Download(RunPage.MisclassifiedCsv(store.Read(s => s.GetOutcome(id))), $"run{id}-misclassified.csv", "text/csv")));
 
         app.MapGet("/sweeps", () => Page("Sweeps", () => store.Read(s => SweepPage.List(s.ListSweeps(), s.ListTrials()))));
-        app.MapGet("/sweep", ([FromQuery] string name) => Page($"Sweep {name}", () =>
+        app.MapGet("/sweep", ([FromQuery] string name, HttpRequest r) => Page($"Sweep {name}", () =>
         {
             var (results, trials, note, study) = LoadSweep(store, name);
-            return SweepPage.Render(name, results, trials, note, study);
+            return SweepPage.Render(name, results, trials, note, study, Metric(r));
         }));
         app.MapGet("/sweep/table.csv", ([FromQuery] string name) => Guard(() => Download(SweepTable.Build(LoadSweep(store, name).Results).ToCsv(), "table.csv", "text/csv")));
         app.MapGet("/sweep/table.md", ([FromQuery] string name) => Guard(() => Download(SweepTable.Build(LoadSweep(store, name).Results).ToMarkdown(), "table.md", "text/markdown")));
-        app.MapGet("/sweep/charts/{chart}.svg", ([FromQuery] string name, string chart) => Guard(() =>
+        app.MapGet("/sweep/charts/{chart}.{format}", ([FromQuery] string name, string chart, string format, HttpRequest r) => Guard(() =>
         {
             var results = LoadSweep(store, name).Results;
-            return Svg(SweepPage.Charts(results, SweepTable.Build(results)), chart, $"{name}-{chart}.svg");
+            return Chart(SweepPage.Charts(results, SweepTable.Build(results), Metric(r)), chart, format, $"{name}-{chart}");
         }));
 
         app.MapGet("/compare", (HttpRequest r) => Page("Compare runs", () => ComparePage.Render(LoadCompare(store, r), r.QueryString.Value?.TrimStart('?') ?? "")));
         app.MapGet("/compare/settings.csv", (HttpRequest r) => Guard(() => Download(ComparePage.Csv(LoadCompare(store, r)), "compare-settings.csv", "text/csv")));
-        app.MapGet("/compare/charts/{chart}.svg", (string chart, HttpRequest r) => Guard(() => Svg(ComparePage.Charts(LoadCompare(store, r)), chart, $"compare-{chart}.svg")));
+        app.MapGet("/compare/charts/{chart}.{format}", (string chart, string format, HttpRequest r) => Guard(() => Chart(ComparePage.Charts(LoadCompare(store, r)), chart, format, $"compare-{chart}")));
     }
 
     private static double Smooth(HttpRequest r) =>
@@ -79,8 +79,32 @@ internal static class Routes
         return [.. ids.Select(id => store.Read(s => RunPage.Load(s, id)) ?? throw new NotFoundException($"There is no run {id} in the store."))];
     }
 
-    private static IResult Svg(IReadOnlyList<(string Id, string Svg)> charts, string chart, string fileName) =>
-        charts.FirstOrDefault(c => c.Id == chart) is { Svg: { } svg } ? Download(svg, fileName, "image/svg+xml") : throw new NotFoundException($"There is no chart '{chart}' here.");
+    /// <summary>The sweep metric the parallel coordinates are drawn against (?metric=, test accuracy by default).</summary>
+    private static SweepMetric Metric(HttpRequest r)
+    {
+        string? id = r.Query["metric"];
+        if (string.IsNullOrEmpty(id)) return SweepMetric.TestAccuracy;
+        try
+        {
+            return SweepMetric.Parse(id);
+        }
+        catch (Engine.FcnLabException e)
+        {
+            throw new BadRequestException(e.Message);
+        }
+    }
+
+    /// <summary>A chart as its SVG (the page's own) or as PNG drawn from that SVG (<see cref="PngExport"/>).</summary>
+    private static IResult Chart(IReadOnlyList<(string Id, string Svg)> charts, string chart, string format, string fileName)
+    {
+        if (charts.FirstOrDefault(c => c.Id == chart) is not { Svg: { } svg }) throw new NotFoundException($"There is no chart '{chart}' here.");
+        return format switch
+        {
+            "svg" => Download(svg, fileName + ".svg", "image/svg+xml"),
+            "png" => Results.File(PngExport.Render(svg), "image/png", fileName + ".png"),
+            _ => throw new NotFoundException($"Charts download as .svg or .png, not .{format}."),
+        };
+    }
 
     private static IResult Download(string text, string fileName, string type) =>
         Results.File(System.Text.Encoding.UTF8.GetBytes(text), type + "; charset=utf-8", fileName);

@@ -110,7 +110,7 @@ internal static class RunPage
             string link = $"/runs/{id}/charts/{chart}";
             sb.Append($"<figure class=\"chart\" id=\"chart-{chart}\">{svg}<figcaption>")
               .Append(chart == "steps" ? Html.Escape(stepNote) + ". " : "")
-              .Append($"<a href=\"{link}.svg?smooth={smoothing.ToString(CultureInfo.InvariantCulture)}\" download>SVG</a></figcaption></figure>\n");
+              .Append(Html.Downloads(link, "smooth=" + smoothing.ToString(CultureInfo.InvariantCulture))).Append("</figcaption></figure>\n");
         }
         sb.Append("</section>\n");
 
@@ -147,7 +147,7 @@ internal static class RunPage
         sb.Append(CultureInfo.InvariantCulture, $"</tbody><tfoot><tr><td></td><td>total</td><td></td><td class=\"num\">{m.Parameters:N0}</td><td class=\"num\">{m.Flops:N0}</td></tr></tfoot></table>\n")
           .Append("<p class=\"note\">FLOPs: forward, per sample, 2 x multiply-adds of the convolutions and dense layers.</p>\n");
         if (diagram != null)
-            sb.Append($"<figure class=\"chart\" id=\"chart-network\">{diagram}<figcaption><a href=\"/runs/{id}/charts/network.svg\" download>SVG</a></figcaption></figure>\n");
+            sb.Append($"<figure class=\"chart\" id=\"chart-network\">{diagram}<figcaption>{Html.Downloads($"/runs/{id}/charts/network", "")}</figcaption></figure>\n");
         sb.Append("</div>\n");
     }
 

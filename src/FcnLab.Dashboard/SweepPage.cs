@@ -12,7 +12,8 @@ namespace FcnLab.Dashboard;
 /// <summary>
 /// The sweep view: progress (trials pending, running, final; who holds what, heartbeats), the study table
 /// (the rows of table.md: mean ± std over repeats, the best row marked; the study's published numbers beside it when the
-/// spec has them), curves per configuration (training and validation overlaid, mean over repeats with a ± std band)
+/// spec has them), and the charts report.html has (<see cref="SweepPlots"/>): curves per configuration (training and
+/// validation overlaid, mean over repeats with a ± std band), parallel coordinates of the settings against a chosen metric
 /// and one small panel per configuration with its test accuracy.
 /// </summary>
 internal static class SweepPage
@@ -34,44 +35,11 @@ internal static class SweepPage
         }
     }
 
-    public static IReadOnlyList<(string Id, string Svg)> Charts(SweepResults results, SweepTable table)
-    {
-        // Mean over the row's repeats per epoch, with a ± std band where at least two repeats reached that epoch.
-        Series Mean(SweepTableRow row, string label, Func<EpochMetrics, double?> metric, double scale)
-        {
-            var byEpoch = new SortedDictionary<int, List<double?>>();
-            foreach (var trial in row.Trials)
-                foreach (var e in trial.Epochs)
-                {
-                    if (!byEpoch.TryGetValue(e.Epoch, out var values)) byEpoch[e.Epoch] = values = [];
-                    values.Add(metric(e) * scale);
-                }
-            var stats = byEpoch.Select(kv => (Epoch: kv.Key, Stat: Stat.Of(kv.Value))).ToList();
-            var band = stats.Select(s => s.Stat is { Std: { } sd } st ? new BandPoint(s.Epoch, st.Mean - sd, st.Mean + sd) : new BandPoint(s.Epoch, double.NaN, double.NaN)).ToList();
-            return new Series(label, [.. stats.Select(s => new ChartPoint(s.Epoch, s.Stat?.Mean ?? double.NaN))])
-            {
-                Band = band.Any(b => b.IsFinite) ? band : null,
-            };
-        }
-        string Label(SweepTableRow r) => r.Label.Length > 0 ? r.Label : results.Name;
-        var charts = new List<(string, string)>
-        {
-            ("loss", LineChart.Render("Training (solid) and validation loss per configuration", "Epoch", "Loss",
-                [.. table.Rows.SelectMany(r => new[] { Mean(r, Label(r) + " train", e => e.TrainLoss, 1), Mean(r, Label(r) + " val.", e => e.ValLoss, 1) })])),
-            ("val_accuracy", LineChart.Render("Validation accuracy per configuration", "Epoch", "Validation accuracy (%)",
-                [.. table.Rows.Select(r => Mean(r, Label(r), e => e.ValAccuracy, 100))])),
-        };
-        // One small panel per configuration, its test accuracy in the title (at most 48 panels; the table has every row).
-        foreach (var (row, i) in table.Rows.Take(48).Select((r, i) => (r, i)))
-        {
-            string acc = row.TestAccuracy is { } s ? $"test {(s.Mean * 100).ToString("F2", CultureInfo.InvariantCulture)}%" : "no test accuracy yet";
-            charts.Add(($"panel{i}", LineChart.Render($"{Label(row)}: {acc}", "Epoch", "Accuracy (%)",
-                [Mean(row, "training", e => e.TrainAccuracy, 100), Mean(row, "validation", e => e.ValAccuracy, 100)])));
-        }
-        return charts;
-    }
+    /// <summary>The sweep's charts (the same as report.html's, <see cref="SweepPlots"/>): the curves per configuration, training and validation overlaid, parallel coordinates against <paramref name="metric"/>, the configuration panels.</summary>
+    public static IReadOnlyList<(string Id, string Svg)> Charts(SweepResults results, SweepTable table, SweepMetric metric) =>
+        [.. SweepPlots.Curves(results, table).Concat(SweepPlots.Configurations(results, table, metric)).Select(p => (p.Id, p.Svg))];
 
-    public static string Render(string name, SweepResults results, IReadOnlyList<TrialRecord> trials, string? note, StudyInfo? study)
+    public static string Render(string name, SweepResults results, IReadOnlyList<TrialRecord> trials, string? note, StudyInfo? study, SweepMetric metric)
     {
         var table = SweepTable.Build(results);
         var tally = SweepTally.Of(trials);
@@ -93,9 +61,15 @@ internal static class SweepPage
           .Append("<div class=\"study\"><div>").Append(table.ToHtml()).Append("</div>");
         if (study is { Published.Count: > 0 }) Published(sb, study, results);
         sb.Append("</div>\n");
+        sb.Append("<form class=\"metric\" method=\"get\" action=\"/sweep\"><input type=\"hidden\" name=\"name\" value=\"").Append(Html.Escape(name))
+          .Append("\"><label>Parallel coordinates against <select name=\"metric\" id=\"metric\">");
+        foreach (var m in SweepMetric.All)
+            sb.Append($"<option value=\"{m.Id}\"{(m == metric ? " selected" : "")}>{Html.Escape(m.Label)}</option>");
+        sb.Append("</select></label> <button type=\"submit\">Apply</button></form>\n");
+        string chartQuery = query + (metric == SweepMetric.TestAccuracy ? "" : "&metric=" + metric.Id);
         sb.Append("<section class=\"charts\">");
-        foreach (var (id, svg) in Charts(results, table))
-            sb.Append($"<figure class=\"chart{(id.StartsWith("panel", StringComparison.Ordinal) ? " panel" : "")}\" id=\"chart-{id}\">{svg}<figcaption><a href=\"/sweep/charts/{id}.svg{Html.Escape(query)}\" download>SVG</a></figcaption></figure>\n");
+        foreach (var (id, svg) in Charts(results, table, metric))
+            sb.Append($"<figure class=\"chart{(id.StartsWith("panel_", StringComparison.Ordinal) ? " panel" : "")}\" id=\"chart-{id}\">{svg}<figcaption>{Html.Downloads($"/sweep/charts/{id}", chartQuery)}</figcaption></figure>\n");
         sb.Append("</section>\n");
         return sb.ToString();
     }

@@ -127,14 +127,47 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Contains("2 trials: 0 pending, 0 running", await page.Locator("#tally").TextContentAsync());
         Assert.Equal(0, await page.Locator("#chart-val_accuracy svg polygon").CountAsync()); // one repeat: no ± std band
         Assert.Equal(0, await page.Locator("#published").CountAsync()); // not a study
+        // Parallel coordinates of the swept setting against the chosen metric: one line per trial.
+        Assert.Equal(2, await page.Locator("#chart-parallel svg path").CountAsync());
+        Assert.Contains("Test accuracy (%)", await page.Locator("#chart-parallel svg").TextContentAsync());
+        await page.SelectOptionAsync("#metric", "lowest_train_loss");
+        await page.ClickAsync("form.metric button");
+        await page.WaitForURLAsync("**metric=lowest_train_loss**");
+        Assert.Contains("Lowest training loss", await page.Locator("#chart-parallel svg").TextContentAsync());
+        Assert.Contains("metric=lowest_train_loss", await page.Locator("#chart-parallel a.download").First.GetAttributeAsync("href"));
 
-        // Downloads: SVG (well-formed XML with its legend and axis titles) and CSV.
+        // Downloads: every chart on every view has an SVG and a PNG link; SVG (well-formed XML with its legend and
+        // axis titles), PNG (the signature, and the size its header says: the SVG's size times PngExport.Scale), CSV.
         using var http = new HttpClient { BaseAddress = server.Url };
+        foreach (string view in (string[])["runs/1", "runs/3", "sweep?name=small", "compare?id=1&id=3"])
+        {
+            await page.GotoAsync(server.Url + view);
+            var figures = page.Locator("figure.chart:has(svg)");
+            int count = await figures.CountAsync();
+            Assert.True(count >= 3, $"{view}: {count} charts");
+            for (int i = 0; i < count; i++)
+            {
+                var links = figures.Nth(i).Locator("figcaption a.download");
+                Assert.Equal(["SVG", "PNG"], await links.AllTextContentsAsync());
+                string svgUrl = (await links.Nth(0).GetAttributeAsync("href"))!, pngUrl = (await links.Nth(1).GetAttributeAsync("href"))!;
+                var doc = XDocument.Parse(await http.GetStringAsync(svgUrl.TrimStart('/')));
+                string title = doc.Root!.Elements().First(e => e.Name.LocalName == "title").Value;
+                Assert.Contains(title, await figures.Nth(i).Locator("svg title").First.TextContentAsync()); // the page's own chart
+                using var png = await http.GetAsync(pngUrl.TrimStart('/'));
+                Assert.Equal("image/png", png.Content.Headers.ContentType!.MediaType);
+                AssertPng(await png.Content.ReadAsByteArrayAsync(),
+                    PngExport.Pixels(double.Parse(doc.Root.Attribute("width")!.Value, CultureInfo.InvariantCulture)),
+                    PngExport.Pixels(double.Parse(doc.Root.Attribute("height")!.Value, CultureInfo.InvariantCulture)), svgUrl);
+            }
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("runs/1/charts/loss.gif")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("runs/1/charts/nosuch.png")).StatusCode);
         var svg = XDocument.Parse(await http.GetStringAsync("runs/1/charts/loss.svg"));
         Assert.Equal("svg", svg.Root!.Name.LocalName);
         Assert.Contains("validation loss", svg.ToString());
         Assert.Contains("Epoch", svg.ToString());
         XDocument.Parse(await http.GetStringAsync("sweep/charts/val_accuracy.svg?name=small"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("sweep/charts/parallel.svg?name=small&metric=nosuch")).StatusCode);
         XDocument.Parse(await http.GetStringAsync("compare/charts/train_loss.svg?id=1&id=2"));
         string table = await http.GetStringAsync("sweep/table.md?name=small");
         Assert.StartsWith("| lr |", table);
@@ -179,8 +212,10 @@ public sealed class DashboardBrowserTests : IDisposable
         // Two repeats per configuration: every curve has its ± std band (validation accuracy: one per configuration;
         // loss: training and validation per configuration), in the downloaded SVG too.
         Assert.Equal(2, await page.Locator("#chart-val_accuracy svg polygon").CountAsync());
-        Assert.Equal(4, await page.Locator("#chart-loss svg polygon").CountAsync());
-        Assert.Equal(2, await page.Locator("#chart-panel0 svg polygon").CountAsync());
+        Assert.Equal(4, await page.Locator("#chart-train_val_loss svg polygon").CountAsync());
+        Assert.Equal(4, await page.Locator("#chart-train_val_accuracy svg polygon").CountAsync());
+        Assert.Equal(2, await page.Locator("#chart-panel_1 svg polygon").CountAsync());
+        Assert.Equal(4, await page.Locator("#chart-parallel svg path").CountAsync()); // one line per trial
         using var http = new HttpClient { BaseAddress = server.Url };
         var svg = XDocument.Parse(await http.GetStringAsync("sweep/charts/val_accuracy.svg?name=study-small"));
         Assert.Equal(2, svg.Descendants().Count(e => e.Name.LocalName == "polygon"));
@@ -209,6 +244,16 @@ public sealed class DashboardBrowserTests : IDisposable
         byte[] png = File.ReadAllBytes(path);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         Assert.True(png.Length > 5_000, $"{name}.png is {png.Length} bytes: an empty page?");
+    }
+
+    /// <summary>A well-formed PNG: the signature, an IHDR chunk first with the expected size, an IEND chunk last.</summary>
+    private static void AssertPng(byte[] png, int width, int height, string what)
+    {
+        Assert.True(png.Length > 100, $"{what}: {png.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(png, 12, 4));
+        Assert.Equal((width, height), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20))));
+        Assert.Equal("IEND", System.Text.Encoding.ASCII.GetString(png, png.Length - 8, 4));
     }
 
     private static async Task<List<string>> RunIds(IPage page) => [.. await page.Locator("#runs tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.run)")];

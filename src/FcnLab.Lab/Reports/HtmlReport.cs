@@ -26,7 +26,10 @@ internal static class HtmlReport
         p.small { color: #555; font-size: 13px; }
         """;
 
-    public static string Render(SweepResults results, SweepTable table, IReadOnlyList<ReportPlot> curves,
+    /// <summary>The heading that opens the section of the configurations' plots (training and validation overlaid, parallel coordinates, panels).</summary>
+    public const string ConfigurationsHeading = "<h2>Configurations</h2>\n";
+
+    public static string Render(SweepResults results, SweepTable table, IReadOnlyList<ReportPlot> curves, IReadOnlyList<ReportPlot> configurations,
         TrialResult? best, IReadOnlyList<ReportPlot> bestPlots, IReadOnlyList<string> notes)
     {
         string name = SvgText.Escape(results.Name);
@@ -44,6 +47,13 @@ internal static class HtmlReport
         sb.Append("<h2>Learning curves</h2>\n");
         foreach (var plot in curves) Figure(sb, plot);
 
+        sb.Append(ConfigurationsHeading);
+        foreach (var plot in configurations.Where(p => !IsPanel(p))) Figure(sb, plot);
+        // The panels side by side (inline style: the style sheet above stays as older reports have it).
+        sb.Append("<div class=\"panels\" style=\"display: flex; flex-wrap: wrap; gap: 0 1.5em;\">\n");
+        foreach (var plot in configurations.Where(IsPanel)) Figure(sb, plot, "width: 30%; min-width: 320px;");
+        sb.Append("</div>\n");
+
         sb.Append("<h2>Best run</h2>\n");
         if (best != null && SweepTable.SummaryOf(best)?.TestAccuracy is { } acc)
             sb.Append("<p>").Append(SvgText.Escape(ReportWriter.Describe(best)))
@@ -55,9 +65,13 @@ internal static class HtmlReport
         return sb.ToString();
     }
 
-    private static void Figure(StringBuilder sb, ReportPlot plot)
+    private static bool IsPanel(ReportPlot plot) => plot.Id.StartsWith("panel_", StringComparison.Ordinal);
+
+    private static void Figure(StringBuilder sb, ReportPlot plot, string? style = null)
     {
-        sb.Append("<figure class=\"plot\" id=\"").Append(SvgText.Escape(plot.Id)).Append("\">\n");
+        sb.Append("<figure class=\"plot\" id=\"").Append(SvgText.Escape(plot.Id)).Append('"');
+        if (style != null) sb.Append(" style=\"").Append(style).Append('"');
+        sb.Append(">\n");
         sb.Append(plot.Svg);
         sb.Append("<figcaption>").Append(SvgText.Escape(plot.Caption)).Append("</figcaption>\n</figure>\n");
     }

@@ -7,21 +7,22 @@ using FcnLab.Lab.Reports.Charts;
 namespace FcnLab.Lab.Reports;
 
 /// <summary>
-/// Writes a sweep's report directory: table.md, table.csv, the SVG plots (sweep curves and the best run's
-/// plots) and report.html, one self-contained page with all of them. Every file is a pure function of the
+/// Writes a sweep's report directory: table.md, table.csv, the SVG plots (sweep curves, training and validation
+/// overlaid, a panel per configuration, parallel coordinates: <see cref="SweepPlots"/>; the best run's plots) and report.html, one self-contained page with all of them. Every file is a pure function of the
 /// results (and images), written atomically, so a report can be regenerated at any time byte for byte.
 /// </summary>
 public static class ReportWriter
 {
-    public const string TrainLoss = "train_loss";
-    public const string ValAccuracy = "val_accuracy";
-    public const string ValLoss = "val_loss";
+    public const string TrainLoss = SweepPlots.TrainLoss;
+    public const string ValAccuracy = SweepPlots.ValAccuracy;
+    public const string ValLoss = SweepPlots.ValLoss;
     public const string BestPrefix = "best_";
 
-    /// <summary>Every plot id a report can have, in page order.</summary>
+    /// <summary>Every plot id a report has whatever its results, in page order (the configuration panels, <see cref="SweepPlots.PanelId"/>, come after the parallel coordinates).</summary>
     public static IReadOnlyList<string> PlotIds { get; } =
     [
         TrainLoss, ValAccuracy, ValLoss,
+        SweepPlots.TrainValLoss, SweepPlots.TrainValAccuracy, SweepPlots.Parallel,
         BestPrefix + RunPlots.LossAccuracy, BestPrefix + RunPlots.TrainVsValLoss, BestPrefix + RunPlots.Confusion, BestPrefix + RunPlots.Misclassified,
     ];
 
@@ -34,12 +35,8 @@ public static class ReportWriter
         var table = SweepTable.Build(results);
         var notes = new List<string>();
 
-        var curves = new List<ReportPlot>
-        {
-            Curves(table, results.Name, TrainLoss, "Training loss", "Training loss", e => e.TrainLoss),
-            Curves(table, results.Name, ValAccuracy, "Validation accuracy", "Validation accuracy (%)", e => e.ValAccuracy, 100),
-            Curves(table, results.Name, ValLoss, "Validation loss", "Validation loss", e => e.ValLoss),
-        };
+        var curves = SweepPlots.Curves(results, table);
+        var configurations = SweepPlots.Configurations(results, table, SweepMetric.TestAccuracy);
 
         var best = BestRun(results);
         var bestPlots = new List<ReportPlot>();
@@ -58,9 +55,10 @@ public static class ReportWriter
         AtomicFile.WriteAllText(csvPath, table.ToCsv());
         written.Add(mdPath);
         written.Add(csvPath);
-        written.AddRange(RunPlots.WritePlots(outDir, [.. curves, .. bestPlots], PlotIds));
+        var allIds = PlotIds.Concat(Enumerable.Range(1, SweepPlots.MaxPanels).Select(SweepPlots.PanelId)).ToList();
+        written.AddRange(RunPlots.WritePlots(outDir, [.. curves, .. configurations, .. bestPlots], allIds));
         string htmlPath = Path.Combine(outDir, "report.html");
-        AtomicFile.WriteAllText(htmlPath, HtmlReport.Render(results, table, curves, best, bestPlots, notes));
+        AtomicFile.WriteAllText(htmlPath, HtmlReport.Render(results, table, curves, configurations, best, bestPlots, notes));
         written.Add(htmlPath);
         return written;
     }
@@ -77,13 +75,6 @@ public static class ReportWriter
                 (best, bestAcc) = (t, acc);
         }
         return best;
-    }
-
-    private static ReportPlot Curves(SweepTable table, string sweepName, string id, string title, string yLabel, Func<EpochMetrics, double?> metric, double scale = 1)
-    {
-        var series = SweepCurves.Build(table, sweepName, metric, scale);
-        string caption = $"{title} per epoch, one line per configuration; repeats are averaged per epoch over the repeats that reached it.";
-        return new ReportPlot(id, caption, LineChart.Render($"{title}: {sweepName}", "Epoch", yLabel, series));
     }
 
     private static string Markdown(SweepResults results, SweepTable table)

@@ -9,7 +9,11 @@ namespace FcnLab.Lab.Tests.Reports;
 public class ReportWriterTests
 {
     private static readonly string[] AllIds =
-        ["train_loss", "val_accuracy", "val_loss", "best_loss_accuracy", "best_train_vs_val_loss", "best_confusion", "best_misclassified"];
+        ["train_loss", "val_accuracy", "val_loss", "train_val_loss", "train_val_accuracy", "parallel",
+         "best_loss_accuracy", "best_train_vs_val_loss", "best_confusion", "best_misclassified"];
+
+    /// <summary>The sample's five configurations each get a panel.</summary>
+    private static readonly string[] Panels = ["panel_1", "panel_2", "panel_3", "panel_4", "panel_5"];
 
     [Fact]
     public void Writes_the_table_every_plot_and_the_page()
@@ -18,10 +22,10 @@ public class ReportWriterTests
         var written = ReportWriter.Write(Sample(), dir.Path, Images());
 
         Assert.Equal(AllIds, ReportWriter.PlotIds);
-        string[] expected = ["table.md", "table.csv", .. AllIds.Select(id => id + ".svg"), "report.html"];
+        string[] expected = ["table.md", "table.csv", .. AllIds[..6].Select(id => id + ".svg"), .. Panels.Select(id => id + ".svg"), .. AllIds[6..].Select(id => id + ".svg"), "report.html"];
         Assert.Equal(expected.Select(dir.File), written);
         Assert.Equal(expected.Order(), Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order());
-        foreach (string id in AllIds) SvgAssert.Valid(File.ReadAllText(dir.File(id + ".svg")));
+        foreach (string id in AllIds.Concat(Panels)) SvgAssert.Valid(File.ReadAllText(dir.File(id + ".svg")));
 
         string md = File.ReadAllText(dir.File("table.md"));
         Assert.StartsWith("# optimizers\n\n| optimizer | lr | Test Acc.", md);
@@ -36,9 +40,9 @@ public class ReportWriterTests
         ReportWriter.Write(Sample(), dir.Path, Images());
         string html = File.ReadAllText(dir.File("report.html"));
 
-        foreach (string id in AllIds)
+        foreach (string id in AllIds.Concat(Panels))
         {
-            var figure = Regex.Match(html, $"<figure class=\"plot\" id=\"{id}\">\n(<svg .*?</svg>)", RegexOptions.Singleline);
+            var figure = Regex.Match(html, $"<figure class=\"plot\" id=\"{id}\"[^>]*>\n(<svg .*?</svg>)", RegexOptions.Singleline);
             Assert.True(figure.Success, $"no figure {id}");
             Assert.Equal(File.ReadAllText(dir.File(id + ".svg")).TrimEnd(), figure.Groups[1].Value);
         }
@@ -94,8 +98,9 @@ public class ReportWriterTests
         ]);
         using var dir = new TempDir();
         ReportWriter.Write(results, dir.Path, Images());
-        Assert.Equal(["report.html", "table.csv", "table.md", "train_loss.svg", "val_accuracy.svg", "val_loss.svg"],
+        Assert.Equal(["panel_1.svg", "parallel.svg", "report.html", "table.csv", "table.md", "train_loss.svg", "train_val_accuracy.svg", "train_val_loss.svg", "val_accuracy.svg", "val_loss.svg"],
             Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order());
+        Assert.Contains("no trial has a value of this metric yet", SvgAssert.Texts(SvgAssert.Valid(File.ReadAllText(dir.File("parallel.svg")))));
         string html = File.ReadAllText(dir.File("report.html"));
         Assert.Contains("No best-run plots: no run has completed with a test accuracy yet.", html);
         Assert.Contains("<td class=\"num\">pending</td>", html);
@@ -120,5 +125,71 @@ public class ReportWriterTests
         var doc = SvgAssert.Valid(File.ReadAllText(dir.File("train_loss.svg")));
         Assert.Contains("baseline", SvgAssert.Texts(doc));
         Assert.Equal(2, ReportWriter.BestRun(results)!.Trial.RunId);
+    }
+
+    [Fact]
+    public void The_curves_of_repeated_configurations_have_std_bands_and_each_configuration_its_panel()
+    {
+        using var dir = new TempDir();
+        ReportWriter.Write(Sample(), dir.Path, Images());
+        // adam/0.001 has three repeats with different curves: its mean has a band.
+        var curves = SvgAssert.Valid(File.ReadAllText(dir.File("train_loss.svg")));
+        Assert.NotEmpty(curves.Descendants(SvgAssert.Svg + "polygon"));
+        Assert.Contains("shaded band", File.ReadAllText(dir.File("report.html")));
+        // Training and validation overlaid: two lines (and legend entries) per configuration.
+        var overlaid = SvgAssert.Texts(SvgAssert.Valid(File.ReadAllText(dir.File("train_val_loss.svg"))));
+        Assert.Contains("optimizer=adam, lr=0.001 train", overlaid);
+        Assert.Contains("optimizer=adam, lr=0.001 val.", overlaid);
+        // One panel per configuration, titled with its test accuracy (mean ± std over the completed repeats).
+        var panel = SvgAssert.Texts(SvgAssert.Valid(File.ReadAllText(dir.File("panel_1.svg"))));
+        Assert.Contains(panel, t => t.StartsWith("optimizer=adam, lr=0.001: test 89.00 ± 1.00%", StringComparison.Ordinal));
+        Assert.Contains("validation", panel);
+        // The panels are in their own section, after the learning curves and before the best run.
+        string html = File.ReadAllText(dir.File("report.html"));
+        Assert.True(html.IndexOf("<h2>Learning curves</h2>", StringComparison.Ordinal) < html.IndexOf("<h2>Configurations</h2>", StringComparison.Ordinal)
+            && html.IndexOf("<h2>Configurations</h2>", StringComparison.Ordinal) < html.IndexOf("id=\"panel_5\"", StringComparison.Ordinal)
+            && html.IndexOf("id=\"panel_5\"", StringComparison.Ordinal) < html.IndexOf("<h2>Best run</h2>", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_parallel_coordinates_draw_one_line_per_completed_trial_through_the_settings_that_vary()
+    {
+        using var dir = new TempDir();
+        ReportWriter.Write(Sample(), dir.Path, Images());
+        var doc = SvgAssert.Valid(File.ReadAllText(dir.File("parallel.svg")));
+        var texts = SvgAssert.Texts(doc);
+        Assert.Contains("optimizer", texts);
+        Assert.Contains("lr", texts);
+        Assert.Contains("Test accuracy (%)", texts);
+        Assert.Contains("rmsprop", texts); // a category of the optimizer axis
+        // adam/0.001 x 3 and sgd/0.01 x 1 completed: four lines of three points (optimizer, lr, metric).
+        var lines = doc.Descendants(SvgAssert.Svg + "path").ToList();
+        Assert.Equal(4, lines.Count);
+        Assert.All(lines, l => Assert.Equal(3, l.Attribute("d")!.Value.Split(' ').Length));
+        Assert.Contains("4 trials; 6 without a value not drawn", texts);
+    }
+
+    [Fact]
+    public void A_sweep_of_a_thousand_trials_renders_with_every_configuration_in_the_table_and_48_panels()
+    {
+        var trials = new List<TrialResult>();
+        for (int i = 0; i < 1000; i++)
+        {
+            var point = Point(i % 2 == 0 ? "adam" : "sgd", (0.0001 * (1 + i / 2)).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            trials.Add(Trial(i + 1, point, 0, RunStatus.Completed, Summary(RunStatus.Completed, 0.5 + i / 4000.0, 0.4, 0.6, 3, 0.3, 3, epochs: 3), Epochs(3, i / 1000.0)));
+        }
+        var results = new SweepResults("big", ["optimizer", "lr"], trials);
+        using var dir = new TempDir();
+        ReportWriter.Write(results, dir.Path, images: null);
+        Assert.Equal(1001, File.ReadAllLines(dir.File("table.csv")).Length);
+        Assert.True(File.Exists(dir.File("panel_48.svg")));
+        Assert.False(File.Exists(dir.File("panel_49.svg")));
+        var parallel = SvgAssert.Valid(File.ReadAllText(dir.File("parallel.svg")));
+        Assert.Equal(1000, parallel.Descendants(SvgAssert.Svg + "path").Count());
+        Assert.Contains("1000 trials", SvgAssert.Texts(parallel));
+        var curves = SvgAssert.Valid(File.ReadAllText(dir.File("train_loss.svg")));
+        Assert.Equal(1000, curves.Descendants(SvgAssert.Svg + "path").Count());
+        Assert.Contains("… and 940 more (the table has every one)", SvgAssert.Texts(curves)); // the legend stops at 60 rows
+        Assert.DoesNotContain("NaN", File.ReadAllText(dir.File("report.html")));
     }
 }

@@ -10,6 +10,8 @@ internal sealed class XYFrame
     private const double Left = 72, Top = 36, PlotWidth = 480, PlotHeight = 280, BottomSpace = 48;
     private const double LegendRow = 16;
     private const int LegendChars = 44;
+    /// <summary>The legend lists this many series at most (a sweep of 1,000 configurations would be a picture of its legend), then says how many more.</summary>
+    private const int LegendRows = 60;
     /// <summary>Up to this many points per series every point also gets a marker (so one epoch still shows).</summary>
     private const int MarkerLimit = 40;
 
@@ -30,7 +32,7 @@ internal sealed class XYFrame
         _legendX = PlotRight + (rightAxis ? 70 : 20);
         double longest = legend.Count == 0 ? 0 : legend.Max(e => SvgText.Width(SvgText.Shorten(e.Label, LegendChars), SvgBuilder.FontSize));
         double width = Math.Max(_legendX + 30 + longest + 12, SvgText.Width(title, 14) + 40);
-        double height = Math.Max(Top + PlotHeight + BottomSpace, Top + 8 + legend.Count * LegendRow + 8);
+        double height = Math.Max(Top + PlotHeight + BottomSpace, Top + 8 + Math.Min(legend.Count, LegendRows + 1) * LegendRow + 8);
         _svg = new SvgBuilder(width, height, title);
     }
 
@@ -116,7 +118,7 @@ internal sealed class XYFrame
 
     public void Legend()
     {
-        for (int i = 0; i < _legend.Count; i++)
+        for (int i = 0; i < Math.Min(_legend.Count, LegendRows); i++)
         {
             var e = _legend[i];
             double y = Top + 8 + i * LegendRow;
@@ -124,6 +126,8 @@ internal sealed class XYFrame
             string shown = SvgText.Shorten(e.Label, LegendChars);
             _svg.Text(_legendX + 28, y + 4, shown, tooltip: shown == e.Label ? null : e.Label);
         }
+        if (_legend.Count > LegendRows)
+            _svg.Text(_legendX, Top + 8 + LegendRows * LegendRow + 4, $"… and {(_legend.Count - LegendRows).ToString(System.Globalization.CultureInfo.InvariantCulture)} more (the table has every one)", fill: "#555555");
     }
 
     public override string ToString() => _svg.ToString();
