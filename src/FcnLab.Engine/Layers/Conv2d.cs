@@ -9,12 +9,15 @@ namespace FcnLab.Engine.Layers;
 /// [batch, channels, height, width]. Weight [out, in, k, k] as PyTorch stores it, bias [out].
 /// <para>
 /// Three GEMMs per sample on its image unrolled into columns (im2col: cols [in*k*k, oH*oW]), each
-/// oriented so that the large dimensions fill the 12 x 32 micro-tile (the channel counts, often 32 or
-/// 64, fill whole 32-column panels; pixels and in*k*k fill 12-row tiles):
-/// forward y^T [pixels, out] = cols^T * W^T (then transposed into NCHW; bias and a following ReLU in
-/// the product's epilogue), weight gradient dW^T [in*k*k, out] += cols * dy^T, input gradient
-/// dcols [in*k*k, pixels] = W^T * dy (then folded back, col2im). Small images go several samples
-/// to a forward product (their columns side by side), so a product has enough rows.
+/// oriented so that its large dimensions fill the micro-tile (12 x 32 with AVX-512): with many
+/// channels (32, 64: whole 32-column panels) forward y^T [pixels, out] = cols^T * W^T (then
+/// transposed into NCHW; bias and a following ReLU in the product's epilogue) and weight gradient
+/// dW^T [in*k*k, out] += cols * dy^T; with few channels (LeNet's 6 and 16, which would fill a 32-column
+/// panel to a fifth or a half) forward y [out, pixels] = W * cols straight into NCHW and
+/// dW [out, in*k*k] += dy * cols^T. Each product is oriented by which fills its tiles better
+/// (<see cref="Gemm.TileFill"/>); both give the same bits, as each sum is the same FMA chain.
+/// The input gradient is dcols [in*k*k, pixels] = W^T * dy (then folded back, col2im). Small images
+/// go several samples to a transposed forward product (their columns side by side), so it has enough rows.
 /// Samples are spread over the worker pool; each thread has its own buffers and a single-threaded
 /// <see cref="Gemm"/> (one sample's product is too small to split further), so the buffers stay in
 /// that core's cache.
@@ -43,6 +46,11 @@ public sealed unsafe class Conv2d : Layer
     // The last Forward: its input, geometry, and (during a call) the tensors the jobs write.
     private Tensor? _input, _y, _gradOutput, _dx;
     private int _h, _w, _outH, _outW, _chunks, _group;
+    // How the last Forward oriented its products: y = W cols (direct) or y^T = cols^T W^T; dW or dW^T.
+    private bool _directForward, _directWeightGrad;
+
+    /// <summary>For tests and benchmarks: orient every product one way (true: y = W cols, dW; false: y^T, dW^T) instead of by tile fill.</summary>
+    internal bool? Orientation { get; init; }
     private int _gradH, _gradW; // the input size _gradInput was made for
 
     public int InChannels { get; }
@@ -84,7 +92,7 @@ public sealed unsafe class Conv2d : Layer
         Weight = new Parameter("weight", ParameterKind.Weight, outChannels, inChannels, kernelSize, kernelSize);
         Bias = bias ? new Parameter("bias", ParameterKind.Bias, outChannels) : null;
         Parameters = Bias == null ? [Weight] : [Weight, Bias];
-        _forwardJob = new IndexJob(ForwardGroup);
+        _forwardJob = new IndexJob(ForwardPart);
         _backwardJob = new IndexJob(BackwardChunk);
     }
 
@@ -127,18 +135,22 @@ public sealed unsafe class Conv2d : Layer
         var y = _output.For(batch);
         _input = input;
         _y = y;
+        var ws = t_workspace ??= new Workspace();
         // A 1x1 convolution reads the image itself as its columns, one sample at a time.
         _group = Pointwise ? 1 : Math.Min(batch, (MinForwardRows + oh * ow - 1) / (oh * ow));
+        _directForward = ws.Gemm.TileFill(OutChannels, oh * ow) >= ws.Gemm.TileFill(_group * oh * ow, OutChannels);
+        _directWeightGrad = ws.Gemm.TileFill(OutChannels, FanIn) >= ws.Gemm.TileFill(FanIn, OutChannels);
+        if (Orientation is bool direct) (_directForward, _directWeightGrad) = (direct, direct);
+        if (_directForward) _group = 1;
         // The calling thread's buffers are sized now, not whenever the pool first hands it a sample.
-        var ws = t_workspace ??= new Workspace();
         ws.Columns(_group * FanIn * oh * ow);
-        ws.Product(_group * OutChannels * oh * ow);
+        if (!_directForward) ws.Product(_group * OutChannels * oh * ow);
         LayerJobs.Run(_pool, _forwardJob, (batch + _group - 1) / _group);
         _y = null;
         return y;
     }
 
-    // dW^T += sum_b cols(x[b]) . dy[b]^T;  db[o] += sum_{b,oh,ow} dy[b, o];  dx[b] = col2im(W^T dy[b])
+    // dW += sum_b dy[b] . cols(x[b])^T (or its transpose);  db[o] += sum_{b,oh,ow} dy[b, o];  dx[b] = col2im(W^T dy[b])
     public override Tensor? Backward(Tensor gradOutput)
     {
         var x = _input ?? throw new InvalidOperationException($"{Describe()}: Backward called before Forward.");
@@ -148,7 +160,7 @@ public sealed unsafe class Conv2d : Layer
 
         _chunks = Math.Min(batch, MaxGradientChunks);
         int weightLength = OutChannels * FanIn;
-        // One [in*k*k, out] slot per chunk, and one more for their sum transposed to the weight's layout.
+        // One [in*k*k, out] (or [out, in*k*k]) slot per chunk, and one more for their sum transposed to the weight's layout.
         if (_weightGradChunks.Length < (MaxGradientChunks + 1) * weightLength)
         {
             _weightGradChunks = GC.AllocateArray<float>((MaxGradientChunks + 1) * weightLength, pinned: true);
@@ -168,12 +180,16 @@ public sealed unsafe class Conv2d : Layer
         var dx = _dx;
         (_gradOutput, _dx) = (null, null);
 
-        // The chunks' sums, added in chunk order, then turned from [in*k*k, out] to the weight's [out, in*k*k].
+        // The chunks' sums, added in chunk order (then, when transposed, turned from [in*k*k, out] to the weight's [out, in*k*k]).
         var sum = _weightGradChunks.AsSpan(0, weightLength);
         for (int c = 1; c < _chunks; c++) Add(_weightGradChunks.AsSpan(c * weightLength, weightLength), sum);
-        fixed (float* chunks = _weightGradChunks)
-            GemmPack.Transpose(chunks, OutChannels, FanIn, OutChannels, chunks + (long)MaxGradientChunks * weightLength, FanIn);
-        Add(_weightGradChunks.AsSpan(MaxGradientChunks * weightLength, weightLength), Weight.Grad.Span);
+        if (!_directWeightGrad)
+        {
+            fixed (float* chunks = _weightGradChunks)
+                GemmPack.Transpose(chunks, OutChannels, FanIn, OutChannels, chunks + (long)MaxGradientChunks * weightLength, FanIn);
+            sum = _weightGradChunks.AsSpan(MaxGradientChunks * weightLength, weightLength);
+        }
+        Add(sum, Weight.Grad.Span);
         if (Bias != null)
         {
             var db = Bias.Grad.Span;
@@ -187,6 +203,30 @@ public sealed unsafe class Conv2d : Layer
 
     /// <summary>True for a 1x1 kernel with stride 1 and no padding: the image itself is the column matrix.</summary>
     private bool Pointwise => KernelSize == 1 && Stride == 1 && Padding == 0;
+
+    private void ForwardPart(int part)
+    {
+        if (_directForward) ForwardSample(part);
+        else ForwardGroup(part);
+    }
+
+    /// <summary>Forward of sample s: y[s] [out, pixels] = W [out, in*k*k] * cols [in*k*k, pixels] (+ bias, then ReLU), already NCHW.</summary>
+    private void ForwardSample(int s)
+    {
+        var ws = t_workspace ??= new Workspace();
+        int k = FanIn, n = _outH * _outW;
+        float* x = _input!.Pointer + (long)s * InChannels * _h * _w;
+        float* y = _y!.Pointer + (long)s * OutChannels * n;
+        float* columns = Pointwise ? x : ws.Columns(k * n);
+        if (!Pointwise) Im2Col(x, columns, n);
+        if (Bias != null)
+        {
+            // The bias goes in first and the product is added onto it: the same sum as the bias in the transposed product's epilogue.
+            for (int o = 0; o < OutChannels; o++) new Span<float>(y + (long)o * n, n).Fill(Bias.Value[o]);
+        }
+        ws.Gemm.Multiply(false, false, OutChannels, n, k, Weight.Value.Pointer, k, columns, n, y, n, accumulate: Bias != null,
+            bias: null, ReluOnOutput ? GemmEpilogue.Relu : GemmEpilogue.None);
+    }
 
     /// <summary>Forward of samples [g * _group, ...): their columns side by side, one product, each sample's rows transposed into y.</summary>
     private void ForwardGroup(int g)
@@ -212,7 +252,7 @@ public sealed unsafe class Conv2d : Layer
         var ws = t_workspace ??= new Workspace();
         int batch = _input!.Shape[0], k = FanIn, n = _outH * _outW;
         var (s0, s1) = LayerJobs.Part(chunk, _chunks, batch);
-        // This chunk's dW^T [in*k*k, out].
+        // This chunk's dW^T [in*k*k, out], or dW [out, in*k*k] when direct.
         var dWChunk = _weightGradChunks.AsSpan(chunk * OutChannels * k, OutChannels * k);
         var dbChunk = _biasGradChunks.AsSpan(chunk * OutChannels, OutChannels);
         dWChunk.Clear();
@@ -225,7 +265,8 @@ public sealed unsafe class Conv2d : Layer
                 float* dy = _gradOutput!.Pointer + (long)s * OutChannels * n;
                 float* columns = Pointwise ? x : ws.Columns(k * n);
                 if (!Pointwise) Im2Col(x, columns, n);
-                ws.Gemm.Multiply(false, true, k, OutChannels, n, columns, n, dy, n, dW, OutChannels, accumulate: true);
+                if (_directWeightGrad) ws.Gemm.Multiply(false, true, OutChannels, k, n, dy, n, columns, n, dW, k, accumulate: true);
+                else ws.Gemm.Multiply(false, true, k, OutChannels, n, columns, n, dy, n, dW, OutChannels, accumulate: true);
                 if (Bias != null)
                     for (int o = 0; o < OutChannels; o++) dbChunk[o] += Sum(new ReadOnlySpan<float>(dy + (long)o * n, n));
                 if (_dx == null) continue;

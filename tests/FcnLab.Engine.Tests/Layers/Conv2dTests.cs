@@ -56,7 +56,39 @@ public sealed class Conv2dTests : IDisposable
         { 5, 3, 20, 3, 3, 3, 1, 1, true },
         { 3, 19, 65, 7, 7, 3, 2, 1, true },
         { 2, 18, 34, 5, 5, 1, 1, 0, true },
+        // 32 and 64 channels: whole panels, the transposed products (y^T, dW^T), also for a 1x1 kernel.
+        { 2, 5, 32, 9, 9, 3, 1, 1, true },
+        { 3, 2, 64, 6, 6, 3, 2, 1, false },
+        { 2, 7, 64, 5, 6, 1, 1, 0, true },
     };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void BothOrientations_GiveTheSameBits(int batch, int inC, int outC, int h, int w, int k, int stride, int pad, bool bias)
+    {
+        var direct = Run(true);
+        var transposed = Run(false);
+        string[] names = ["y", "dx", "dW", "db"];
+        for (int i = 0; i < direct.Length; i++)
+            Assert.True(direct[i].AsSpan().SequenceEqual(transposed[i]), $"{names[i]} differs between y = W cols and y^T = cols^T W^T");
+
+        float[][] Run(bool orientation)
+        {
+            var rng = new Rng(11);
+            var conv = new Conv2d(inC, outC, k, stride, pad, bias, _pool) { Orientation = orientation };
+            Bind(conv);
+            FillUniform(conv.Weight.Value.Span, rng);
+            if (bias) FillUniform(conv.Bias!.Value.Span, rng);
+            var x = Tensor.Zeros(batch, inC, h, w);
+            FillUniform(x.Span, rng);
+            int oh = Conv2dReference.OutputSize(h, k, stride, pad), ow = Conv2dReference.OutputSize(w, k, stride, pad);
+            var dy = Tensor.Zeros(batch, outC, oh, ow);
+            FillUniform(dy.Span, rng);
+            var y = conv.Forward(x, true).ToArray();
+            var dx = conv.Backward(dy)!.ToArray();
+            return [y, dx, conv.Weight.Grad.ToArray(), bias ? conv.Bias!.Grad.ToArray() : []];
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
@@ -109,6 +141,8 @@ public sealed class Conv2dTests : IDisposable
     [InlineData(37, 3, 8, 13, 12, 3, 1, 1)]
     // More than one 32-column panel of channels, in*k*k over one 512-step block, stride 2 (not same-size).
     [InlineData(19, 40, 70, 9, 9, 5, 2, 2)]
+    // 64 channels: the transposed products, several samples to a forward product.
+    [InlineData(21, 8, 64, 10, 10, 3, 1, 1)]
     public void ThreadCount_DoesNotChangeAnyBit(int batch, int inC, int outC, int h, int w, int k, int stride, int pad)
     {
         using var one = new WorkerPool(1);
