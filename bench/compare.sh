@@ -2,7 +2,7 @@
 # Side-by-side speed comparison, FcnLab vs PyTorch, on this machine, in one run:
 #   bench/compare.sh [THREADS=2] [EPOCHS=3] [ROUNDS=1]
 #   COMPARE_CORETYPE=Cooperlake bench/compare.sh ...   skip OpenBLAS's own detection, only that core type
-# Each round runs `fcnlab bench` (seconds per epoch of the default, bn-adam and lenet5 networks) and the
+# Each round runs `fcnlab bench` (seconds per epoch of the default, bn-adam, lenet5 and cnn networks) and the
 # PyTorch script for the same networks, threads and epochs: in round 1 with OpenBLAS's own CPU
 # detection (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and, in every round, when that detection
 # fell back to pre-AVX2 kernels, with the core type that fits the CPU, so the ratio is never
@@ -34,7 +34,7 @@ import glob, json, os, statistics, sys
 out = sys.argv[1]
 def med(xs): return statistics.median(xs) if xs else float("nan")
 rows = {}
-for name in ("default", "bn-adam", "lenet5"):
+for name in ("default", "bn-adam", "lenet5", "cnn"):
     ours = [json.load(open(f))["seconds_per_epoch"][name]["median"] for f in sorted(glob.glob(f"{out}/fcnlab-*.json"))]
     auto = [json.load(open(f))["models"][name]["seconds_per_epoch"] for f in sorted(glob.glob(f"{out}/torch-auto-*.json"))]
     tuned = [json.load(open(f))["models"][name]["seconds_per_epoch"] for f in sorted(glob.glob(f"{out}/torch-tuned-*.json"))]

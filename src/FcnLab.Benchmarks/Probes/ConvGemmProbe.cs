@@ -5,7 +5,8 @@ namespace FcnLab.Benchmarks.Probes;
 
 /// <summary>
 /// The per-sample products of a convolution alone, against the layer: 128 forward GEMMs of a Conv2d's
-/// shape, then the Conv2d's forward and backward on 128 samples (one thread, thread CPU time).
+/// shape (as Conv2d issues them: y^T [pixels, out] = cols^T * W^T), then the Conv2d's forward and
+/// backward on 128 samples (one thread, thread CPU time).
 /// </summary>
 public static unsafe class ConvGemmProbe
 {
@@ -24,7 +25,7 @@ public static unsafe class ConvGemmProbe
         for (int r = 0; r < 5; r++)
         {
             double t0 = ThreadClock.Milliseconds();
-            for (int s = 0; s < 128; s++) gemm.Multiply(false, false, m, n, k, a.Pointer, k, b.Pointer, n, c.Pointer, n, accumulate: true);
+            for (int s = 0; s < 128; s++) gemm.Multiply(true, true, n, m, k, b.Pointer, n, a.Pointer, k, c.Pointer, m);
             double g = ThreadClock.Milliseconds() - t0;
             t0 = ThreadClock.Milliseconds();
             conv.Forward(x, true);
@@ -32,7 +33,7 @@ public static unsafe class ConvGemmProbe
             t0 = ThreadClock.Milliseconds();
             conv.Backward(dy);
             double bw = ThreadClock.Milliseconds() - t0;
-            output.WriteLine($"128 forward GEMMs {m}x{n}x{k}: {g:F2} ms ({2.0 * m * n * k * 128 / g / 1e6:F1} GFLOP/s); Conv2d forward {f:F2} ms, backward {bw:F2} ms");
+            output.WriteLine($"128 forward GEMMs {n}x{m}x{k}: {g:F2} ms ({2.0 * m * n * k * 128 / g / 1e6:F1} GFLOP/s); Conv2d forward {f:F2} ms, backward {bw:F2} ms");
         }
     }
 }

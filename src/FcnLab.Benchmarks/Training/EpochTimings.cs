@@ -8,8 +8,8 @@ namespace FcnLab.Benchmarks.Training;
 /// <summary>Seconds per epoch of whole trainings, as `fcnlab bench` and bench/compare.sh report them.</summary>
 public static class EpochTimings
 {
-    /// <summary>The networks timed, as presets (null: the default network; lenet5: --arch lenet5, Adam, batch 128).</summary>
-    public static readonly IReadOnlyList<(string Name, string? Preset)> Networks = [("default", null), ("bn-adam", "bn-adam"), ("lenet5", "lenet5")];
+    /// <summary>The networks timed, as presets (null: the default network; lenet5: --arch lenet5, Adam, batch 128; cnn: --arch cnn, Adam, cosine, batch 128).</summary>
+    public static readonly IReadOnlyList<(string Name, string? Preset)> Networks = [("default", null), ("bn-adam", "bn-adam"), ("lenet5", "lenet5"), ("cnn", "cnn")];
 
     /// <summary>
     /// FashionMNIST from <paramref name="dataDir"/>, else from the usual places; when no directory was

@@ -110,6 +110,13 @@ public sealed unsafe class Gemm
 
     internal GemmKernelKind Kind => _kind;
 
+    /// <summary>
+    /// The share of the micro-tiles' work an m x n product uses (its edge tiles are zero-padded):
+    /// a product with the same m*n*k can be oriented either way, and the fuller one is faster.
+    /// </summary>
+    public double TileFill(int m, int n) =>
+        (double)m / ((m + _mr - 1) / _mr * _mr) * n / ((n + _nr - 1) / _nr * _nr);
+
     public void Multiply(bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* bias = null) =>
         Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, GemmEpilogue.None);

@@ -56,13 +56,19 @@ internal static unsafe class GemmPack
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BTransposed(float* b, long ldb, int j0, int valid, int p0, int kc, int nr, float* dst)
     {
-        float* src = b + (long)j0 * ldb + p0;
+        Transpose(b + (long)j0 * ldb + p0, ldb, valid, kc, dst, nr);
+        for (int r = valid; r < nr; r++) Zero1(kc, nr, dst + r);
+    }
+
+    /// <summary>dst[j * ldd + i] = src[i * lds + j] for i &lt; rows, j &lt; cols: a plain transposed copy, by 8 x 8 register transposes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Transpose(float* src, long lds, int rows, int cols, float* dst, int ldd)
+    {
         int r = 0;
         if (Avx.IsSupported)
-            for (; r + 8 <= valid; r += 8) Transpose8(src + r * ldb, ldb, kc, nr, dst + r);
-        for (; r + 4 <= valid; r += 4) Transpose4(src + r * ldb, ldb, kc, nr, dst + r);
-        for (; r < valid; r++) Transpose1(src + r * ldb, kc, nr, dst + r);
-        for (; r < nr; r++) Zero1(kc, nr, dst + r);
+            for (; r + 8 <= rows; r += 8) Transpose8(src + r * lds, lds, cols, ldd, dst + r);
+        for (; r + 4 <= rows; r += 4) Transpose4(src + r * lds, lds, cols, ldd, dst + r);
+        for (; r < rows; r++) Transpose1(src + r * lds, cols, ldd, dst + r);
     }
 
     /// <summary>

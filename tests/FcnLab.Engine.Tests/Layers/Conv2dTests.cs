@@ -35,7 +35,7 @@ public sealed class Conv2dTests : IDisposable
         if (bias) AssertClose(c.Floats("grad_bias"), conv.Bias!.Grad.Span, what: "grad_bias");
     }
 
-    /// <summary>Odd sizes, stride 2, padding, 1 and 3 channels, batch 1, a 1x1 kernel, and more samples than gradient chunks.</summary>
+    /// <summary>Odd sizes, stride 2, padding, 1 and 3 channels, batch 1, a 1x1 kernel, channels not a multiple of 16, and more samples than gradient chunks.</summary>
     public static TheoryData<int, int, int, int, int, int, int, int, bool> Shapes => new()
     {
         // batch, in, out, h, w, k, stride, pad, bias
@@ -49,7 +49,46 @@ public sealed class Conv2dTests : IDisposable
         { 2, 3, 5, 9, 8, 1, 2, 0, true },
         { 1, 3, 33, 13, 11, 4, 3, 2, true },
         { 2, 1, 3, 4, 3, 3, 1, 2, true },
+        // Channels that fill neither a 12-row tile nor a 32-column panel, same-size padding (the contiguous
+        // im2col path), odd sizes, and tiny images several samples share a forward product on (a ragged last group).
+        { 3, 17, 40, 9, 7, 3, 1, 1, true },
+        { 1, 5, 33, 6, 6, 3, 1, 1, false },
+        { 5, 3, 20, 3, 3, 3, 1, 1, true },
+        { 3, 19, 65, 7, 7, 3, 2, 1, true },
+        { 2, 18, 34, 5, 5, 1, 1, 0, true },
+        // 32 and 64 channels: whole panels, the transposed products (y^T, dW^T), also for a 1x1 kernel.
+        { 2, 5, 32, 9, 9, 3, 1, 1, true },
+        { 3, 2, 64, 6, 6, 3, 2, 1, false },
+        { 2, 7, 64, 5, 6, 1, 1, 0, true },
     };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void BothOrientations_GiveTheSameBits(int batch, int inC, int outC, int h, int w, int k, int stride, int pad, bool bias)
+    {
+        var direct = Run(true);
+        var transposed = Run(false);
+        string[] names = ["y", "dx", "dW", "db"];
+        for (int i = 0; i < direct.Length; i++)
+            Assert.True(direct[i].AsSpan().SequenceEqual(transposed[i]), $"{names[i]} differs between y = W cols and y^T = cols^T W^T");
+
+        float[][] Run(bool orientation)
+        {
+            var rng = new Rng(11);
+            var conv = new Conv2d(inC, outC, k, stride, pad, bias, _pool) { Orientation = orientation };
+            Bind(conv);
+            FillUniform(conv.Weight.Value.Span, rng);
+            if (bias) FillUniform(conv.Bias!.Value.Span, rng);
+            var x = Tensor.Zeros(batch, inC, h, w);
+            FillUniform(x.Span, rng);
+            int oh = Conv2dReference.OutputSize(h, k, stride, pad), ow = Conv2dReference.OutputSize(w, k, stride, pad);
+            var dy = Tensor.Zeros(batch, outC, oh, ow);
+            FillUniform(dy.Span, rng);
+            var y = conv.Forward(x, true).ToArray();
+            var dx = conv.Backward(dy)!.ToArray();
+            return [y, dx, conv.Weight.Grad.ToArray(), bias ? conv.Bias!.Grad.ToArray() : []];
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
@@ -97,10 +136,15 @@ public sealed class Conv2dTests : IDisposable
         GradCheck(conv, x, eps: 0.25f, atol: 1e-4, rtol: 1e-4);
     }
 
-    [Fact]
-    public void ThreadCount_DoesNotChangeAnyBit()
+    [Theory]
+    // 37 samples: more than the 16 gradient chunks, and a ragged split; two samples to a forward product.
+    [InlineData(37, 3, 8, 13, 12, 3, 1, 1)]
+    // More than one 32-column panel of channels, in*k*k over one 512-step block, stride 2 (not same-size).
+    [InlineData(19, 40, 70, 9, 9, 5, 2, 2)]
+    // 64 channels: the transposed products, several samples to a forward product.
+    [InlineData(21, 8, 64, 10, 10, 3, 1, 1)]
+    public void ThreadCount_DoesNotChangeAnyBit(int batch, int inC, int outC, int h, int w, int k, int stride, int pad)
     {
-        // 37 samples: more than the 16 gradient chunks, and a ragged split.
         using var one = new WorkerPool(1);
         using var two = new WorkerPool(2);
         var reference = Run(null);
@@ -111,16 +155,17 @@ public sealed class Conv2dTests : IDisposable
                 Assert.True(reference[i].AsSpan().SequenceEqual(run[i]), $"output {i} differs with {pool.Threads} thread(s)");
         }
 
-        static float[][] Run(WorkerPool? pool)
+        float[][] Run(WorkerPool? pool)
         {
             var rng = new Rng(5);
-            var conv = new Conv2d(3, 8, 3, 1, 1, pool: pool);
+            var conv = new Conv2d(inC, outC, k, stride, pad, pool: pool);
             Bind(conv);
             FillUniform(conv.Weight.Value.Span, rng);
             FillUniform(conv.Bias!.Value.Span, rng);
-            var x = Tensor.Zeros(37, 3, 13, 12);
+            var x = Tensor.Zeros(batch, inC, h, w);
             FillUniform(x.Span, rng);
-            var dy = Tensor.Zeros(37, 8, 13, 12);
+            int oh = Conv2dReference.OutputSize(h, k, stride, pad), ow = Conv2dReference.OutputSize(w, k, stride, pad);
+            var dy = Tensor.Zeros(batch, outC, oh, ow);
             FillUniform(dy.Span, rng);
             var y = conv.Forward(x, true).ToArray();
             var dx = conv.Backward(dy)!.ToArray();
