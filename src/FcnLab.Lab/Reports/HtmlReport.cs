@@ -30,7 +30,7 @@ internal static class HtmlReport
     public const string ConfigurationsHeading = "<h2>Configurations</h2>\n";
 
     public static string Render(SweepResults results, SweepTable table, IReadOnlyList<ReportPlot> curves, IReadOnlyList<ReportPlot> configurations,
-        TrialResult? best, IReadOnlyList<ReportPlot> bestPlots, IReadOnlyList<string> notes)
+        TrialResult? best, IReadOnlyList<ReportPlot> bestPlots, IReadOnlyList<string> notes, SearchReport? search = null)
     {
         string name = SvgText.Escape(results.Name);
         var sb = new StringBuilder();
@@ -43,6 +43,8 @@ internal static class HtmlReport
 
         sb.Append("<h2>Results</h2>\n").Append(table.ToHtml());
         sb.Append("<p class=\"small\">").Append(SvgText.Escape(ReportWriter.TableNote)).Append("</p>\n");
+
+        if (search != null) Search(sb, search);
 
         sb.Append("<h2>Learning curves</h2>\n");
         foreach (var plot in curves) Figure(sb, plot);
@@ -63,6 +65,32 @@ internal static class HtmlReport
 
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
+    }
+
+    /// <summary>A search's section: its summary, the best trial's command line and spec, the importance table and the search's plots.</summary>
+    private static void Search(StringBuilder sb, SearchReport search)
+    {
+        sb.Append("<h2>Search</h2>\n");
+        sb.Append("<p class=\"search-summary\">").Append(SvgText.Escape(search.Summary)).Append("</p>\n");
+        if (search.BestCommandLine != null)
+        {
+            sb.Append("<p>The best trial, as a command (<code>").Append(SearchReport.CommandFile).Append("</code>):</p>\n");
+            sb.Append("<pre class=\"best-command\">").Append(SvgText.Escape(search.BestCommandLine)).Append("</pre>\n");
+            sb.Append("<p>and as a spec that trains it again over ").Append(SearchReport.RecipeRepeats.ToString(CultureInfo.InvariantCulture))
+                .Append(" seeds (<code>").Append(SearchReport.SpecFile).Append("</code>, run it with <code>fcnlab sweep</code>):</p>\n");
+            sb.Append("<pre class=\"best-spec\">").Append(SvgText.Escape(search.BestSpecYaml!)).Append("</pre>\n");
+        }
+        if (search.Importance.Count > 0)
+        {
+            sb.Append("<table class=\"sweep importance\">\n<tr><th>setting</th><th>importance</th><th>omega squared</th><th>groups</th></tr>\n");
+            foreach (var e in search.Importance)
+                sb.Append("<tr><td>").Append(SvgText.Escape(e.Name)).Append("</td><td class=\"num\">")
+                    .Append((e.Share * 100).ToString("F0", CultureInfo.InvariantCulture)).Append("%</td><td class=\"num\">")
+                    .Append(e.OmegaSquared.ToString("F3", CultureInfo.InvariantCulture)).Append("</td><td class=\"num\">")
+                    .Append(e.Groups.ToString(CultureInfo.InvariantCulture)).Append("</td></tr>\n");
+            sb.Append("</table>\n");
+        }
+        foreach (var plot in search.Plots) Figure(sb, plot);
     }
 
     private static bool IsPanel(ReportPlot plot) => plot.Id.StartsWith("panel_", StringComparison.Ordinal);

@@ -27,8 +27,9 @@ public static class ReportWriter
     ];
 
     /// <param name="images">The test images for the best run's misclassified grid; null leaves the grid out with a note.</param>
+    /// <param name="spec">The sweep's spec: a search's (with a space) adds <see cref="SearchReport"/>'s plots and files; null or a grid's adds nothing.</param>
     /// <returns>The paths written.</returns>
-    public static IReadOnlyList<string> Write(SweepResults results, string outDir, ReportImages? images)
+    public static IReadOnlyList<string> Write(SweepResults results, string outDir, ReportImages? images, Sweeps.SweepSpec? spec = null)
     {
         ArgumentNullException.ThrowIfNull(results);
         AtomicFile.CreateDirectory(outDir);
@@ -55,10 +56,25 @@ public static class ReportWriter
         AtomicFile.WriteAllText(csvPath, table.ToCsv());
         written.Add(mdPath);
         written.Add(csvPath);
-        var allIds = PlotIds.Concat(Enumerable.Range(1, SweepPlots.MaxPanels).Select(SweepPlots.PanelId)).ToList();
-        written.AddRange(RunPlots.WritePlots(outDir, [.. curves, .. configurations, .. bestPlots], allIds));
+        var search = spec?.Search == null ? null : SearchReport.Build(results, spec);
+        if (search != null)
+        {
+            foreach (var (file, text) in new[] { (SearchReport.CommandFile, search.BestCommandLine), (SearchReport.SpecFile, search.BestSpecYaml), (SearchReport.CsvFile, search.Csv) })
+            {
+                string path = Path.Combine(outDir, file);
+                if (text == null) File.Delete(path); // no best trial yet: an older one's recipe would mislead
+                else
+                {
+                    AtomicFile.WriteAllText(path, text.EndsWith('\n') ? text : text + "\n");
+                    written.Add(path);
+                }
+            }
+        }
+        var allIds = PlotIds.Concat(Enumerable.Range(1, SweepPlots.MaxPanels).Select(SweepPlots.PanelId))
+            .Concat(search?.Plots.Select(p => p.Id) ?? []).ToList();
+        written.AddRange(RunPlots.WritePlots(outDir, [.. curves, .. configurations, .. bestPlots, .. search?.Plots ?? []], allIds));
         string htmlPath = Path.Combine(outDir, "report.html");
-        AtomicFile.WriteAllText(htmlPath, HtmlReport.Render(results, table, curves, configurations, best, bestPlots, notes));
+        AtomicFile.WriteAllText(htmlPath, HtmlReport.Render(results, table, curves, configurations, best, bestPlots, notes, search));
         written.Add(htmlPath);
         return written;
     }

@@ -24,7 +24,11 @@ public sealed record SweepResults(string Name, IReadOnlyList<string> AxisSetting
         return new SweepResults(sweep, axisSettings, trials);
     }
 
-    /// <summary>The trials of <paramref name="spec"/> as it expands now (trials of an older spec under its name left out), with their results.</summary>
-    public static SweepResults Of(IRunStore store, SweepSpec spec) =>
-        Load(store, spec.Name, spec.Axes.Select(a => a.Setting).ToList(), SweepGrid.Expand(spec, "").Select(t => t.Trial.TrialId).ToList());
+    /// <summary>
+    /// The trials of <paramref name="spec"/> as it expands now (trials of an older spec under its name left out), with their
+    /// results; a search's are every trial recorded under its name (its trials come from its sampler, not a grid).
+    /// </summary>
+    public static SweepResults Of(IRunStore store, SweepSpec spec) => spec.Search is { } search
+        ? Load(store, spec.Name, search.SearchedSettings)
+        : Load(store, spec.Name, spec.Axes.Select(a => a.Setting).ToList(), SweepGrid.Expand(spec, "").Select(t => t.Trial.TrialId).ToList());
 }

@@ -86,32 +86,10 @@ public sealed class SearchTrials
     }
 
     /// <summary>The objective after each epoch: the stored val_accuracy or val_loss (NaN where none was measured).</summary>
-    public IReadOnlyList<double> ObjectiveValues(IReadOnlyList<EpochMetrics> epochs) =>
-        [.. epochs.Select(e => (_search.Objective == SearchObjective.ValLoss ? e.ValLoss : e.ValAccuracy) ?? double.NaN)];
+    public IReadOnlyList<double> ObjectiveValues(IReadOnlyList<EpochMetrics> epochs) => TrialHistory.ObjectiveValues(_search.Objective, epochs);
 
-    /// <summary>
-    /// A stored trial as the sampler and pruner see it: its number, state, point, epoch values, and, when it completed
-    /// (or stopped early), its value: the objective at its last epoch, as Optuna takes the value the objective returns at the end.
-    /// </summary>
-    private SearchTrial ToSearchTrial(TrialHistory h)
-    {
-        var values = ObjectiveValues(h.Epochs);
-        var state = h.Trial.Status switch
-        {
-            RunStatus.Completed or RunStatus.EarlyStopped => SearchTrialState.Completed,
-            RunStatus.Pruned => SearchTrialState.Pruned,
-            RunStatus.Failed or RunStatus.Diverged => SearchTrialState.Failed,
-            _ => SearchTrialState.Running,
-        };
-        return new SearchTrial
-        {
-            Number = h.Trial.Definition.Repeat,
-            State = state,
-            Point = PointOf(h.Trial),
-            Value = state == SearchTrialState.Completed && values.Count > 0 ? values[^1] : null,
-            EpochValues = values,
-        };
-    }
+    /// <summary>A stored trial as the sampler and pruner see it (<see cref="TrialHistory.ToSearchTrial"/>).</summary>
+    private SearchTrial ToSearchTrial(TrialHistory h) => h.ToSearchTrial(_search.Objective, PointOf(h.Trial));
 
     private SearchPoint PointOf(TrialRecord trial)
     {

@@ -1,6 +1,6 @@
 using FcnLab.Engine.Random;
 using FcnLab.Engine.Training;
-using FcnLab.Lab.Runs;
+using FcnLab.Lab.Reports;
 using FcnLab.Lab.Search;
 using FcnLab.Lab.Sweeps;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
+using FcnLab.Lab.Search;
 using FcnLab.Lab.Sweeps;
 
-namespace FcnLab.Lab.Search;
+namespace FcnLab.Lab.Reports;
 
 /// <summary>
 /// A search's best trial as a sweep spec that trains it again from scratch over several seeds: the

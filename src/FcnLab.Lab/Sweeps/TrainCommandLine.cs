@@ -1,7 +1,7 @@
 using System.Text;
 using FcnLab.Engine.Training;
 
-namespace FcnLab.Lab.Runs;
+namespace FcnLab.Lab.Sweeps;
 
 /// <summary>
 /// A config as the `fcnlab train` command that trains it again: every setting away from its default as
