@@ -24,7 +24,7 @@ public static class ReportCommand
             var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
             var results = SweepResults.Of(s, spec);
             string outDir = parse.GetValue(output) ?? Path.Combine(RunStores.RunsRoot(location, parse.GetValue(artifacts)), name, "report");
-            var images = TestImages(spec.Search != null ? SweepGrid.Resolve(spec, [], spec.BaseSeed).DataOptions : SweepGrid.Expand(spec, "").Select(t => t.Config.DataOptions).FirstOrDefault(), stderr);
+            var images = TestImages(SweepGrid.Expand(spec, "").Select(t => t.Config.DataOptions).FirstOrDefault(), stderr);
             var written = ReportWriter.Write(results, outDir, images);
             foreach (var path in written) stdout.WriteLine(path);
             stdout.WriteLine($"report of sweep {name} ({results.Trials.Count} trials): {Path.Combine(outDir, "report.html")}");

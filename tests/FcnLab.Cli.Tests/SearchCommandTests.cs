@@ -7,7 +7,7 @@ namespace FcnLab.Cli.Tests;
 
 /// <summary>
 /// A search through `fcnlab sweep`: killed with SIGKILL in the middle of a trial, the same command goes on and ends with
-/// the trials, settings and results of a search never stopped; --timeout stops it between trials; status and report read it.
+/// the trials, settings and results of a search never stopped; --timeout stops it between trials; status reads it.
 /// </summary>
 public sealed class SearchCommandTests(ITestOutputHelper log) : IDisposable
 {
@@ -104,8 +104,5 @@ public sealed class SearchCommandTests(ITestOutputHelper log) : IDisposable
 
         var (sc, sout, serr) = _h.Run("status", "search", "--store", killedStore);
         Assert.True(sc == 0, serr + sout);
-        var (rc, rout, rerr) = _h.Run("report", "search", "--store", killedStore, "--out", _h.Path_("report"));
-        Assert.True(rc == 0, rerr + rout);
-        Assert.True(File.Exists(_h.Path_("report/report.html")));
     }
 }

@@ -46,7 +46,7 @@ public sealed partial class SearchWorkerTests(PostgresDatabase database, ITestOu
                 while (clock.Elapsed < TimeSpan.FromSeconds(180) && killed == null)
                 {
                     Thread.Sleep(20);
-                    var running = s.ListTrials("psearch").FirstOrDefault(t => t.Status == RunStatus.Running && s.GetEpochs(t.RunId).Count is > 0 and < Epochs - 1
+                    var running = s.ListTrials("psearch").FirstOrDefault(t => t.Status == RunStatus.Running && s.GetEpochs(t.RunId).Count is > 0 and <= 3
                         && File.Exists(Path.Combine(artifacts, "psearch", t.TrialId, "checkpoint.fcnlab")));
                     if (running == null) continue;
                     victim = workers.Single(w => running.Owner!.EndsWith(":" + w.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));

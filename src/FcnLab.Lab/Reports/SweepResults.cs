@@ -25,8 +25,6 @@ public sealed record SweepResults(string Name, IReadOnlyList<string> AxisSetting
     }
 
     /// <summary>The trials of <paramref name="spec"/> as it expands now (trials of an older spec under its name left out), with their results.</summary>
-    public static SweepResults Of(IRunStore store, SweepSpec spec) => spec.Search is { } search
-        // A search: every stored trial, its searched parameters as the "axes" (the search views are issue 16's point 6).
-        ? Load(store, spec.Name, search.Space.Parameters.Select(p => p.Name).ToList(), null)
-        : Load(store, spec.Name, spec.Axes.Select(a => a.Setting).ToList(), SweepGrid.Expand(spec, "").Select(t => t.Trial.TrialId).ToList());
+    public static SweepResults Of(IRunStore store, SweepSpec spec) =>
+        Load(store, spec.Name, spec.Axes.Select(a => a.Setting).ToList(), SweepGrid.Expand(spec, "").Select(t => t.Trial.TrialId).ToList());
 }
