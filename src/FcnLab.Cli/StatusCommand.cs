@@ -24,7 +24,7 @@ public static class StatusCommand
             var record = s.RequireSweep(name);
             // The trials of the spec the sweep was last submitted with (run directories do not matter here).
             var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
-            var trials = s.CurrentTrials(name, SweepGrid.Index(spec, Directory.GetCurrentDirectory()));
+            var trials = spec.Search != null ? [.. s.ListTrials(name)] : s.CurrentTrials(name, SweepGrid.Index(spec, Directory.GetCurrentDirectory()));
             Write(stdout, SweepStatus.Of(name, trials), s.Location, StoreOption.Grace(parse.GetValue(grace)), DateTime.UtcNow, runId => s.GetProgress(runId, int.MaxValue));
             return ExitCodes.Success;
         });

@@ -56,7 +56,7 @@ public static class WorkerCommand
         // Ctrl-C, SIGTERM (as a batch system or Kubernetes sends it) and SIGHUP stop after saving the current trial's checkpoint.
         using var interruption = new Interruption(stderr);
         var tally = new SweepWorker(store, runsRoot, log, options).Run(interruption.Token);
-        log.Note($"done: trained {tally.Ran} trials: {tally.Completed} completed, {tally.EarlyStopped} early-stopped, {tally.Diverged} diverged, {tally.Failed} failed, {tally.TakenOver} taken over by another worker");
+        log.Note($"done: trained {tally.Ran} trials: {tally.Completed} completed, {tally.EarlyStopped} early-stopped, {tally.Diverged} diverged, {(tally.Pruned > 0 ? $"{tally.Pruned} pruned, " : "")}{tally.Failed} failed, {tally.TakenOver} taken over by another worker");
         return tally.Failed > 0 ? ExitCodes.TrialsFailed : ExitCodes.Success;
     }
 
