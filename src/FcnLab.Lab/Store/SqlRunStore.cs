@@ -175,7 +175,15 @@ public abstract class SqlRunStore : IRunStore
     {
         if (run.Sweep != null)
             throw new ArgumentException($"StartRun records a run outside any sweep, but this one belongs to sweep '{run.Sweep}'.", nameof(run));
-        return InWriteTransaction(() => InsertRun(run, owner));
+        bool again = false;
+        return InWriteTransaction(() =>
+        {
+            // Run again after a lost connection: a row this process started for this directory is the first attempt's, committed.
+            if (Again(ref again) && ReadTrialsLocked($"{SelectTrialsSql} WHERE sweep IS NULL AND run_dir = @dir AND owner = @owner AND status = 'running' ORDER BY run_id DESC LIMIT 1",
+                    ("@dir", run.RunDir), ("@owner", owner)).SingleOrDefault() is { } started)
+                return started.RunId;
+            return InsertRun(run, owner);
+        });
     }
 
     public TrialRecord? FindRun(string runDir)
@@ -189,8 +197,10 @@ public abstract class SqlRunStore : IRunStore
     {
         if (run.Sweep != null)
             throw new ArgumentException($"Reopen takes up a run outside any sweep, but this one belongs to sweep '{run.Sweep}'.", nameof(run));
+        bool again = false;
         return InWriteTransaction(() =>
         {
+            bool retried = Again(ref again);
             (TrialRecord Trial, DateTime Now)? found = null;
             using (var cmd = Command(LockTrialSql, ("@run_id", runId)))
             using (var reader = cmd.ExecuteReader())
@@ -198,6 +208,8 @@ public abstract class SqlRunStore : IRunStore
                 if (reader.Read()) found = (ReadTrial(reader), ReadTime(reader, reader.GetOrdinal("now")));
             }
             if (found is not { } f || f.Trial.Sweep != null) return false;
+            // Run again after a lost connection: already running under this owner means the first attempt committed.
+            if (retried && f.Trial.Status == RunStatus.Running && f.Trial.Owner == owner) return true;
             if (f.Trial.Status == RunStatus.Running && !Abandoned(f.Trial, f.Now, grace)) return false;
             using var update = Command(ReopenSql, ("@run_id", runId), ("@owner", owner), ("@trial_id", run.TrialId), ("@config_json", run.ConfigJson), ("@seed", run.Seed));
             return update.ExecuteNonQuery() == 1;
