@@ -332,15 +332,19 @@ public abstract class SqlRunStore : IRunStore
         bool again = false;
         return InWriteTransaction(() =>
         {
-            // Run again after a lost connection: the first claim may have committed with its answer lost on the way. A
-            // process claims only when it holds no trial, so a trial this owner holds is that claim, never a second one.
-            if (again && ReadTrialsLocked($"{SelectTrialsSql} WHERE sweep = @sweep AND owner = @owner AND status = 'running' ORDER BY run_id DESC LIMIT 1",
-                    ("@sweep", sweep), ("@owner", owner)).SingleOrDefault() is { } claimed)
-                return claimed;
-            again = true;
+            // Run again after a lost connection: the first claim may have committed with its answer lost on the way.
+            if (Again(ref again) && RunningTrialOf(sweep, owner) is { } claimed) return claimed;
             return Claim(sweep, owner, trialIds);
         });
     }
+
+    /// <summary>
+    /// The sweep's trial running under <paramref name="owner"/>, if any. A process claims only when it holds no trial, so
+    /// for a claim run again after a lost connection this is the first attempt's, committed: returned, never a second one.
+    /// </summary>
+    private TrialRecord? RunningTrialOf(string sweep, string owner) =>
+        ReadTrialsLocked($"{SelectTrialsSql} WHERE sweep = @sweep AND owner = @owner AND status = 'running' ORDER BY run_id DESC LIMIT 1",
+            ("@sweep", sweep), ("@owner", owner)).SingleOrDefault();
 
     public bool Heartbeat(long runId, string owner) =>
         InWriteTransaction(() => HolderUpdate(HeartbeatSql, runId, owner));
