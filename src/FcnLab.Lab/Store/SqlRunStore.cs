@@ -338,14 +338,6 @@ public abstract class SqlRunStore : IRunStore
         });
     }
 
-    /// <summary>
-    /// The sweep's trial running under <paramref name="owner"/>, if any. A process claims only when it holds no trial, so
-    /// for a claim run again after a lost connection this is the first attempt's, committed: returned, never a second one.
-    /// </summary>
-    private TrialRecord? RunningTrialOf(string sweep, string owner) =>
-        ReadTrialsLocked($"{SelectTrialsSql} WHERE sweep = @sweep AND owner = @owner AND status = 'running' ORDER BY run_id DESC LIMIT 1",
-            ("@sweep", sweep), ("@owner", owner)).SingleOrDefault();
-
     public bool Heartbeat(long runId, string owner) =>
         InWriteTransaction(() => HolderUpdate(HeartbeatSql, runId, owner));
 
@@ -404,6 +396,14 @@ public abstract class SqlRunStore : IRunStore
     /// </summary>
     private bool Holds(long runId, string owner, RunStatus status) =>
         ReadTrialsLocked($"{SelectTrialsSql} WHERE run_id = @run_id AND owner = @owner AND status = @status", ("@run_id", runId), ("@owner", owner), ("@status", status.ToText())).Count == 1;
+
+    /// <summary>
+    /// The sweep's trial running under <paramref name="owner"/>, if any. A process claims only when it holds no trial, so
+    /// for a claim run again after a lost connection this is the first attempt's, committed: returned, never a second one.
+    /// </summary>
+    private TrialRecord? RunningTrialOf(string sweep, string owner) =>
+        ReadTrialsLocked($"{SelectTrialsSql} WHERE sweep = @sweep AND owner = @owner AND status = 'running' ORDER BY run_id DESC LIMIT 1",
+            ("@sweep", sweep), ("@owner", owner)).SingleOrDefault();
 
     /// <summary>One transaction: the holder's heartbeat, the position, the loss window and an ended epoch's metrics (see <see cref="IRunStore.PublishProgress"/>).</summary>
     public bool PublishProgress(long runId, string owner, ProgressPosition position, LossWindow? window, bool newAttempt, EpochMetrics? endedEpoch = null)
