@@ -15,7 +15,7 @@ public static class TrainCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Train in --out even when it already holds a run (its files are replaced) or other files." };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the final line." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout and nothing else there." };
-        var resume = new Option<string>("--resume") { Description = "Continue an interrupted or finished run in place from its checkpoint, to --epochs in total (default: its own); only --epochs, --threads, --quiet and --json may be given with it.", HelpName = "run_dir" };
+        var resume = new Option<string>("--resume") { Description = "Continue an interrupted or finished run in place from its checkpoint, to --epochs in total (default: its own), recorded in the run store it was recorded in (unless --store names another); only --epochs, --threads, --store, --quiet and --json may be given with it.", HelpName = "run_dir" };
         var store = StoreOption.Create();
         var progressEvery = StoreOption.ProgressEvery();
         var storeTimeout = StoreOption.Timeout();
@@ -33,7 +33,7 @@ public static class TrainCommand
                 if (parse.GetResult(overwrite) is { Implicit: false }) others.Add("--overwrite");
                 if (others.Count > 0)
                     throw new FcnLabException($"--resume continues a run with its own settings; {string.Join(", ", others)} cannot be given with it (only --epochs, --threads, --quiet and --json can).");
-                return Resume(runDir, given, parse.GetValue(quiet), parse.GetValue(json), storeLocation, run, stdout, stderr, cancel);
+                return Resume(runDir, given, parse.GetValue(quiet), parse.GetValue(json), parse.GetValue(store), run, stdout, stderr, cancel);
             }
             var config = Presets.Resolve(new TrainConfig(), parse.GetValue(preset), given);
             return Execute(config, parse.GetValue(output), parse.GetValue(overwrite), parse.GetValue(quiet), parse.GetValue(json), storeLocation, run, stdout, stderr, cancel);
@@ -49,11 +49,15 @@ public static class TrainCommand
         return Train(RunStart.Fresh(config), data, folder.RunDir, storeLocation, run, quiet, json, stdout, stderr, cancel);
     }
 
-    /// <summary>train --resume: the checkpoint's config with only --epochs and --threads applied on top.</summary>
-    private static int Resume(string runDir, List<KeyValuePair<string, string>> given, bool quiet, bool json, string storeLocation, RunOptions run, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    /// <summary>
+    /// train --resume: the checkpoint's config with only --epochs and --threads applied on top, recorded in the run's own
+    /// store (the one its checkpoint names) unless --store names another; a run that names none goes to $FCNLAB_STORE or the default.
+    /// </summary>
+    private static int Resume(string runDir, List<KeyValuePair<string, string>> given, bool quiet, bool json, string? storeFlag, RunOptions run, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
         using var folder = RunFolder.ClaimExisting(runDir);
         var checkpoint = Checkpoint.Load(runDir);
+        string storeLocation = string.IsNullOrWhiteSpace(storeFlag) && checkpoint.State.RecordedIn is { Length: > 0 } own ? own : RunStores.Resolve(storeFlag);
         // --epochs and --threads are parsed (and checked, by flag name) through their declarations; only the
         // epochs become part of the run's settings, the threads go to the trainer as this process's own.
         var parsed = TrainSettings.Apply(checkpoint.Config, given);

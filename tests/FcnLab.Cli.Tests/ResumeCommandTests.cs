@@ -1,11 +1,40 @@
 using System.Text.Json;
 using FcnLab.Engine.Tests.Training;
+using FcnLab.Engine.Training;
+using FcnLab.Lab.Store;
 
 namespace FcnLab.Cli.Tests;
 
 public class ResumeCommandTests
 {
     private static readonly string[] Recipe = ["--batch-norm", "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01"];
+
+    /// <summary>Issue 14, point 7: `train --resume` records into the store the run was recorded in (its checkpoint names it), not the default one.</summary>
+    [Fact]
+    public void AResumeWithoutStore_RecordsIntoTheRunsOwnStore_WhereverItIsRun()
+    {
+        using var cli = new CliHarness();
+        string own = cli.Path_(Path.Combine("elsewhere", "own.db")), run = cli.Path_("run");
+        Assert.Equal(0, cli.Train(run, "--epochs", "1", "--store", own).Code);
+        string cwd = Directory.CreateDirectory(cli.Path_("cwd")).FullName;
+        using (var resume = new FcnlabProcess(["train", "--resume", run, "--epochs", "2", "--quiet"], workingDirectory: cwd))
+        {
+            Assert.True(resume.WaitForExit(TimeSpan.FromSeconds(120)), resume.Output);
+            Assert.True(resume.ExitCode == 0, resume.Output);
+        }
+        Assert.False(File.Exists(Path.Combine(cwd, "runs", "fcnlab.db")), "the resume was recorded in the default store");
+        using (var store = RunStores.Open(own))
+        {
+            var row = Assert.Single(store.ListTrials());
+            Assert.Equal((RunStatus.Completed, 2), (row.Status, row.Summary!.EpochsRun));
+        }
+
+        // --store still names another store.
+        string other = cli.Path_("other.db");
+        Assert.Equal(0, cli.Run("train", "--resume", run, "--epochs", "3", "--store", other).Code);
+        using (var store = RunStores.Open(other))
+            Assert.Equal(3, Assert.Single(store.ListTrials()).Summary!.EpochsRun);
+    }
 
     [Fact]
     public void ARunOf2Epochs_ResumedTo4_EqualsARunOf4_AndTheResumeIsLogged()

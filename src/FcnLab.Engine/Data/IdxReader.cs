@@ -119,9 +119,11 @@ public static class IdxReader
             if (size <= 0)
             {
                 string what = d == 0 ? $"{kind} count" : d == 1 ? "image height (rows)" : "image width (columns)";
-                throw Bad(path, d == 0 && size == 0
-                    ? $"declares zero {kind}s; the file holds no data"
-                    : $"declares a {what} of {size}; it must be positive (the header is corrupt)");
+                string a = what.StartsWith('i') ? "an" : "a";
+                // A size is an unsigned 32-bit number in the format, but more than 2^31 - 1 can never be: said as the number it is.
+                throw Bad(path, size == 0
+                    ? d == 0 ? $"declares zero {kind}s; the file holds no data" : $"declares {a} {what} of 0; it must be positive (the header is corrupt)"
+                    : $"declares {a} {what} of {(uint)size}, more than an IDX size can be (at most 2^31 - 1); the header is corrupt");
             }
             sizes[d] = size;
         }

@@ -77,7 +77,9 @@ public static class PngDecoder
         {
             int left = png.Length - pos;
             if (left == 0)
-                throw Bad(source, $"the file is truncated: it ends after the {previous} chunk, without the IEND chunk that closes a PNG");
+                throw Bad(source, previous.Length == 0
+                    ? "the file is truncated: it holds the 8-byte PNG signature and nothing after it (no IHDR chunk, no image)"
+                    : $"the file is truncated: it ends after the {previous} chunk, without the IEND chunk that closes a PNG");
             if (left < 12)
                 throw Bad(source, $"the file is truncated: {left} bytes at offset {pos} are too few for a chunk (12 bytes at least)");
             uint declared = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(pos));

@@ -15,11 +15,12 @@ public static class Trainer
 {
     /// <summary>A fresh run into <paramref name="runDir"/>.</summary>
     /// <exception cref="OperationCanceledException">When <paramref name="cancel"/> fires: after the step in progress, once the checkpoint is saved.</exception>
-    public static TrainResult Run(TrainConfig config, ImageDataset data, string runDir, ITrainingObserver observer, CancellationToken cancel = default)
+    /// <param name="recordedIn">Where the caller records the run (kept in the checkpoint, <see cref="TrainingState.RecordedIn"/>).</param>
+    public static TrainResult Run(TrainConfig config, ImageDataset data, string runDir, ITrainingObserver observer, CancellationToken cancel = default, string? recordedIn = null)
     {
         config.Validate();
         using var pool = new WorkerPool(config.Threads);
-        var session = new TrainingSession(config, data, runDir, observer, pool, from: null);
+        var session = new TrainingSession(config, data, runDir, observer, pool, from: null, recordedIn);
         return session.Train(cancel);
     }
 
@@ -40,7 +41,7 @@ public static class Trainer
     /// schedules do not depend on the total, so a 2-epoch run resumed to 4 equals a 4-epoch run.
     /// </para>
     /// </summary>
-    public static TrainResult Resume(Checkpoint checkpoint, string runDir, ImageDataset data, ITrainingObserver observer, int? epochs = null, int? threads = null, CancellationToken cancel = default)
+    public static TrainResult Resume(Checkpoint checkpoint, string runDir, ImageDataset data, ITrainingObserver observer, int? epochs = null, int? threads = null, CancellationToken cancel = default, string? recordedIn = null)
     {
         var c = checkpoint.State;
         int target = epochs ?? checkpoint.Config.Epochs;
@@ -70,7 +71,7 @@ public static class Trainer
         using var pool = new WorkerPool(threads ?? config.Threads);
         // The run takes the checkpoint's state over (and updates it as it trains).
         c.Resumes.Add(new ResumeRecord(c.EpochsDone + 1, c.InEpoch ? c.Step : 0, target, pool.Threads, RunDirectory.Timestamp()));
-        var session = new TrainingSession(config, data, runDir, observer, pool, checkpoint);
+        var session = new TrainingSession(config, data, runDir, observer, pool, checkpoint, recordedIn);
         return session.Train(cancel);
     }
 

@@ -41,12 +41,14 @@ internal sealed class TrainingSession
     private string? _pruneReason; // set when the pruner stopped the run at this epoch's end
 
     /// <param name="from">null: a fresh run (initialize, or --init-from); else the checkpoint to go on from, whose state the run takes over.</param>
-    public TrainingSession(TrainConfig config, ImageDataset data, string runDir, ITrainingObserver observer, WorkerPool pool, Checkpoint? from)
+    /// <param name="recordedIn">Where the run is recorded from now on (<see cref="TrainingState.RecordedIn"/>); null: as before.</param>
+    public TrainingSession(TrainConfig config, ImageDataset data, string runDir, ITrainingObserver observer, WorkerPool pool, Checkpoint? from, string? recordedIn = null)
     {
         config.Validate();
         (_config, _data, _runDir, _observer, _threads) = (config, data, runDir, observer, pool.Threads);
         _resumed = from != null;
         _state = from?.State ?? TrainingState.Fresh(config.Seed, config.Optimizer.Lr, RunDirectory.Timestamp());
+        if (recordedIn != null) _state.RecordedIn = recordedIn;
         _state.Generators.SeedMissing(config.Seed);
 
         // The split is redone on resume by a generator in its first state (same seed, same data: same

@@ -57,6 +57,11 @@ public sealed class TrainingState
     /// <summary>When the run first started (UTC).</summary>
     public string? StartedAt { get; init; }
     [JsonRequired] public List<ResumeRecord> Resumes { get; init; } = [];
+    /// <summary>
+    /// Where the run is recorded (a run store's location, as the caller that records it names it; the engine only keeps
+    /// it), so `train --resume` records into the run's own store. Null, and not written, for a run recorded nowhere.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RecordedIn { get; set; }
 
     /// <summary>The state of a run about to take its first step.</summary>
     public static TrainingState Fresh(long seed, double baseLr, string startedAt) => new()

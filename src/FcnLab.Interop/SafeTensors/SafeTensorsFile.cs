@@ -119,9 +119,13 @@ public static class SafeTensorsFile
     {
         FcnLabException Bad(string what) => new($"'{path}' is not a valid safetensors file: {what}.");
         if (bytes.Length < 8) throw Bad($"it has {bytes.Length} bytes, fewer than the 8 of the header length");
-        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(bytes);
-        if (headerLength < 2 || headerLength > MaxHeaderBytes)
-            throw Bad($"its header length is {headerLength} bytes (at most {MaxHeaderBytes} allowed)");
+        // The length is an unsigned 64-bit number: read as one, a damaged file's length is never printed as a negative number.
+        ulong declared = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (declared < 2)
+            throw Bad($"its header length is {declared} bytes; a header is a JSON object, at least the 2 bytes of {{}}");
+        if (declared > MaxHeaderBytes)
+            throw Bad($"its header length is {declared} bytes (at most {MaxHeaderBytes} allowed); the file is damaged, or it is not a safetensors file");
+        long headerLength = (long)declared;
         if (headerLength > bytes.Length - 8)
             throw Bad($"its header length is {headerLength} bytes but only {bytes.Length - 8} follow");
         var header = bytes.Slice(8, (int)headerLength);

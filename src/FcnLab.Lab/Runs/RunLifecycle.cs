@@ -41,7 +41,8 @@ public static class RunLifecycle
             return own.RunId;
         }
         using var recorder = new TrialRecorder(store, Take, observer, options);
-        var end = Run(store, recorder, start, () => data, runDir, options, $"interrupted; continue with: fcnlab train --resume {runDir}", trial: false, cancel);
+        // The checkpoint keeps the store, so `train --resume` records into it wherever it is run from.
+        var end = Run(store, recorder, start with { RecordedIn = store.Location }, () => data, runDir, options, $"interrupted; continue with: fcnlab train --resume {runDir}", trial: false, cancel);
         if (end.Failure is { } failure) ExceptionDispatchInfo.Throw(failure);
         return end.Result ?? throw new FcnLabException($"Run {recorder.RunId} in {store.Location} was taken over by another process; its results were not recorded here.");
     }

@@ -17,6 +17,9 @@ public sealed record RunStart
     public int? Epochs { get; init; }
     public int? Threads { get; init; }
 
+    /// <summary>Where the run is recorded (the store's location, kept in its checkpoint so `train --resume` finds it); null for a sweep trial, whose sweep knows.</summary>
+    public string? RecordedIn { get; init; }
+
     /// <summary>True when it goes on from a checkpoint.</summary>
     public bool Resumes => Checkpoint != null;
 
@@ -55,6 +58,6 @@ public sealed record RunStart
     /// <summary>Trains it in <paramref name="runDir"/>: the one place a run reaches the trainer.</summary>
     internal TrainResult Train(ImageDataset data, string runDir, ITrainingObserver observer, CancellationToken cancel) =>
         Checkpoint is { } checkpoint
-            ? Trainer.Resume(checkpoint, runDir, data, observer, Epochs, Threads, cancel)
-            : Trainer.Run(Config, data, runDir, observer, cancel);
+            ? Trainer.Resume(checkpoint, runDir, data, observer, Epochs, Threads, cancel, RecordedIn)
+            : Trainer.Run(Config, data, runDir, observer, cancel, RecordedIn);
 }

@@ -177,7 +177,15 @@ public abstract class SqlRunStore : IRunStore
     {
         if (run.Sweep != null)
             throw new ArgumentException($"StartRun records a run outside any sweep, but this one belongs to sweep '{run.Sweep}'.", nameof(run));
-        return InWriteTransaction(() => InsertRun(run, owner));
+        bool again = false;
+        return InWriteTransaction(() =>
+        {
+            // Run again after a lost connection: a row this process started for this directory is the first attempt's, committed.
+            if (Again(ref again) && ReadTrialsLocked($"{SelectTrialsSql} WHERE sweep IS NULL AND run_dir = @dir AND owner = @owner AND status = 'running' ORDER BY run_id DESC LIMIT 1",
+                    ("@dir", run.RunDir), ("@owner", owner)).SingleOrDefault() is { } started)
+                return started.RunId;
+            return InsertRun(run, owner);
+        });
     }
 
     public TrialRecord? FindRun(string runDir)
@@ -191,8 +199,10 @@ public abstract class SqlRunStore : IRunStore
     {
         if (run.Sweep != null)
             throw new ArgumentException($"Reopen takes up a run outside any sweep, but this one belongs to sweep '{run.Sweep}'.", nameof(run));
+        bool again = false;
         return InWriteTransaction(() =>
         {
+            bool retried = Again(ref again);
             (TrialRecord Trial, DateTime Now)? found = null;
             using (var cmd = Command(LockTrialSql, ("@run_id", runId)))
             using (var reader = cmd.ExecuteReader())
@@ -200,6 +210,8 @@ public abstract class SqlRunStore : IRunStore
                 if (reader.Read()) found = (ReadTrial(reader), ReadTime(reader, reader.GetOrdinal("now")));
             }
             if (found is not { } f || f.Trial.Sweep != null) return false;
+            // Run again after a lost connection: already running under this owner means the first attempt committed.
+            if (retried && f.Trial.Status == RunStatus.Running && f.Trial.Owner == owner) return true;
             if (f.Trial.Status == RunStatus.Running && !Abandoned(f.Trial, f.Now, grace)) return false;
             using var update = Command(ReopenSql, ("@run_id", runId), ("@owner", owner), ("@trial_id", run.TrialId), ("@config_json", run.ConfigJson), ("@seed", run.Seed));
             return update.ExecuteNonQuery() == 1;
@@ -322,12 +334,8 @@ public abstract class SqlRunStore : IRunStore
         bool again = false;
         return InWriteTransaction(() =>
         {
-            // Run again after a lost connection: the first claim may have committed with its answer lost on the way. A
-            // process claims only when it holds no trial, so a trial this owner holds is that claim, never a second one.
-            if (again && ReadTrialsLocked($"{SelectTrialsSql} WHERE sweep = @sweep AND owner = @owner AND status = 'running' ORDER BY run_id DESC LIMIT 1",
-                    ("@sweep", sweep), ("@owner", owner)).SingleOrDefault() is { } claimed)
-                return claimed;
-            again = true;
+            // Run again after a lost connection: the first claim may have committed with its answer lost on the way.
+            if (Again(ref again) && RunningTrialOf(sweep, owner) is { } claimed) return claimed;
             return Claim(sweep, owner, trialIds);
         });
     }
@@ -417,6 +425,14 @@ public abstract class SqlRunStore : IRunStore
     /// </summary>
     private bool Holds(long runId, string owner, RunStatus status) =>
         ReadTrialsLocked($"{SelectTrialsSql} WHERE run_id = @run_id AND owner = @owner AND status = @status", ("@run_id", runId), ("@owner", owner), ("@status", status.ToText())).Count == 1;
+
+    /// <summary>
+    /// The sweep's trial running under <paramref name="owner"/>, if any. A process claims only when it holds no trial, so
+    /// for a claim run again after a lost connection this is the first attempt's, committed: returned, never a second one.
+    /// </summary>
+    private TrialRecord? RunningTrialOf(string sweep, string owner) =>
+        ReadTrialsLocked($"{SelectTrialsSql} WHERE sweep = @sweep AND owner = @owner AND status = 'running' ORDER BY run_id DESC LIMIT 1",
+            ("@sweep", sweep), ("@owner", owner)).SingleOrDefault();
 
     /// <summary>One transaction: the holder's heartbeat, the position, the loss window and an ended epoch's metrics (see <see cref="IRunStore.PublishProgress"/>).</summary>
     public bool PublishProgress(long runId, string owner, ProgressPosition position, LossWindow? window, bool newAttempt, EpochMetrics? endedEpoch = null)

@@ -24,6 +24,11 @@ public static partial class SweepSpecParser
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$")]
     private static partial Regex NamePattern();
 
+    /// <summary>
+    /// Reads the spec file at <paramref name="path"/>. A relative `data:` (in base or an axis) means relative to the spec
+    /// file's directory, wherever the command runs: it is resolved here, once, and the spec's text (what the store keeps
+    /// and workers expand) and its trials' identity carry the full path.
+    /// </summary>
     public static SweepSpec ParseFile(string path)
     {
         string text;
@@ -35,7 +40,21 @@ public static partial class SweepSpecParser
         {
             throw new FcnLabException($"Cannot read sweep spec '{path}': {e.Message}");
         }
-        return Parse(text, path);
+        return ResolveData(Parse(text, path), Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>The spec with each relative `data:` directory made full against <paramref name="specDir"/>; the same spec when there is none.</summary>
+    private static SweepSpec ResolveData(SweepSpec spec, string specDir)
+    {
+        string Full(string dir) => Path.IsPathFullyQualified(dir) ? dir : Path.GetFullPath(Path.Combine(specDir, dir));
+        bool Relative(string dir) => !Path.IsPathFullyQualified(dir);
+        if (!spec.Base.Any(b => b.Key == "data" && Relative(b.Value)) && !spec.Axes.Any(a => a.Setting == "data" && a.Values.Any(Relative))) return spec;
+        var resolved = spec with
+        {
+            Base = [.. spec.Base.Select(b => b.Key == "data" ? new KeyValuePair<string, string>(b.Key, Full(b.Value)) : b)],
+            Axes = [.. spec.Axes.Select(a => a.Setting == "data" ? a with { Values = [.. a.Values.Select(Full)] } : a)],
+        };
+        return resolved with { SourceText = SweepSpecWriter.ToYaml(resolved) };
     }
 
     public static SweepSpec Parse(string text, string source = "spec")

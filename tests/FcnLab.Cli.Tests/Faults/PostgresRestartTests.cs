@@ -7,9 +7,10 @@ using Xunit.Abstractions;
 namespace FcnLab.Cli.Tests.Faults;
 
 /// <summary>
-/// Issue 14, point 4: the PostgreSQL server stopped and started again while two workers run a sweep on it. Each worker
-/// says so once on stderr (the connection lost, then back), goes on, and the sweep completes with every trial trained
-/// and recorded exactly once. The cluster is the test's own (stopping the shared test server would break the others).
+/// Issue 14, point 4: the PostgreSQL server stopped and started again while two processes run a sweep on it, the
+/// `fcnlab sweep` command and an `fcnlab worker`. Each says so once on stderr (the connection lost, then back), goes on,
+/// and the sweep completes with every trial trained and recorded exactly once. The cluster is the test's own (stopping
+/// the shared test server would break the others).
 /// </summary>
 public sealed partial class PostgresRestartTests(ITestOutputHelper log) : IDisposable
 {
@@ -17,11 +18,12 @@ public sealed partial class PostgresRestartTests(ITestOutputHelper log) : IDispo
 
     public void Dispose() => _h.Dispose();
 
-    [GeneratedRegex(@"^worker (\S+): trial ([0-9a-f]{12}) of sweep restart (completed|failed|diverged|early-stopped|taken over)", RegexOptions.Multiline)]
+    /// <summary>A trial finished, as the worker (`worker H:P: trial ID of sweep restart completed`) or the sweep (`    ID completed: ...`) says it.</summary>
+    [GeneratedRegex(@"^(?:worker \S+: trial |    )([0-9a-f]{12}) (?:of sweep restart )?(completed|failed|diverged|early-stopped|taken over)", RegexOptions.Multiline)]
     private static partial Regex Finished();
 
     [ClusterFact]
-    public void AServerRestartDuringATwoWorkerSweep_IsSaidOnce_AndNothingIsLostOrDuplicated_AndTheSweepCompletes()
+    public void AServerRestartDuringASweepWithAWorker_IsSaidOnceByEach_AndNothingIsLostOrDuplicated_AndTheSweepCompletes()
     {
         using var cluster = PostgresCluster.Start();
         string store = string.Create(CultureInfo.InvariantCulture, $"postgres://postgres@127.0.0.1:{cluster.Port}/postgres");
@@ -38,8 +40,12 @@ public sealed partial class PostgresRestartTests(ITestOutputHelper log) : IDispo
         Assert.True(submit.Code == 0, submit.Err + submit.Out);
 
         string artifacts = _h.Path_("artifacts");
-        var workers = Enumerable.Range(0, 2).Select(_ => new FcnlabProcess("worker", "--store", store, "--sweep", "restart", "--exit-when-idle",
-            "--artifacts", artifacts, "--threads", "1", "--progress-every", "0.05", "--store-timeout", "120")).ToList();
+        string[] common = ["--store", store, "--artifacts", artifacts, "--threads", "1", "--progress-every", "0.05", "--store-timeout", "120"];
+        var workers = new List<FcnlabProcess>
+        {
+            new(["sweep", spec, .. common]),
+            new(["worker", "--sweep", "restart", "--exit-when-idle", .. common]),
+        };
         try
         {
             // Both workers training (each publishing its progress), then the server goes down for a few seconds.
@@ -64,8 +70,9 @@ public sealed partial class PostgresRestartTests(ITestOutputHelper log) : IDispo
         {
             log.WriteLine(w.Output);
             Assert.True(w.ExitCode == 0, w.Output);
-            Assert.Single(Regex.Matches(w.Output, "lost the connection to the run store postgres://postgres@127.0.0.1:[0-9]+/postgres \\(.*\\); trying again for up to 120 s"));
-            Assert.Single(Regex.Matches(w.Output, "the run store postgres://postgres@127.0.0.1:[0-9]+/postgres is back after [0-9.]+ s; going on"));
+            string who = w == workers[0] ? "sweep restart" : "worker [^ ]+";
+            Assert.Single(Regex.Matches(w.Output, $"^{who}: lost the connection to the run store postgres://postgres@127.0.0.1:[0-9]+/postgres \\(.*\\); trying again for up to 120 s", RegexOptions.Multiline));
+            Assert.Single(Regex.Matches(w.Output, $"^{who}: the run store postgres://postgres@127.0.0.1:[0-9]+/postgres is back after [0-9.]+ s; going on", RegexOptions.Multiline));
             Assert.DoesNotContain("   at ", w.Output);
             Assert.DoesNotContain("error:", w.Output);
         }
@@ -73,7 +80,7 @@ public sealed partial class PostgresRestartTests(ITestOutputHelper log) : IDispo
         // Every trial trained and recorded once: completed on its first attempt, finished by exactly one worker.
         Assert.Equal(8, Count(cluster, "SELECT count(*) FROM trials WHERE sweep = 'restart' AND status = 'completed' AND attempts = 1"));
         Assert.Equal(8, Count(cluster, "SELECT count(*) FROM trials"));
-        var finished = workers.SelectMany(w => Finished().Matches(w.Output)).Select(m => (Trial: m.Groups[2].Value, Outcome: m.Groups[3].Value)).ToList();
+        var finished = workers.SelectMany(w => Finished().Matches(w.Output)).Select(m => (Trial: m.Groups[1].Value, Outcome: m.Groups[2].Value)).ToList();
         Assert.Equal(8, finished.Count);
         Assert.Equal(8, finished.Select(f => f.Trial).Distinct().Count());
         Assert.All(finished, f => Assert.Equal("completed", f.Outcome));

@@ -116,4 +116,28 @@ public sealed class SweepFaultTests : IDisposable
         Assert.Contains("2 failed", output);
         AssertFailedForAFullDisk("wfull", disk.Path, output + err);
     }
+
+    [Fact]
+    public void ARelativeDataDirectory_IsTheSpecFilesNeighbour_WhereverTheSweepIsRun()
+    {
+        // data: data next to the spec; the command runs from another directory (the README's promise: relative to the spec).
+        string spec = _h.Path_("near.yaml");
+        File.WriteAllText(spec, """
+            name: near
+            base: { data: data, dataset: tiny, hidden: [8], epochs: 1, batch_size: 32, threads: 1 }
+            axes:
+              lr: [0.01, 0.03]
+            """);
+        string elsewhere = Directory.CreateDirectory(_h.Path_("elsewhere")).FullName;
+        using (var sweep = new FcnlabProcess(["sweep", spec, "--store", _h.StorePath], workingDirectory: elsewhere))
+        {
+            Assert.True(sweep.WaitForExit(TimeSpan.FromSeconds(120)), sweep.Output);
+            Assert.True(sweep.ExitCode == 0, sweep.Output);
+            Assert.Contains("sweep near: 2 trials: 2 completed", sweep.Output);
+        }
+        using var store = RunStores.Open(_h.StorePath);
+        // Resolved once: the stored spec (what workers and reports expand) and every trial name the full path.
+        Assert.Contains(_h.DataDir, store.GetSweep("near")!.SpecText);
+        Assert.All(store.ListTrials("near"), t => Assert.Contains(System.Text.Json.JsonSerializer.Serialize(_h.DataDir), t.Definition.ConfigJson));
+    }
 }

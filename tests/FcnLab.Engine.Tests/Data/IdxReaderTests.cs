@@ -113,7 +113,10 @@ public class IdxReaderTests : IDisposable
     [Theory]
     [InlineData(5, 0, 4, "height")]
     [InlineData(5, 3, -1, "width")]
-    [InlineData(-5, 3, 4, "image count")]
+    [InlineData(-5, 3, 4, "declares an image count of 4294967291, more than an IDX size can be")]
+    [InlineData(int.MinValue, 3, 4, "declares an image count of 2147483648, more than an IDX size can be (at most 2^31 - 1)")]
+    [InlineData(5, int.MinValue, 4, "declares an image height (rows) of 2147483648, more than")]
+    [InlineData(5, 3, 0, "declares an image width (columns) of 0; it must be positive")]
     [InlineData(5, 100000, 4, "not a plausible image size")]
     [InlineData(int.MaxValue, 1000, 1000, "corrupt")]
     [InlineData(1000000, 28, 28, "far too small")] // declares 784 MB in a file of a few bytes: refused before allocating

@@ -231,6 +231,9 @@ public class PngDecoderTests : IDisposable
         AssertBad([], "empty");
         AssertBad(Encoding.ASCII.GetBytes("GIF89a........"), "not a PNG file", "signature");
         AssertBad(PngTestFiles.Signature[..5], "truncated", "signature");
+        // Issue 14, point 7: no chunk read yet, so no empty chunk name ("after the  chunk").
+        var e = Assert.Throws<FcnLabException>(() => PngDecoder.Decode(PngTestFiles.Signature, Name));
+        Assert.Equal($"{Name}: the file is truncated: it holds the 8-byte PNG signature and nothing after it (no IHDR chunk, no image).", e.Message);
     }
 
     [Fact]

@@ -37,7 +37,8 @@ public static class RunComparison
     {
         using var doc = JsonDocument.Parse(SealedHeader(c.Serialize()));
         var state = doc.RootElement.GetProperty("state");
-        return string.Join("\n", state.EnumerateObject().Where(p => p.Name is not ("metrics" or "epoch_seconds" or "resumes" or "started_at")).Select(p => $"{p.Name}={p.Value.GetRawText()}"));
+        // Where a run is recorded (recorded_in) is no part of its numbers.
+        return string.Join("\n", state.EnumerateObject().Where(p => p.Name is not ("metrics" or "epoch_seconds" or "resumes" or "started_at" or "recorded_in")).Select(p => $"{p.Name}={p.Value.GetRawText()}"));
     }
 
     /// <summary>The JSON header of a checksummed file (after the magic, the version and the header length).</summary>

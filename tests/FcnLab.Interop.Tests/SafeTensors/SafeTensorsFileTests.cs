@@ -92,7 +92,12 @@ public class SafeTensorsFileTests
     {
         Assert.Contains("fewer than the 8", Error([1, 2, 3]));
         Assert.Contains("header length is 1000000000 bytes (at most", Error(File_("{}", 0, declaredLength: 1_000_000_000)));
-        Assert.Contains("header length is -5", Error(File_("{}", 0, declaredLength: -5)));
+        // Issue 14, point 7: the length is unsigned; a raw negative (long.MinValue) is never printed.
+        Assert.Contains("header length is 18446744073709551611 bytes (at most 100000000 allowed); the file is damaged", Error(File_("{}", 0, declaredLength: -5)));
+        string minValue = Error(File_("{}", 0, declaredLength: long.MinValue));
+        Assert.Contains("header length is 9223372036854775808 bytes (at most 100000000 allowed)", minValue);
+        Assert.DoesNotContain("-", minValue.Replace("bad.safetensors", "", StringComparison.Ordinal));
+        Assert.Contains("header length is 0 bytes; a header is a JSON object, at least the 2 bytes of {}", Error(File_("{}", 0, declaredLength: 0)));
         Assert.Contains("but only 2 follow", Error(File_("{}", 0, declaredLength: 40)));
         var bytes = File_("{\"\u00e9\":{}}", 0);
         bytes[10] = 0xFF; // not UTF-8

@@ -220,4 +220,25 @@ public sealed class PostgresRunStoreTests(PostgresDatabase database) : RunStoreC
             Assert.False(store.Interrupt(third.RunId, "host:2", "interrupted"));
         }
     }
+
+    [PostgresFact]
+    public void StartingOrReopeningARunWhoseCommitWasAnsweredOnALostConnection_MakesOneRow_AndIsNotRefused()
+    {
+        var (store, relay) = ThroughRelay();
+        using (relay)
+        using (store)
+        {
+            var run = new TrialDefinition { TrialId = "r", ConfigJson = "{}", RunDir = "/runs/one" };
+            relay.DropNextCommitAnswer();
+            long id = store.StartRun(run, "host:1");
+            Assert.True(relay.Dropped);
+            Assert.Equal(id, Assert.Single(store.ListTrials(), t => t.Sweep == null).RunId);
+
+            Assert.True(store.Interrupt(id, "host:1", "interrupted"));
+            relay.DropNextCommitAnswer();
+            Assert.True(store.Reopen(id, run, "host:1", TimeSpan.FromSeconds(60)));
+            Assert.True(relay.Dropped);
+            Assert.Equal(Engine.Training.RunStatus.Running, store.GetTrial(id)!.Status);
+        }
+    }
 }

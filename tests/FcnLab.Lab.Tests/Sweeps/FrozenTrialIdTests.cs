@@ -53,13 +53,55 @@ public class FrozenTrialIdTests
     }
 
     /// <summary>
-    /// Specs that name their data (`data:` is taken as written, relative or not, into the identity), a
+    /// Specs that name their data (read as text, `data:` is taken as written, relative or not, into the identity), a
     /// preset, and more repeats than the studies; the runs root only places the run directories.
     /// </summary>
     [Fact]
     public void SpecsWithDataPresetAndRepeats_KeepTheirIds_AndTheRunsRootLeavesIdsAlone()
     {
-        string[] texts =
+        var sb = new StringBuilder();
+        foreach (string text in SpecTexts)
+        {
+            var spec = SweepSpecParser.Parse(text);
+            AppendTrials(sb, spec, spec.Name, runDirs: true);
+            Assert.Equal(SweepGrid.Expand(spec, "RUNS").Select(t => t.Trial.TrialId), SweepGrid.Expand(spec, Path.Combine("elsewhere", "artifacts")).Select(t => t.Trial.TrialId));
+        }
+        FrozenFixture.Check(Folder, "specs.txt", sb.ToString());
+    }
+
+    /// <summary>
+    /// Issue 14, point 7: read from a file, a relative `data:` is resolved against the file's directory, so the frozen
+    /// relative-data spec's trials get the ids of the same spec with the full path written out (read as text, with no
+    /// file, it keeps the frozen ids above); an absolute `data:` keeps its ids either way.
+    /// </summary>
+    [Fact]
+    public void SpecFilesWithARelativeData_GetTheIdsOfTheSpecWithTheResolvedPathWrittenOut()
+    {
+        string dir = Directory.CreateTempSubdirectory("fcnlab-spec-").FullName;
+        try
+        {
+            string relative = SpecTexts[0], absolute = SpecTexts[1];
+            string file = Path.Combine(dir, "relative.yaml");
+            File.WriteAllText(file, relative);
+            string full = Path.Combine(dir, "data", "tiny");
+            var written = SweepSpecParser.Parse(relative.Replace("data: data/tiny", $"data: \"{full}\"", StringComparison.Ordinal));
+            var read = SweepSpecParser.ParseFile(file);
+            Assert.Equal(SweepGrid.Expand(written, "RUNS").Select(t => t.Trial.TrialId), SweepGrid.Expand(read, "RUNS").Select(t => t.Trial.TrialId));
+            Assert.Equal(full, read.Base.Single(b => b.Key == "data").Value);
+            // The text the store keeps expands to the same trials wherever a worker reads it.
+            Assert.Equal(SweepGrid.Expand(read, "RUNS").Select(t => t.Trial.TrialId), SweepGrid.Expand(SweepSpecParser.Parse(read.SourceText), "RUNS").Select(t => t.Trial.TrialId));
+
+            File.WriteAllText(file, absolute);
+            Assert.Equal(SweepGrid.Expand(SweepSpecParser.Parse(absolute), "RUNS").Select(t => t.Trial.TrialId), SweepGrid.Expand(SweepSpecParser.ParseFile(file), "RUNS").Select(t => t.Trial.TrialId));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Specs that name their data (relative, then absolute), a preset, and more repeats than the studies.</summary>
+    private static readonly string[] SpecTexts =
         [
             """
             name: frozen-relative-data
@@ -89,15 +131,6 @@ public class FrozenTrialIdTests
               lr_schedule: [constant, cosine]
             """,
         ];
-        var sb = new StringBuilder();
-        foreach (string text in texts)
-        {
-            var spec = SweepSpecParser.Parse(text);
-            AppendTrials(sb, spec, spec.Name, runDirs: true);
-            Assert.Equal(SweepGrid.Expand(spec, "RUNS").Select(t => t.Trial.TrialId), SweepGrid.Expand(spec, Path.Combine("elsewhere", "artifacts")).Select(t => t.Trial.TrialId));
-        }
-        FrozenFixture.Check(Folder, "specs.txt", sb.ToString());
-    }
 
     /// <summary>Configs built by hand: every setting away from its default at least once, each recorded as its identity and canonical JSON.</summary>
     public static readonly Dictionary<string, (string? Preset, Dictionary<string, string> Settings)> Configs = new()
