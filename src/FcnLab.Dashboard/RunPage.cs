@@ -19,8 +19,9 @@ internal static class RunPage
     /// <summary>Everything the run view draws, read from the store in one go.</summary>
     public sealed record Data(TrialRecord Trial, IReadOnlyList<EpochMetrics> Epochs, RunProgress? Progress, TrialOutcome? Outcome);
 
-    public static Data? Load(IRunStore store, long runId) =>
-        store.GetTrial(runId) is { } t ? new Data(t, store.GetEpochs(runId), store.GetProgress(runId), store.GetOutcome(runId)) : null;
+    /// <summary>The run's record, epochs, published position and results from one snapshot, so the progress line and the epochs table agree.</summary>
+    public static Data? Load(IRunStore store, long runId) => store.ReadConsistent(s =>
+        s.GetTrial(runId) is { } t ? new Data(t, s.GetEpochs(runId), s.GetProgress(runId), s.GetOutcome(runId)) : null);
 
     public static bool IsLive(Data d) => d.Trial.Status is RunStatus.Running or RunStatus.Pending;
 

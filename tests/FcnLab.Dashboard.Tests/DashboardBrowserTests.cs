@@ -297,7 +297,7 @@ public sealed class DashboardBrowserTests : IDisposable
         FillWithASmallSweep();
         await using var server = await DashboardServer.StartAsync(new DashboardOptions(_h.StorePath, Port: 0));
         using var http = new HttpClient { BaseAddress = server.Url };
-        foreach (string path in (string[])["", "runs/1", "sweep?name=small", "static/dashboard.js", "runs/1/charts/loss.svg", "no/such/page"])
+        foreach (string path in (string[])["", "runs/1", "sweep?name=small", "static/dashboard.js", "runs/1/charts/loss.svg", "runs/1/charts/loss.png", "no/such/page"])
         {
             using var response = await http.GetAsync(path);
             Assert.Equal(DashboardServer.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());

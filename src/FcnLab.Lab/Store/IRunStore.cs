@@ -110,6 +110,12 @@ public interface IRunStore : IDisposable
     /// </summary>
     RunProgress? GetProgress(long runId, int afterEpoch = 0, int afterStep = 0);
 
+    /// <summary>
+    /// Runs the reads in <paramref name="read"/> on one snapshot of the store (one read transaction): they all see the
+    /// same commits, so a run's epochs and its published position agree (the dashboard's run page reads them so).
+    /// </summary>
+    T ReadConsistent<T>(Func<IRunStore, T> read);
+
     IReadOnlyList<EpochMetrics> GetEpochs(long runId);
     /// <summary>The stored results of a final trial (null for pending, running or failed ones).</summary>
     TrialOutcome? GetOutcome(long runId);

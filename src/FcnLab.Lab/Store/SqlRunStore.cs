@@ -15,6 +15,8 @@ public abstract class SqlRunStore : IRunStore
 {
     private readonly DbConnection _connection;
     private readonly object _gate = new();
+    /// <summary>True while <see cref="ReadConsistent"/> runs (under the lock): the reads inside use its snapshot.</summary>
+    private bool _inSnapshot;
 
     private protected SqlRunStore(string location, DbConnection connection)
     {
@@ -264,7 +266,7 @@ public abstract class SqlRunStore : IRunStore
         string collate = column is "sweep" or "trial_id" or "status" or "point" ? ByteOrder : "";
         string order = $" ORDER BY CASE WHEN {column} IS NULL THEN 0 ELSE 1 END {dir}, {column}{collate} {dir}, run_id {dir}";
         var page = parameters.Concat([("@limit", (object?)Math.Max(0, query.Limit)), ("@offset", Math.Max(0, query.Offset))]).ToArray();
-        return Locked(() => ReadTransaction(() =>
+        return Locked(() => Snapshot(() =>
         {
             int total;
             using (var count = Command($"SELECT COUNT(*) FROM trials{filter}", [.. parameters]))
@@ -467,7 +469,7 @@ public abstract class SqlRunStore : IRunStore
     public RunProgress? GetProgress(long runId, int afterEpoch = 0, int afterStep = 0)
     {
         // One snapshot: the position and the points come from the same commit.
-        return Locked(() => ReadTransaction(() =>
+        return Locked(() => Snapshot(() =>
         {
             ProgressPosition position;
             DateTime updatedAt;
@@ -500,7 +502,7 @@ public abstract class SqlRunStore : IRunStore
     public TrialOutcome? GetOutcome(long runId)
     {
         // One snapshot: the summary and its misclassified rows come from the same commit.
-        return Locked(() => ReadTransaction(() =>
+        return Locked(() => Snapshot(() =>
         {
             (RunSummary Summary, long[,]? Confusion, string[] ClassNames)? stored;
             using (var cmd = Command($"SELECT {StoreRows.TrialColumns}, class_names, confusion FROM trials WHERE run_id = @run_id", ("@run_id", runId)))
@@ -550,6 +552,8 @@ public abstract class SqlRunStore : IRunStore
     {
         lock (_gate)
         {
+            // Inside ReadConsistent: its snapshot is open on this connection; a lost connection is retried there, as a whole.
+            if (_inSnapshot) return body();
             var waited = System.Diagnostics.Stopwatch.StartNew();
             var backoff = FirstBackoff;
             bool reopen = false, lost = false;
@@ -583,6 +587,27 @@ public abstract class SqlRunStore : IRunStore
             }
         }
     }
+
+    public T ReadConsistent<T>(Func<IRunStore, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return Locked(() => Snapshot(() =>
+        {
+            bool outer = !_inSnapshot;
+            _inSnapshot = true;
+            try
+            {
+                return read(this);
+            }
+            finally
+            {
+                if (outer) _inSnapshot = false;
+            }
+        }));
+    }
+
+    /// <summary>A read on one snapshot: its own read transaction, or the one <see cref="ReadConsistent"/> holds. Called under the lock.</summary>
+    private T Snapshot<T>(Func<T> body) => _inSnapshot ? body() : ReadTransaction(body);
 
     /// <summary>Runs a statement guarded by <see cref="HolderCondition"/>; true when the holder's row changed.</summary>
     private bool HolderUpdate(string sql, long runId, string owner, params (string Name, object? Value)[] more)

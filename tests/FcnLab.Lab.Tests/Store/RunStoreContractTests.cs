@@ -703,6 +703,34 @@ public abstract class RunStoreContractTests : IDisposable
     }
 
     [StoreFact]
+    public void ReadConsistent_ReadsOneSnapshot_WhileAnotherConnectionEndsAnEpoch()
+    {
+        // The dashboard's run page reads a run's epochs and its position so: they never disagree (issue 15).
+        var (writer, id) = OpenWithClaimedTrial();
+        var reader = Open();
+        var position = new ProgressPosition(1, 5, 10, 10, 1.0, 20);
+        var epoch1 = new EpochMetrics(1, 1.0, 0.5, null, null, 0.1, 1);
+        Assert.True(writer.PublishProgress(id, "host:1", position, new LossWindow(1, 10, 10, 1.0), newAttempt: true, epoch1));
+
+        var (epochs, progress, epochsAgain, trial) = reader.ReadConsistent(s =>
+        {
+            var before = s.GetEpochs(id);
+            // Another connection ends epoch 2 in between; this snapshot does not see it.
+            Assert.True(writer.PublishProgress(id, "host:1", position with { Epoch = 2 }, new LossWindow(2, 10, 10, 0.5), newAttempt: false, epoch1 with { Epoch = 2 }));
+            return (before, s.GetProgress(id)!, s.GetEpochs(id), s.ReadConsistent(inner => inner.GetTrial(id)));
+        });
+        Assert.Equal([1], epochs.Select(e => e.Epoch));
+        Assert.Equal([1], epochsAgain.Select(e => e.Epoch));
+        Assert.Equal(1, progress.Position.Epoch);
+        Assert.Single(progress.Losses);
+        Assert.Equal(id, trial!.RunId);
+        // Outside the snapshot the new commit is seen, and the store still writes and reads as before.
+        Assert.Equal(2, reader.GetProgress(id)!.Position.Epoch);
+        Assert.Equal([1, 2], reader.GetEpochs(id).Select(e => e.Epoch));
+        Assert.True(reader.Heartbeat(id, "host:1"));
+    }
+
+    [StoreFact]
     public void PublishProgress_IsHolderChecked()
     {
         var (store, id) = OpenWithClaimedTrial();

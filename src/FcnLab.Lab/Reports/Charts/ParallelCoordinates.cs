@@ -11,8 +11,8 @@ namespace FcnLab.Lab.Reports.Charts;
 /// </summary>
 public static class ParallelCoordinates
 {
-    private const double Left = 60, Top = 64, PlotHeight = 300, AxisGap = 150, BottomSpace = 40;
-    private const int NameChars = 22, LabelChars = 14, MaxTickLabels = 12;
+    private const double Left = 60, Top = 76, PlotHeight = 300, AxisGap = 150, BottomSpace = 40, MinWidth = 560;
+    private const int NameChars = 20, LabelChars = 14, MaxTickLabels = 12;
 
     /// <param name="settings">The axes' names, in order; each line gives one value per name.</param>
     public static string Render(string title, IReadOnlyList<string> settings, IReadOnlyList<ParallelLine> lines, string metricLabel)
@@ -21,7 +21,7 @@ public static class ParallelCoordinates
         int axes = settings.Count + 1;
         double metricX = Left + settings.Count * AxisGap;
         double barX = metricX + 90;
-        double width = Math.Max(barX + 100, SvgText.Width(title, 14) + 40);
+        double width = Math.Max(Math.Max(barX + 100, MinWidth), SvgText.Width(title, 14) + 40);
         double bottom = Top + PlotHeight;
         var svg = new SvgBuilder(width, bottom + BottomSpace, title);
 
@@ -30,29 +30,9 @@ public static class ParallelCoordinates
         var metric = Axis.Nice(drawn.Select(l => l.Metric));
         double Y01(double f) => bottom - f * PlotHeight;
 
-        // The axes: a line, the name above, tick labels to the left.
+        // The axes, then the lines (worst first), then the names and tick labels on top of the lines (on white, to stay readable).
         for (int a = 0; a < axes; a++)
-        {
-            double x = Left + a * AxisGap;
-            svg.Line(x, Top, x, bottom, "#444444");
-            string name = a < settings.Count ? settings[a] : metricLabel;
-            svg.Text(x, Top - 14, SvgText.Shorten(name, NameChars), anchor: "middle", size: 12, weight: a == settings.Count ? "bold" : null, tooltip: name);
-            if (a < settings.Count)
-                foreach (var (label, f) in scales[a].Ticks)
-                {
-                    svg.Line(x - 4, Y01(f), x, Y01(f), "#444444");
-                    svg.Text(x - 6, Y01(f) + 4, SvgText.Shorten(label, LabelChars), anchor: "end", size: 10);
-                }
-            else
-                foreach (double t in metric.Ticks)
-                {
-                    double y = metric.Map(t, bottom, Top);
-                    svg.Line(x - 4, y, x, y, "#444444");
-                    svg.Text(x - 6, y + 4, metric.Label(t), anchor: "end", size: 10);
-                }
-        }
-
-        // The lines, worst first.
+            svg.Line(Left + a * AxisGap, Top, Left + a * AxisGap, bottom, "#444444");
         foreach (var line in drawn)
         {
             var points = new List<(double X, double Y)?>(axes);
@@ -60,6 +40,22 @@ public static class ParallelCoordinates
                 points.Add((Left + a * AxisGap, Y01(scales[a].Position(a < line.Settings.Count ? line.Settings[a] : ""))));
             points.Add((metricX, metric.Map(line.Metric, bottom, Top)));
             svg.Path(points, Color(Fraction(line.Metric, metric)), 1.5, null);
+        }
+        for (int a = 0; a < axes; a++)
+        {
+            double x = Left + a * AxisGap;
+            string name = a < settings.Count ? settings[a] : metricLabel;
+            svg.Text(x, Top - 14, SvgText.Shorten(name, NameChars), anchor: "middle", size: 12, weight: a == settings.Count ? "bold" : null, tooltip: name);
+            var ticks = a < settings.Count
+                ? scales[a].Ticks
+                : [.. metric.Ticks.Select(t => (metric.Label(t), (t - metric.Min) / (metric.Max - metric.Min)))];
+            foreach (var (label, f) in ticks)
+            {
+                string shown = SvgText.Shorten(label, LabelChars);
+                svg.Line(x - 4, Y01(f), x, Y01(f), "#444444");
+                svg.Rect(x - 8 - SvgText.Width(shown, 10), Y01(f) - 6, SvgText.Width(shown, 10) + 4, 12, "#ffffff");
+                svg.Text(x - 6, Y01(f) + 4, shown, anchor: "end", size: 10);
+            }
         }
 
         // The color bar: the metric from its lowest (bottom) to its highest value (top).
@@ -124,7 +120,7 @@ public static class ParallelCoordinates
                 var byText = distinct.Zip(xs).ToDictionary(p => p.First, p => f(p.Second), StringComparer.Ordinal);
                 List<(string, double)> ticks;
                 if (distinct.Count <= MaxTickLabels)
-                    ticks = [.. distinct.Zip(xs).OrderBy(p => p.Second).Select(p => (p.First, f(p.Second)))];
+                    ticks = [.. distinct.Zip(xs).OrderBy(p => p.Second).Select(p => (p.Second.ToString("G4", CultureInfo.InvariantCulture), f(p.Second)))];
                 else if (log)
                     ticks = [.. Enumerable.Range((int)Math.Ceiling(Math.Log10(min)), (int)Math.Floor(Math.Log10(max)) - (int)Math.Ceiling(Math.Log10(min)) + 1)
                         .Select(e => (Math.Pow(10, e).ToString("G3", CultureInfo.InvariantCulture), f(Math.Pow(10, e))))];
