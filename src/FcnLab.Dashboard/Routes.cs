@@ -49,16 +49,22 @@ internal static class Routes
         app.MapGet("/sweeps", () => Page("Sweeps", () => store.Read(s => SweepPage.List(s.ListSweeps(), s.ListTrials()))));
         app.MapGet("/sweep", ([FromQuery] string name, HttpRequest r) => Page($"Sweep {name}", () =>
         {
-            var (results, trials, note, study) = LoadSweep(store, name);
-            return SweepPage.Render(name, results, trials, note, study, Metric(r));
+            var (results, trials, note, study, search) = LoadSweep(store, name);
+            return SweepPage.Render(name, results, trials, note, study, Metric(r), search);
         }));
         app.MapGet("/sweep/table.csv", ([FromQuery] string name) => Guard(() => Download(SweepTable.Build(LoadSweep(store, name).Results).ToCsv(), "table.csv", "text/csv")));
         app.MapGet("/sweep/table.md", ([FromQuery] string name) => Guard(() => Download(SweepTable.Build(LoadSweep(store, name).Results).ToMarkdown(), "table.md", "text/markdown")));
         app.MapGet("/sweep/charts/{chart}.{format}", ([FromQuery] string name, string chart, string format, HttpRequest r) => Guard(() =>
         {
-            var results = LoadSweep(store, name).Results;
-            return Chart(SweepPage.Charts(results, SweepTable.Build(results), Metric(r)), chart, format, $"{name}-{chart}");
+            var sweep = LoadSweep(store, name);
+            return Chart(SweepPage.Charts(sweep.Results, SweepTable.Build(sweep.Results), Metric(r), sweep.Search), chart, format, $"{name}-{chart}");
         }));
+        // A search's files, as fcnlab report writes them (404 for a grid, or before any trial completed).
+        app.MapGet("/sweep/" + SearchReport.CsvFile, ([FromQuery] string name) => Guard(() => Download(SearchOf(store, name).Csv, $"{name}-{SearchReport.CsvFile}", "text/csv")));
+        app.MapGet("/sweep/" + SearchReport.SpecFile, ([FromQuery] string name) => Guard(() =>
+            Download(SearchOf(store, name).BestSpecYaml ?? throw new NotFoundException($"Search '{name}' has no completed trial yet."), $"{name}-{SearchReport.SpecFile}", "application/yaml")));
+        app.MapGet("/sweep/" + SearchReport.CommandFile, ([FromQuery] string name) => Guard(() =>
+            Download((SearchOf(store, name).BestCommandLine ?? throw new NotFoundException($"Search '{name}' has no completed trial yet.")) + "\n", $"{name}-{SearchReport.CommandFile}", "text/plain")));
 
         app.MapGet("/compare", (HttpRequest r) => Page("Compare runs", () => ComparePage.Render(LoadCompare(store, r), r.QueryString.Value?.TrimStart('?') ?? "")));
         app.MapGet("/compare/settings.csv", (HttpRequest r) => Guard(() => Download(ComparePage.Csv(LoadCompare(store, r)), "compare-settings.csv", "text/csv")));
@@ -68,8 +74,11 @@ internal static class Routes
     private static double Smooth(HttpRequest r) =>
         double.TryParse(r.Query["smooth"], NumberStyles.Float, CultureInfo.InvariantCulture, out double w) && w is >= 0 and < 1 ? w : 0.6;
 
-    private static (SweepResults Results, IReadOnlyList<Lab.Store.TrialRecord> Trials, string? Note, Lab.Sweeps.StudyInfo? Study) LoadSweep(StoreAccess store, string name) =>
+    private static (SweepResults Results, IReadOnlyList<Lab.Store.TrialRecord> Trials, string? Note, Lab.Sweeps.StudyInfo? Study, SearchReport? Search) LoadSweep(StoreAccess store, string name) =>
         store.Read(s => SweepPage.Load(s, name)) ?? throw new NotFoundException($"There is no sweep '{name}' in the store.");
+
+    private static SearchReport SearchOf(StoreAccess store, string name) =>
+        LoadSweep(store, name).Search ?? throw new NotFoundException($"Sweep '{name}' is a grid, not a search.");
 
     private static List<RunPage.Data> LoadCompare(StoreAccess store, HttpRequest r)
     {

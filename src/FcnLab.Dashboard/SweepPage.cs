@@ -14,32 +14,34 @@ namespace FcnLab.Dashboard;
 /// (the rows of table.md: mean ± std over repeats, the best row marked; the study's published numbers beside it when the
 /// spec has them), and the charts report.html has (<see cref="SweepPlots"/>): curves per configuration (training and
 /// validation overlaid, mean over repeats with a ± std band), parallel coordinates of the settings against a chosen metric
-/// and one small panel per configuration with its test accuracy.
+/// and one small panel per configuration with its test accuracy. A search adds its section (<see cref="SearchReport"/>, as
+/// report.html has it): the best trial, its command line and spec, setting importance and the search's charts.
 /// </summary>
 internal static class SweepPage
 {
     /// <summary>The sweep's results as `fcnlab report` reads them (the trials of the spec it was last run with); all its trials when the stored spec no longer parses.</summary>
-    public static (SweepResults Results, IReadOnlyList<TrialRecord> Trials, string? Note, StudyInfo? Study)? Load(IRunStore store, string name)
+    public static (SweepResults Results, IReadOnlyList<TrialRecord> Trials, string? Note, StudyInfo? Study, SearchReport? Search)? Load(IRunStore store, string name)
     {
         if (store.GetSweep(name) is not { } record) return null;
         var trials = store.ListTrials(name);
         try
         {
             var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
-            return (SweepResults.Of(store, spec), trials, null, spec.Study);
+            var results = SweepResults.Of(store, spec);
+            return (results, trials, null, spec.Study, spec.Search == null ? null : SearchReport.Build(results, spec));
         }
         catch (FcnLabException e)
         {
             var axes = trials.SelectMany(t => t.Definition.Point.Select(p => p.Key)).Distinct().ToList();
-            return (SweepResults.Load(store, name, axes), trials, $"The stored spec does not parse ({e.Message}); every trial recorded under this name is shown.", null);
+            return (SweepResults.Load(store, name, axes), trials, $"The stored spec does not parse ({e.Message}); every trial recorded under this name is shown.", null, null);
         }
     }
 
     /// <summary>The sweep's charts (the same as report.html's, <see cref="SweepPlots"/>): the curves per configuration, training and validation overlaid, parallel coordinates against <paramref name="metric"/>, the configuration panels.</summary>
-    public static IReadOnlyList<(string Id, string Svg)> Charts(SweepResults results, SweepTable table, SweepMetric metric) =>
-        [.. SweepPlots.Curves(results, table).Concat(SweepPlots.Configurations(results, table, metric)).Select(p => (p.Id, p.Svg))];
+    public static IReadOnlyList<(string Id, string Svg)> Charts(SweepResults results, SweepTable table, SweepMetric metric, SearchReport? search) =>
+        [.. SweepPlots.Curves(results, table).Concat(SweepPlots.Configurations(results, table, metric)).Concat(search?.Plots ?? []).Select(p => (p.Id, p.Svg))];
 
-    public static string Render(string name, SweepResults results, IReadOnlyList<TrialRecord> trials, string? note, StudyInfo? study, SweepMetric metric)
+    public static string Render(string name, SweepResults results, IReadOnlyList<TrialRecord> trials, string? note, StudyInfo? study, SweepMetric metric, SearchReport? search = null)
     {
         var table = SweepTable.Build(results);
         var tally = SweepTally.Of(trials);
@@ -57,6 +59,7 @@ internal static class SweepPage
             sb.Append("</tbody></table>");
         }
         sb.Append($"<p><a href=\"/?sweep={Html.Escape(Html.Url(name))}\">the trials in the runs table</a></p></section>\n");
+        if (search != null) Search(sb, search, query);
         sb.Append($"<h2>Study table</h2><p><a href=\"/sweep/table.csv{Html.Escape(query)}\" download>CSV</a> <a href=\"/sweep/table.md{Html.Escape(query)}\" download>Markdown</a></p>\n")
           .Append("<div class=\"study\"><div>").Append(table.ToHtml()).Append("</div>");
         if (study is { Published.Count: > 0 }) Published(sb, study, results);
@@ -68,10 +71,34 @@ internal static class SweepPage
         sb.Append("</select></label> <button type=\"submit\">Apply</button></form>\n");
         string chartQuery = query + (metric == SweepMetric.TestAccuracy ? "" : "&metric=" + metric.Id);
         sb.Append("<section class=\"charts\">");
-        foreach (var (id, svg) in Charts(results, table, metric))
+        foreach (var (id, svg) in Charts(results, table, metric, null))
             sb.Append($"<figure class=\"chart{(id.StartsWith("panel_", StringComparison.Ordinal) ? " panel" : "")}\" id=\"chart-{id}\">{svg}<figcaption>{Html.Downloads($"/sweep/charts/{id}", chartQuery)}</figcaption></figure>\n");
         sb.Append("</section>\n");
         return sb.ToString();
+    }
+
+    /// <summary>A search's section: its summary, the best trial as a command and a spec (downloadable), setting importance and the search's charts.</summary>
+    private static void Search(StringBuilder sb, SearchReport search, string query)
+    {
+        sb.Append("<section class=\"search\" id=\"search\"><h2>Search</h2>");
+        sb.Append($"<p id=\"search-summary\">{Html.Escape(search.Summary)}</p>");
+        if (search.BestCommandLine != null)
+        {
+            sb.Append($"<p>The best trial as a command (<a href=\"/sweep/{SearchReport.CommandFile}{Html.Escape(query)}\" download>{SearchReport.CommandFile}</a>) and as a spec that trains it again over {SearchReport.RecipeRepeats} seeds (<a href=\"/sweep/{SearchReport.SpecFile}{Html.Escape(query)}\" download>{SearchReport.SpecFile}</a>):</p>");
+            sb.Append($"<pre id=\"best-command\">{Html.Escape(search.BestCommandLine)}</pre>");
+        }
+        sb.Append($"<p><a href=\"/sweep/{SearchReport.CsvFile}{Html.Escape(query)}\" download>every trial as CSV</a></p>");
+        if (search.Importance.Count > 0)
+        {
+            sb.Append("<table id=\"importance\"><thead><tr><th>Setting</th><th>Importance</th><th>Omega squared</th><th>Groups</th></tr></thead><tbody>");
+            foreach (var e in search.Importance)
+                sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Escape(e.Name)}</td><td>{e.Share * 100:F0}%</td><td>{e.OmegaSquared:F3}</td><td>{e.Groups}</td></tr>");
+            sb.Append("</tbody></table>");
+        }
+        sb.Append("<section class=\"charts\">");
+        foreach (var plot in search.Plots)
+            sb.Append($"<figure class=\"chart\" id=\"chart-{plot.Id}\">{plot.Svg}<figcaption>{Html.Escape(plot.Caption)} {Html.Downloads($"/sweep/charts/{plot.Id}", query)}</figcaption></figure>\n");
+        sb.Append("</section></section>\n");
     }
 
     /// <summary>The study's published numbers beside ours (`fcnlab reproduce`'s table): accuracies in percent, ours as mean ± std over the finished repeats.</summary>

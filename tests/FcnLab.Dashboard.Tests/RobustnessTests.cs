@@ -108,7 +108,7 @@ public sealed class RobustnessTests : IDisposable
         Assert.Contains("1000 trials: 0 pending, 0 running, 0 interrupted, 900 completed", page);
         string table = page[page.IndexOf("<table class=\"sweep\">", StringComparison.Ordinal)..];
         Assert.Equal(1000, table[..table.IndexOf("</table>", StringComparison.Ordinal)].Split("<tr").Length - 2); // a row per configuration, less the header
-        var charts = SweepPage.Charts(results, SweepTable.Build(results), SweepMetric.TestAccuracy);
+        var charts = SweepPage.Charts(results, SweepTable.Build(results), SweepMetric.TestAccuracy, null);
         var parallel = XDocument.Parse(charts.Single(c => c.Id == "parallel").Svg);
         Assert.Equal(900, parallel.Descendants().Count(e => e.Name.LocalName == "path"));
         Assert.Equal(SweepPlots.MaxPanels, charts.Count(c => c.Id.StartsWith("panel_", StringComparison.Ordinal)));
