@@ -31,6 +31,27 @@ public sealed class CliHarness : IDisposable
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>
+    /// Writes a spec of a small random search named <paramref name="name"/> on the tiny data set (5 trials of lr and optimizer,
+    /// ASHA with reduction factor 2, <paramref name="epochs"/> epochs a trial) and runs it with `fcnlab sweep`.
+    /// </summary>
+    public void RunTinySearch(string name, int epochs)
+    {
+        string spec = Path_(name + ".yaml");
+        File.WriteAllText(spec, $$"""
+            name: {{name}}
+            base: { data: "{{DataDir}}", dataset: tiny, epochs: {{epochs}}, batch_size: 32, hidden: [16], val_split: 0.2, threads: 1, seed: 3 }
+            method: random
+            trials: 5
+            pruner: {kind: asha, min_epochs: 1, reduction_factor: 2}
+            space:
+              lr: {log_uniform: [0.001, 0.5]}
+              optimizer: {choice: [sgd, adam]}
+            """);
+        var (code, _, err) = Run("sweep", spec, "--quiet");
+        if (code != 0) throw new InvalidOperationException($"the tiny search failed ({code}): {err}");
+    }
+
     /// <summary>A small, quick training run on the tiny data set with the given extra flags.</summary>
     public (int Code, string Out, string Err) Train(string outDir, params string[] extra)
     {

@@ -10,22 +10,10 @@ public sealed class SearchReportCommandTests : IDisposable
     [Fact]
     public void ReportOfASearch_WritesItsPlotsTheBestTrialsCommandAndSpec_AndTheSpecRetrainsIt()
     {
-        string spec = _h.Path_("search.yaml");
-        File.WriteAllText(spec, $"""
-            name: tiny-search
-            base: {"{"} data: "{_h.DataDir}", dataset: tiny, epochs: 3, batch_size: 32, hidden: [16], val_split: 0.2, threads: 1, seed: 3 {"}"}
-            method: random
-            trials: 5
-            pruner: {"{"}kind: asha, min_epochs: 1, reduction_factor: 2{"}"}
-            space:
-              lr: {"{"}log_uniform: [0.001, 0.5]{"}"}
-              optimizer: {"{"}choice: [sgd, adam]{"}"}
-            """);
-        var (code, _, err) = _h.Run("sweep", spec, "--store", _h.StorePath, "--quiet");
-        Assert.True(code == 0, err);
+        _h.RunTinySearch("tiny-search", epochs: 3);
 
         string outDir = _h.Path_("report");
-        (code, var output, err) = _h.Run("report", "tiny-search", "--store", _h.StorePath, "--out", outDir);
+        var (code, output, err) = _h.Run("report", "tiny-search", "--store", _h.StorePath, "--out", outDir);
         Assert.True(code == 0, err + output);
         foreach (var f in new[] { "report.html", "table.md", "search.csv", "best_trial_command.txt", "best_trial.yaml", "search_history.svg", "search_compute.svg",
                      "search_curves.svg", "search_importance.svg", "search_slice_lr.svg", "search_slice_optimizer.svg" })

@@ -16,19 +16,7 @@ public sealed class SearchViewTests : IDisposable
     [Fact]
     public async Task ASearchsSweepView_ShowsItsBestTrialImportanceAndCharts_AndItsFilesDownload()
     {
-        string spec = _h.Path_("search.yaml");
-        File.WriteAllText(spec, $"""
-            name: tiny-search
-            base: {"{"} data: "{_h.DataDir}", dataset: tiny, epochs: 2, batch_size: 32, hidden: [16], val_split: 0.2, threads: 1, seed: 3 {"}"}
-            method: random
-            trials: 5
-            pruner: {"{"}kind: asha, min_epochs: 1, reduction_factor: 2{"}"}
-            space:
-              lr: {"{"}log_uniform: [0.001, 0.5]{"}"}
-              optimizer: {"{"}choice: [sgd, adam]{"}"}
-            """);
-        var (code, _, err) = _h.Run("sweep", spec, "--quiet");
-        Assert.True(code == 0, err);
+        _h.RunTinySearch("tiny-search", epochs: 2);
 
         await using var server = await DashboardServer.StartAsync(new DashboardOptions(_h.StorePath, Port: 0));
         await using var chromium = await Chromium.LaunchAsync();
