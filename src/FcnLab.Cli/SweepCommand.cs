@@ -75,7 +75,9 @@ public static class SweepCommand
     {
         using var store = RunStores.Open(storeLocation, storeTimeout);
         var (added, tally) = SweepRunner.Submit(spec, store, RunStores.RunsRoot(storeLocation, artifacts));
-        stdout.WriteLine($"sweep {spec.Name}: {tally.Total} trials recorded ({added} new, {tally.Pending} pending, {tally.Total - tally.Pending - tally.Running} final) in {store.Location}");
+        stdout.WriteLine(spec.Search != null
+            ? $"search {spec.Name} recorded in {store.Location}: {tally.Total} trials, {tally.Total - tally.Pending - tally.Running} final; workers make the others one at a time, each from the trials measured so far"
+            : $"sweep {spec.Name}: {tally.Total} trials recorded ({added} new, {tally.Pending} pending, {tally.Total - tally.Pending - tally.Running} final) in {store.Location}");
         stdout.WriteLine($"train them with `fcnlab worker --store STORE --sweep {spec.Name}` on each machine; watch with `fcnlab status {spec.Name} --store STORE`");
         return ExitCodes.Success;
     }

@@ -31,6 +31,8 @@ public sealed partial class SearchWorkerTests(PostgresDatabase database, ITestOu
         string artifacts = _h.Path_("shared");
         var (code, output, err) = _h.Run("sweep", spec, "--store", store, "--submit-only", "--artifacts", artifacts);
         Assert.True(code == 0, err + output);
+        Assert.Contains("search psearch recorded in", output);
+        Assert.Contains($"{Trials} trials, 0 final; workers make the others one at a time", output);
 
         const double Grace = 3;
         FcnlabProcess Worker(int i) => new("worker", "--store", store, "--sweep", "psearch", "--exit-when-idle", "--grace-seconds",

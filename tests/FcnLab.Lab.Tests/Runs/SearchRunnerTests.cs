@@ -21,13 +21,18 @@ public sealed class SearchRunnerTests : IDisposable
 
     public SearchRunnerTests()
     {
+        _spec = Spec("{kind: asha, min_epochs: 1, reduction_factor: 2}");
+    }
+
+    private SweepSpec Spec(string pruner)
+    {
         string data = IdxTestFiles.WriteDataset(_dir.File("data"), train: 96, test: 30, rows: 6, cols: 6, classes: 3, seed: 5);
-        _spec = SweepSpecParser.Parse($$$"""
+        return SweepSpecParser.Parse($$$"""
             name: tiny-search
             base: { data: "{{{data}}}", dataset: tiny, epochs: {{{Epochs}}}, batch_size: 32, val_split: 16, threads: 1, seed: 3 }
             method: tpe
             trials: {{{Trials}}}
-            pruner: {kind: asha, min_epochs: 1, reduction_factor: 2}
+            pruner: {{{pruner}}}
             space:
               lr: {log_uniform: [0.005, 1.0]}
               hidden: {layers: {int: [0, 2]}, width: {int_log: [2, 16]}}
@@ -55,10 +60,10 @@ public sealed class SearchRunnerTests : IDisposable
         }
     }
 
-    private IReadOnlyList<TrialRecord> RunWhole(string name)
+    private IReadOnlyList<TrialRecord> RunWhole(string name, SweepSpec? spec = null)
     {
         using var store = SqliteRunStore.Open(_dir.File($"{name}/fcnlab.db"));
-        var tally = SweepRunner.Run(_spec, store, _dir.File(name), new Quiet(), _options);
+        var tally = SweepRunner.Run(spec ?? _spec, store, _dir.File(name), new Quiet(), _options);
         Assert.True(tally.AllFinal);
         Assert.Equal(Trials, tally.Total);
         return store.ListTrials(_spec.Name);
@@ -156,5 +161,30 @@ public sealed class SearchRunnerTests : IDisposable
         }
         Assert.Contains(trials, t => t.Status == RunStatus.Pruned);
         Assert.Contains(trials, t => t.Status == RunStatus.Completed);
+    }
+
+    [Fact]
+    public void MedianPrunes_WhereTheBestSoFarIsBelowTheCompletedTrialsMedian_WorkedOutByHand()
+    {
+        RunWhole("median", Spec("{kind: median, startup_trials: 2}"));
+        using var store = SqliteRunStore.Open(_dir.File("median/fcnlab.db"));
+        var trials = store.ListTrials(_spec.Name);
+        var values = trials.Select(t => store.GetEpochs(t.RunId).Select(e => e.ValAccuracy!.Value).ToList()).ToList();
+        // At epochs 1 to 3 (not the last), once 2 earlier trials have completed: pruned when the trial's best value so far
+        // is below the median of the completed trials' values at that epoch (the mean of the middle two for an even count).
+        for (int k = 0; k < trials.Count; k++)
+        {
+            var completed = Enumerable.Range(0, k).Where(j => trials[j].Status == RunStatus.Completed).ToList();
+            int? prunedAt = null;
+            for (int e = 1; e < Epochs && completed.Count >= 2 && prunedAt == null; e++)
+            {
+                var at = completed.Select(j => values[j][e - 1]).Order().ToList();
+                double median = at.Count % 2 == 1 ? at[at.Count / 2] : 0.5 * (at[at.Count / 2 - 1] + at[at.Count / 2]);
+                if (values[k].Take(e).Max() < median) prunedAt = e;
+            }
+            Assert.Equal(prunedAt is { } p ? (RunStatus.Pruned, p) : (RunStatus.Completed, Epochs), (trials[k].Status, trials[k].Summary!.EpochsRun));
+            if (prunedAt != null) Assert.StartsWith($"pruned at epoch {prunedAt}: best val_accuracy so far", trials[k].Summary!.PruneReason);
+        }
+        Assert.Contains(trials, t => t.Status == RunStatus.Pruned);
     }
 }
