@@ -342,17 +342,23 @@ public abstract class SqlRunStore : IRunStore
         });
     }
 
-    public TrialRecord? ClaimNew(string sweep, string owner, Func<IReadOnlyList<TrialHistory>, TrialDefinition?> suggest) => InWriteTransaction(() =>
+    public TrialRecord? ClaimNew(string sweep, string owner, Func<IReadOnlyList<TrialHistory>, TrialDefinition?> suggest)
     {
-        // One suggestion of a sweep at a time: the row lock waits for another worker's suggestion to commit, and the
-        // history read after it includes that worker's trial (SQLite: the write transaction already excludes the others).
-        using (var serialize = Command($"SELECT name FROM sweeps WHERE name = @name{ForUpdate}", ("@name", sweep)))
-            serialize.ExecuteScalar();
-        if (suggest(ReadHistory(sweep)) is not { } trial) return null;
-        long runId = InsertClaimed(trial, owner)
-            ?? throw new Engine.FcnLabException($"Sweep '{sweep}' in {Location} already holds trial {trial.TrialId} (number {trial.Repeat}); its spec was changed under the same name. Give the changed search a new name.");
-        return ReadTrialsLocked($"{SelectTrialsSql} WHERE run_id = @run_id", ("@run_id", runId)).Single();
-    });
+        bool again = false;
+        return InWriteTransaction(() =>
+        {
+            // Run again after a lost connection: the first suggestion may have committed with its answer lost on the way.
+            if (Again(ref again) && RunningTrialOf(sweep, owner) is { } claimed) return claimed;
+            // One suggestion of a sweep at a time: the row lock waits for another worker's suggestion to commit, and the
+            // history read after it includes that worker's trial (SQLite: the write transaction already excludes the others).
+            using (var serialize = Command($"SELECT name FROM sweeps WHERE name = @name{ForUpdate}", ("@name", sweep)))
+                serialize.ExecuteScalar();
+            if (suggest(ReadHistory(sweep)) is not { } trial) return null;
+            long runId = InsertClaimed(trial, owner)
+                ?? throw new Engine.FcnLabException($"Sweep '{sweep}' in {Location} already holds trial {trial.TrialId} (number {trial.Repeat}); its spec was changed under the same name. Give the changed search a new name.");
+            return ReadTrialsLocked($"{SelectTrialsSql} WHERE run_id = @run_id", ("@run_id", runId)).Single();
+        });
+    }
 
     public IReadOnlyList<TrialHistory> GetHistory(string sweep) => Locked(() => ReadTransaction(() => ReadHistory(sweep)));
 

@@ -241,4 +241,22 @@ public sealed class PostgresRunStoreTests(PostgresDatabase database) : RunStoreC
             Assert.Equal(Engine.Training.RunStatus.Running, store.GetTrial(id)!.Status);
         }
     }
+
+    [PostgresFact]
+    public void ASearchClaimWhoseCommitWasAnsweredOnALostConnection_IsNotSuggestedAgain()
+    {
+        var (store, relay) = ThroughRelay();
+        using (relay)
+        using (store)
+        {
+            store.SaveSweep("search", "space: {lr: {log_uniform: [0.001, 0.1]}}");
+            TrialDefinition Next(IReadOnlyList<TrialHistory> history) =>
+                new() { TrialId = $"n{history.Count}", Sweep = "search", Repeat = history.Count, ConfigJson = "{}", RunDir = "r" };
+            relay.DropNextCommitAnswer();
+            var claimed = store.ClaimNew("search", "host:1", Next)!;
+            Assert.True(relay.Dropped);
+            Assert.Equal("n0", claimed.TrialId);
+            Assert.Equal("n0", Assert.Single(store.ListTrials("search")).TrialId);
+        }
+    }
 }
