@@ -26,10 +26,11 @@ public sealed class SignalTests : IDisposable
     public void ASignalDuringTrain_SavesTheCheckpoint_RecordsInterrupted_Exits130_AndTheResumedRunEqualsAnUninterruptedOne(string signal)
     {
         string full = _h.Path_("full"), parts = _h.Path_("parts");
-        var uninterrupted = _h.Run(TrainArgs(full, 12));
+        // 40 short epochs: long enough that the signal, sent when the first checkpoint appears, lands before the end on a busy machine too.
+        var uninterrupted = _h.Run(TrainArgs(full, 40));
         Assert.True(uninterrupted.Code == 0, uninterrupted.Err);
 
-        using (var train = new FcnlabProcess(TrainArgs(parts, 12)))
+        using (var train = new FcnlabProcess(TrainArgs(parts, 40)))
         {
             WaitFor(() => File.Exists(Path.Combine(parts, "checkpoint.fcnlab")), train);
             Kill(signal, train.Id);
@@ -203,7 +204,9 @@ public sealed class SignalTests : IDisposable
         var show = _h.Run("show", run);
         Assert.Contains("status: died (recorded running, but its process", show.Out);
 
-        var resumed = _h.Run("train", "--resume", run, "--epochs", "2");
+        // One epoch more than the killed run trained (how many depends on when the kill landed).
+        int trained = File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length - 1;
+        var resumed = _h.Run("train", "--resume", run, "--epochs", (trained + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(resumed.Code == 0, resumed.Err);
     }
 
