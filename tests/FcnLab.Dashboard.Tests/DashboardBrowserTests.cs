@@ -319,15 +319,21 @@ public sealed class DashboardBrowserTests : IDisposable
     [Fact]
     public async Task AMissingStore_ShowsABanner_AndThePageRecoversWhenItAppears()
     {
-        await using var server = await DashboardServer.StartAsync(new DashboardOptions(_h.StorePath, Port: 0));
+        // The dashboard serves a store that appears whole, by a rename, once filled: a page that reloaded while the
+        // sweep was still creating it would rightly show an empty runs table.
+        string served = _h.Path_("served.db");
+        await using var server = await DashboardServer.StartAsync(new DashboardOptions(served, Port: 0));
         await using var chromium = await Chromium.LaunchAsync();
         var problems = new List<string>();
         var page = await chromium.NewPageAsync(problems);
         var response = await page.GotoAsync(server.Url.AbsoluteUri);
         Assert.Equal(503, response!.Status);
         Assert.Contains("There is no run store at", await page.Locator("body > .banner").TextContentAsync());
-        Assert.False(File.Exists(_h.StorePath)); // the dashboard creates nothing
+        Assert.False(File.Exists(served)); // the dashboard creates nothing
         FillWithASmallSweep();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // the CLI's pooled connections close, so the store is one whole file
+        foreach (string suffix in (string[])["-wal", "-shm", ""])
+            if (File.Exists(_h.StorePath + suffix)) File.Move(_h.StorePath + suffix, served + suffix);
         await page.Locator("#runs tbody tr").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
         Assert.Equal(0, await page.Locator("body > .banner").CountAsync());
     }
