@@ -149,11 +149,21 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
                         .Select(t => (Worker: workers.Single(w => t.Owner!.EndsWith(":" + w.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)), t.Owner))
                         .Take(2).ToList();
                     if (midTrial.Count < 2) continue;
-                    foreach (var (worker, _) in midTrial) worker.Kill();
+                    // Freeze both first (SIGSTOP), then look again: on a busy machine a worker may have finished its trial
+                    // and claimed a fresh one since the look above. Kill only a pair still mid-trial; else let them go on.
+                    foreach (var (worker, _) in midTrial) Signal("STOP", worker.Id);
                     var running = store.ListTrials("kill").Where(t => t.Status == RunStatus.Running).ToList();
-                    foreach (var (worker, owner) in midTrial)
-                        if (running.SingleOrDefault(t => t.Owner == owner) is { } held && store.GetEpochs(held.RunId).Count > 0) killed.Add((worker, held));
-                    Assert.True(killed.Count == 2, $"a kill missed the middle of a trial; held by the killed workers: {string.Join(", ", killed.Select(k => k.Trial.TrialId))}");
+                    var held = midTrial.Select(m => (m.Worker, Trial: running.SingleOrDefault(t => t.Owner == m.Owner)))
+                        .Where(h => h.Trial != null && store.GetEpochs(h.Trial.RunId).Count > 0
+                            && File.Exists(Path.Combine(artifacts, "kill", h.Trial.TrialId, "checkpoint.fcnlab")))
+                        .Select(h => (h.Worker, h.Trial!)).ToList();
+                    if (held.Count < 2)
+                    {
+                        foreach (var (worker, _) in midTrial) Signal("CONT", worker.Id);
+                        continue;
+                    }
+                    foreach (var (worker, _) in midTrial) worker.Kill();
+                    killed.AddRange(held);
                 }
             }
             Assert.True(killed.Count == 2, "two workers never held a trial in mid-training at once");
@@ -305,5 +315,13 @@ public sealed partial class WorkerTests(PostgresDatabase database, ITestOutputHe
         Assert.All(files, f => Assert.False(File.ReadAllText(f).Contains(Secret, StringComparison.Ordinal), f));
         Assert.Null(PostgresTestServer.Scalar(database.ConnectionString,
             $"SELECT run_id FROM trials WHERE config_json LIKE '%{Secret}%' OR run_dir LIKE '%{Secret}%' OR coalesce(error, '') LIKE '%{Secret}%' LIMIT 1"));
+    }
+
+    /// <summary>Sends SIGname to a process (kill -NAME pid).</summary>
+    private static void Signal(string name, int pid)
+    {
+        using var p = Process.Start(new ProcessStartInfo("kill", [$"-{name}", pid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
     }
 }
