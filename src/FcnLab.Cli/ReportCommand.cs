@@ -12,8 +12,13 @@ public static class ReportCommand
         command.Options.Add(storeTimeout);
         var output = new Option<string>("--out") { Description = "Report directory. Default: <artifacts>/<sweep>/report (<store dir>/<sweep>/report for SQLite).", HelpName = "dir" };
         var artifacts = StoreOption.Artifacts();
+        var compare = new Option<string[]>("--compare")
+        {
+            Description = "For a search: another search of the same store and objective to draw beside it, best value against epochs spent (search_compare.svg); repeat it for more.",
+            HelpName = "search",
+        };
         command.Arguments.Add(sweep);
-        foreach (var o in new Option[] { store, artifacts, output }) command.Options.Add(o);
+        foreach (var o in new Option[] { store, artifacts, output, compare }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string location = RunStores.Resolve(parse.GetValue(store));
@@ -27,7 +32,12 @@ public static class ReportCommand
             // A search's trials share the base's data; a grid's come from its first trial.
             var data = spec.Search != null ? SweepGrid.Resolve(spec, [], spec.BaseSeed).DataOptions
                 : SweepGrid.Expand(spec, "").Select(t => t.Config.DataOptions).FirstOrDefault();
-            var written = ReportWriter.Write(results, outDir, TestImages(data, stderr), spec);
+            var others = (parse.GetValue(compare) ?? []).Select(other =>
+            {
+                var otherSpec = SweepSpecParser.Parse(s.RequireSweep(other).SpecText, $"the stored spec of sweep '{other}'");
+                return (SweepResults.Of(s, otherSpec), otherSpec);
+            }).ToList();
+            var written = ReportWriter.Write(results, outDir, TestImages(data, stderr), spec, others);
             foreach (var path in written) stdout.WriteLine(path);
             stdout.WriteLine($"report of sweep {name} ({results.Trials.Count} trials): {Path.Combine(outDir, "report.html")}");
             return ExitCodes.Success;

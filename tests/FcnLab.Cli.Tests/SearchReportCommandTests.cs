@@ -23,6 +23,19 @@ public sealed class SearchReportCommandTests : IDisposable
         Assert.StartsWith("fcnlab train --data ", command);
         Assert.Contains("<h2>Search</h2>", File.ReadAllText(Path.Combine(outDir, "report.html")));
 
+        // Compared with another search (here the same one under another name, without a pruner): one more chart.
+        File.WriteAllText(_h.Path_("unpruned.yaml"), File.ReadAllText(_h.Path_("tiny-search.yaml"))
+            .Replace("name: tiny-search", "name: unpruned", StringComparison.Ordinal).Replace("pruner: {kind: asha, min_epochs: 1, reduction_factor: 2}", "pruner: none", StringComparison.Ordinal));
+        Assert.Equal(0, _h.Run("sweep", _h.Path_("unpruned.yaml"), "--store", _h.StorePath, "--quiet").Code);
+        (code, output, err) = _h.Run("report", "tiny-search", "--store", _h.StorePath, "--out", outDir, "--compare", "unpruned");
+        Assert.True(code == 0, err + output);
+        string compared = File.ReadAllText(Path.Combine(outDir, "search_compare.svg"));
+        Assert.Contains("tiny-search (ASHA, min 1 epochs, reduction factor 2)", compared);
+        Assert.Contains("unpruned (no pruner)", compared);
+        Assert.Equal(2, _h.Run("report", "tiny-search", "--store", _h.StorePath, "--out", outDir, "--compare", "nosuch").Code);
+        Assert.Equal(0, _h.Run("report", "tiny-search", "--store", _h.StorePath, "--out", outDir).Code);
+        Assert.False(File.Exists(Path.Combine(outDir, "search_compare.svg"))); // a stale comparison is removed
+
         // The recipe is a sweep spec: it trains the best point again, here over its 3 seeds.
         var (rc, _, rerr) = _h.Run("sweep", Path.Combine(outDir, "best_trial.yaml"), "--store", _h.StorePath, "--quiet");
         Assert.True(rc == 0, rerr);

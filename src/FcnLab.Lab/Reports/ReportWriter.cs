@@ -29,7 +29,9 @@ public static class ReportWriter
     /// <param name="images">The test images for the best run's misclassified grid; null leaves the grid out with a note.</param>
     /// <param name="spec">The sweep's spec: a search's (with a space) adds <see cref="SearchReport"/>'s plots and files; null or a grid's adds nothing.</param>
     /// <returns>The paths written.</returns>
-    public static IReadOnlyList<string> Write(SweepResults results, string outDir, ReportImages? images, Sweeps.SweepSpec? spec = null)
+    /// <param name="compareWith">For a search: other searches drawn beside it by best value against epochs spent (<see cref="SearchReport.CompareId"/>).</param>
+    public static IReadOnlyList<string> Write(SweepResults results, string outDir, ReportImages? images, Sweeps.SweepSpec? spec = null,
+        IReadOnlyList<(SweepResults Results, Sweeps.SweepSpec Spec)>? compareWith = null)
     {
         ArgumentNullException.ThrowIfNull(results);
         AtomicFile.CreateDirectory(outDir);
@@ -56,7 +58,9 @@ public static class ReportWriter
         AtomicFile.WriteAllText(csvPath, table.ToCsv());
         written.Add(mdPath);
         written.Add(csvPath);
-        var search = spec?.Search == null ? null : SearchReport.Build(results, spec);
+        if (compareWith is { Count: > 0 } && spec?.Search == null)
+            throw new Engine.FcnLabException($"Sweep '{results.Name}' is a grid: only a search's report compares it with other searches.");
+        var search = spec?.Search == null ? null : SearchReport.Build(results, spec, compareWith);
         if (search != null)
         {
             foreach (var (file, text) in new[] { (SearchReport.CommandFile, search.BestCommandLine), (SearchReport.SpecFile, search.BestSpecYaml), (SearchReport.CsvFile, search.Csv) })
@@ -71,7 +75,7 @@ public static class ReportWriter
             }
         }
         var allIds = PlotIds.Concat(Enumerable.Range(1, SweepPlots.MaxPanels).Select(SweepPlots.PanelId))
-            .Concat(search?.Plots.Select(p => p.Id) ?? []).ToList();
+            .Concat(search?.Plots.Select(p => p.Id) ?? []).Append(SearchReport.CompareId).Distinct().ToList();
         written.AddRange(RunPlots.WritePlots(outDir, [.. curves, .. configurations, .. bestPlots, .. search?.Plots ?? []], allIds));
         string htmlPath = Path.Combine(outDir, "report.html");
         AtomicFile.WriteAllText(htmlPath, HtmlReport.Render(results, table, curves, configurations, best, bestPlots, notes, search));

@@ -22,13 +22,15 @@ public sealed record SearchReport(
     string? BestCommandLine, string? BestSpecYaml, string Csv)
 {
     public const string History = "search_history", Compute = "search_compute", Curves = "search_curves", ImportanceId = "search_importance";
+    public const string CompareId = "search_compare";
     public const string SlicePrefix = "search_slice_";
     public const string CommandFile = "best_trial_command.txt", SpecFile = "best_trial.yaml", CsvFile = "search.csv";
 
     /// <summary>How many seeds the best trial's spec retrains it with.</summary>
     public const int RecipeRepeats = 3;
 
-    public static SearchReport Build(SweepResults results, SweepSpec spec)
+    /// <param name="compareWith">Other searches of the same objective whose best-so-far against epochs spent is drawn beside this one's (<see cref="CompareId"/>), e.g. the same space without a pruner.</param>
+    public static SearchReport Build(SweepResults results, SweepSpec spec, IReadOnlyList<(SweepResults Results, SweepSpec Spec)>? compareWith = null)
     {
         var search = spec.Search ?? throw new ArgumentException($"Sweep '{spec.Name}' is a grid, not a search.", nameof(spec));
         var objective = search.Objective;
@@ -51,6 +53,21 @@ public sealed record SearchReport(
                 LineChart.Render($"Best {objective.Metric} against epochs spent", "Epochs trained (all trials)", metric,
                     [new Series("best so far", [.. progress.Select(p => new ChartPoint(p.Epochs, p.Best * scale))])])),
         };
+
+        if (compareWith is { Count: > 0 })
+        {
+            var series = new List<Series> { new($"{spec.Name} ({PrunerText(search.Pruner)})", [.. progress.Select(p => new ChartPoint(p.Epochs, p.Best * scale))]) };
+            foreach (var (otherResults, otherSpec) in compareWith)
+            {
+                var other = otherSpec.Search ?? throw new FcnLabException($"Sweep '{otherSpec.Name}' is a grid, not a search: only searches compare by best value against epochs spent.");
+                if (other.Objective != objective)
+                    throw new FcnLabException($"Search '{otherSpec.Name}' optimizes {other.Objective.Metric}, '{spec.Name}' {objective.Metric}: compare searches of one objective.");
+                var otherProgress = SearchProgress.BestSoFar(otherResults.Trials.Select(t => new TrialHistory(t.Trial, t.Epochs).ToSearchTrial(objective, null)), objective);
+                series.Add(new Series($"{otherSpec.Name} ({PrunerText(other.Pruner)})", [.. otherProgress.Select(p => new ChartPoint(p.Epochs, p.Best * scale))]));
+            }
+            plots.Add(new(CompareId, "Best objective so far against the epochs trained by every trial up to it (pruned trials' epochs counted), for this search and the ones it is compared with: what each search's compute bought.",
+                LineChart.Render($"Best {objective.Metric} against epochs spent", "Epochs trained (all trials)", metric, series)));
+        }
 
         var curves = trials.Where(t => t.Trial.State is SearchTrialState.Completed or SearchTrialState.Pruned)
             .Select(t => (Points: (IReadOnlyList<ChartPoint>)[.. t.Trial.EpochValues.Select((v, i) => new ChartPoint(i + 1, v * scale))], t.Trial.State == SearchTrialState.Pruned, t.Trial.Number))
