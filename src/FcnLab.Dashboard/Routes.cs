@@ -110,9 +110,23 @@ internal static class Routes
         return format switch
         {
             "svg" => Download(svg, fileName + ".svg", "image/svg+xml"),
-            "png" => Results.File(PngExport.Render(svg), "image/png", fileName + ".png"),
+            "png" => Png(svg, fileName + ".png"),
             _ => throw new NotFoundException($"Charts download as .svg or .png, not .{format}."),
         };
+    }
+
+    /// <summary>The PNG of a chart; where SkiaSharp's native library cannot load (it needs fontconfig), a 503 that says what to install.</summary>
+    private static IResult Png(string svg, string fileName)
+    {
+        try
+        {
+            return Results.File(PngExport.Render(svg), "image/png", fileName);
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
+        {
+            return Results.Text($"PNG downloads need SkiaSharp's native library, which could not be loaded here ({e.GetBaseException().Message}). Install fontconfig (Debian: apt-get install libfontconfig1) and restart fcnlab serve; SVG downloads work without it.",
+                "text/plain; charset=utf-8", statusCode: 503);
+        }
     }
 
     private static IResult Download(string text, string fileName, string type) =>
