@@ -26,11 +26,12 @@ public sealed class SignalTests : IDisposable
     public void ASignalDuringTrain_SavesTheCheckpoint_RecordsInterrupted_Exits130_AndTheResumedRunEqualsAnUninterruptedOne(string signal)
     {
         string full = _h.Path_("full"), parts = _h.Path_("parts");
-        // 40 short epochs: long enough that the signal, sent when the first checkpoint appears, lands before the end on a busy machine too.
-        var uninterrupted = _h.Run(TrainArgs(full, 40));
+        // 100 short epochs (a second or two): long enough that the signal, sent when the first checkpoint appears, lands
+        // before the end on a busy machine too.
+        var uninterrupted = _h.Run(TrainArgs(full, 100));
         Assert.True(uninterrupted.Code == 0, uninterrupted.Err);
 
-        using (var train = new FcnlabProcess(TrainArgs(parts, 40)))
+        using (var train = new FcnlabProcess(TrainArgs(parts, 100)))
         {
             WaitFor(() => File.Exists(Path.Combine(parts, "checkpoint.fcnlab")), train);
             Kill(signal, train.Id);
@@ -222,7 +223,18 @@ public sealed class SignalTests : IDisposable
         Assert.Fail($"the moment to signal never came:\n{process.Output}");
     }
 
-    private static void Kill(string signal, int pid) => Shell($"kill -{signal} {pid}");
+    /// <summary>
+    /// Sends the signal straight through kill(2): no shell to start first, which on a busy test host can take longer than
+    /// the short training the signal is meant to land in.
+    /// </summary>
+    private static void Kill(string signal, int pid)
+    {
+        int number = signal switch { "TERM" => 15, "HUP" => 1, "INT" => 2, _ => throw new ArgumentException($"no signal {signal}", nameof(signal)) };
+        Assert.True(SendSignal(pid, number) == 0, $"kill -{signal} {pid} failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private static void Shell(string command)
     {
