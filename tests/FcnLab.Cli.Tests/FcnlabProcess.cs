@@ -21,10 +21,14 @@ public sealed class FcnlabProcess : IDisposable
     /// <param name="asNobody">Run it as user nobody (uid and gid 65534, through setpriv, which needs root): file modes then apply, as they do not to root.</param>
     public FcnlabProcess(string[] args, string? workingDirectory, bool asNobody = false)
     {
-        var start = new ProcessStartInfo(asNobody ? "setpriv" : Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Through env --default-signal: a test host started under nohup (or by a CI runner that ignores SIGHUP) passes an
+        // ignored SIGHUP on to its children, and .NET leaves a signal ignored at start ignored; fcnlab is then tested as
+        // run from a terminal. setpriv and env execute the next program in their own process (no fork), so Id and
+        // signals are fcnlab's.
+        var start = new ProcessStartInfo(asNobody ? "setpriv" : "env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (workingDirectory != null) start.WorkingDirectory = workingDirectory;
-        // setpriv executes fcnlab in its own process (no fork), so Id and signals are fcnlab's.
-        if (asNobody) foreach (var a in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", "--", Executable]) start.ArgumentList.Add(a);
+        if (asNobody) foreach (var a in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", "--", "env"]) start.ArgumentList.Add(a);
+        foreach (var a in (string[])["--default-signal=HUP,INT,TERM", Executable]) start.ArgumentList.Add(a);
         foreach (var a in args) start.ArgumentList.Add(a);
         Process = Process.Start(start)!;
         Id = Process.Id;
