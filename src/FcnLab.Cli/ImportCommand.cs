@@ -92,7 +92,8 @@ public static class ImportCommand
             return SafeTensorsSidecar.FromUnitScale(Number("--input-mean", meanText), Number("--input-std", stdText!));
         }
         if (!normalizeGiven && sidecar?.FcnLabNormalization() is { } fromSidecar) return fromSidecar;
-        if (config.Normalize != NormalizeKind.Standardize) return config.Normalize == NormalizeKind.Scale ? Normalization.Scale : Normalization.Identity;
+        if (config.Normalize != NormalizeKind.Standardize)
+            return config.Normalize switch { NormalizeKind.Scale => Normalization.Scale, NormalizeKind.Symmetric => Normalization.Symmetric, _ => Normalization.Identity };
         if (data == null)
             throw new FcnLabException(normalizeGiven
                 ? "--normalize standardize fits the mean and std on a data set: give --data (and --dataset), or give --input-mean and --input-std."

@@ -14,11 +14,17 @@ public sealed record Normalization(NormalizeKind Kind, float Mean, float Std)
     public static Normalization Scale { get; } = new(NormalizeKind.Scale, 0f, 255f);
     public static Normalization Identity { get; } = new(NormalizeKind.None, 0f, 1f);
 
+    /// <summary>
+    /// [-1, 1]: (x - 127.5) / 127.5 on the raw scale, which is torchvision's (x / 255 - 0.5) / 0.5 up to float32
+    /// rounding (at most one unit in the last place; held to PyTorch's values for every pixel in the tests).
+    /// </summary>
+    public static Normalization Symmetric { get; } = new(NormalizeKind.Symmetric, 127.5f, 127.5f);
+
     /// <summary>The spellings of the kinds, as written in flags, YAML, config.json and model files.</summary>
     public static readonly EnumNames<NormalizeKind> Spellings = new("normalization",
-        (NormalizeKind.Standardize, "standardize"), (NormalizeKind.Scale, "scale"), (NormalizeKind.None, "none"));
+        (NormalizeKind.Standardize, "standardize"), (NormalizeKind.Scale, "scale"), (NormalizeKind.None, "none"), (NormalizeKind.Symmetric, "symmetric"));
 
-    /// <summary>Parses standardize, scale or none (case-insensitive).</summary>
+    /// <summary>Parses standardize, scale, none or symmetric (case-insensitive).</summary>
     public static NormalizeKind ParseKind(string text) => Spellings.Parse(text);
 
     /// <summary>The flag spelling of <paramref name="kind"/>, the inverse of <see cref="ParseKind"/>.</summary>
@@ -35,6 +41,7 @@ public sealed record Normalization(NormalizeKind Kind, float Mean, float Std)
         {
             case NormalizeKind.Scale: return Scale;
             case NormalizeKind.None: return Identity;
+            case NormalizeKind.Symmetric: return Symmetric;
             case NormalizeKind.Standardize: break;
             default: throw new ArgumentOutOfRangeException(nameof(kind));
         }

@@ -158,7 +158,7 @@ public sealed record TrainConfig
             c => c.ValSplit, (c, v) => c with { ValSplit = v }),
         TrainSetting.Switch("stratify", "Keep class proportions in the validation split.",
             c => c.Stratify, (c, v) => c with { Stratify = v }),
-        TrainSetting.Choice("normalize", "standardize (default; one global mean and std from the training split), scale (x/255) or none.", Normalization.Spellings,
+        TrainSetting.Choice("normalize", "standardize (default; one global mean and std from the training split), scale (x/255), none, or symmetric ([-1, 1], as torchvision's Normalize((0.5,), (0.5,)) after ToTensor()).", Normalization.Spellings,
             c => c.Normalize, (c, v) => c with { Normalize = v }),
         TrainSetting.OptionalInteger("patience", "Stop after N epochs without validation-loss improvement (implies --restore-best).",
             c => c.Patience, (c, v) => c with { Patience = v }, v => v >= 1, "be at least 1"),

@@ -36,6 +36,25 @@ public class NormalizationTests
     }
 
     [Fact]
+    public void Symmetric_IsTorchvisionsNormalizeHalfHalf_ForEveryPixelValue()
+    {
+        // PyTorch's ToTensor() then Normalize((0.5,), (0.5,)) (normalize-vectors.json, make-normalize-vectors.py).
+        var c = Layers.LayerTestKit.ReadCases("normalize-vectors.json").GetProperty("symmetric");
+        var pixels = c.GetProperty("pixels").EnumerateArray().Select(p => (float)p.GetInt32()).ToArray();
+        var expected = c.GetProperty("values").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        var set = new ImageSet(pixels, [0], pixels.Length);
+        var n = Normalization.Fit(NormalizeKind.Symmetric, set, [0]);
+        Assert.Equal(Normalization.Symmetric, n);
+        var output = n.Apply(set, [0]).ToArray();
+        for (int i = 0; i < pixels.Length; i++)
+            Assert.True(Math.Abs(output[i] - expected[i]) <= 1.2e-7, $"pixel {pixels[i]}: {output[i]:R} against PyTorch's {expected[i]:R}");
+        Assert.Equal(-1f, output[0]);
+        Assert.Equal(1f, output[255]);
+        Assert.Equal(NormalizeKind.Symmetric, Normalization.ParseKind("Symmetric"));
+        Assert.Equal("symmetric", Normalization.Name(NormalizeKind.Symmetric));
+    }
+
+    [Fact]
     public void ScaleAndNone()
     {
         Assert.Equal(new Normalization(NormalizeKind.Scale, 0f, 255f), Normalization.Fit(NormalizeKind.Scale, Tiny(), [0]));
