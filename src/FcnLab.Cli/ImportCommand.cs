@@ -99,7 +99,7 @@ public static class ImportCommand
                 ? "--normalize standardize fits the mean and std on a data set: give --data (and --dataset), or give --input-mean and --input-std."
                 : "import needs the input normalization the weights were trained with: --input-mean M --input-std S (transforms.Normalize's, on pixels scaled to [0, 1]), --normalize scale or none, or --data to fit standardize on the data set as train does.");
         // The training split as train makes it (same --val-split, --stratify and --seed), so the statistics are train's.
-        var (trainIdx, _) = ValSplit.Split(data.Train.Labels, ValSplit.Parse(config.ValSplit), config.Stratify, Rng.ForPurpose(config.Seed, "split"));
+        var (trainIdx, _) = ValSplit.Split(data.Train.Labels, ValSplit.Parse(config.ValSplit), config.Stratify, Rng.ForPurpose(config.Seed, "split"), config.ValFrom);
         return Normalization.Fit(NormalizeKind.Standardize, data.Train, trainIdx);
     }
 

@@ -66,12 +66,29 @@ public sealed record ValSplit
         return size;
     }
 
+    /// <summary>The spellings of <see cref="ValFrom"/>, as flags, YAML and config.json write them.</summary>
+    public static readonly EnumNames<ValFrom> FromSpellings = new("val-from", (ValFrom.Random, "random"), (ValFrom.Last, "last"));
+
     /// <summary>
-    /// Splits image indices 0..labels.Length-1 into training and validation parts, both ascending. With
-    /// <paramref name="stratify"/>, each class gives the validation part its share of the held-out size
-    /// (largest-remainder allocation, so the shares sum exactly), keeping class proportions.
+    /// The held-out size when the last images are taken (<see cref="ValFrom.Last"/>): a count as given; a fraction as
+    /// Keras's validation_split cuts, at floor(n * (1 - fraction)), so the same images are held out as in Keras.
     /// </summary>
-    public static (int[] Train, int[] Val) Split(int[] labels, ValSplit split, bool stratify, Rng rng)
+    public int SizeFromEnd(int trainCount)
+    {
+        if (Fraction is not double f) return SizeFor(trainCount);
+        int size = trainCount - (int)Math.Floor(trainCount * (1.0 - f));
+        if (size < 1 || size >= trainCount)
+            throw new FcnLabException($"--val-split {f.ToString(CultureInfo.InvariantCulture)} of {trainCount} training images with --val-from last holds out {size}; it must hold out at least one and leave at least one: use another fraction or more data.");
+        return size;
+    }
+
+    /// <summary>
+    /// Splits image indices 0..labels.Length-1 into training and validation parts, both ascending. From
+    /// <see cref="ValFrom.Random"/>: a seeded random choice; with <paramref name="stratify"/>, each class gives the
+    /// validation part its share of the held-out size (largest-remainder allocation, so the shares sum exactly),
+    /// keeping class proportions. From <see cref="ValFrom.Last"/>: the last images, unshuffled (<see cref="SizeFromEnd"/>).
+    /// </summary>
+    public static (int[] Train, int[] Val) Split(int[] labels, ValSplit split, bool stratify, Rng rng, ValFrom from)
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(split);
@@ -80,6 +97,12 @@ public sealed record ValSplit
         if (split.IsNone) return ([.. Enumerable.Range(0, n)], []);
         if (n < 2)
             throw new FcnLabException($"A validation split needs at least 2 training images; there are {n}. Use --val-split 0.");
+        if (from == ValFrom.Last)
+        {
+            if (stratify) throw new FcnLabException("--stratify picks the validation images per class at random and --val-from last takes the last ones as they are: give one or the other.");
+            int last = split.SizeFromEnd(n);
+            return ([.. Enumerable.Range(0, n - last)], [.. Enumerable.Range(n - last, last)]);
+        }
         int valSize = split.SizeFor(n);
 
         var isVal = new bool[n];

@@ -22,6 +22,9 @@ public sealed record TrainConfig
     public int? Classes { get; init; }
     public string ValSplit { get; init; } = "0.1";
     public bool Stratify { get; init; }
+    /// <summary>Which images the validation split takes: seeded random (default) or the last ones, as Keras's validation_split.</summary>
+    [LaterSetting]
+    public ValFrom ValFrom { get; init; }
     public NormalizeKind Normalize { get; init; } = NormalizeKind.Standardize;
 
     // Model
@@ -158,6 +161,8 @@ public sealed record TrainConfig
             c => c.ValSplit, (c, v) => c with { ValSplit = v }),
         TrainSetting.Switch("stratify", "Keep class proportions in the validation split.",
             c => c.Stratify, (c, v) => c with { Stratify = v }),
+        TrainSetting.Choice("val-from", "Which training images --val-split holds out: random (default, seeded) or last (the last ones as the files hold them, unshuffled, as Keras's validation_split; --val-split 5000 --val-from last is an ordered 55,000 / 5,000 split).",
+            Data.ValSplit.FromSpellings, c => c.ValFrom, (c, v) => c with { ValFrom = v }).AddedLater(),
         TrainSetting.Choice("normalize", "standardize (default; one global mean and std from the training split), scale (x/255), none, or symmetric ([-1, 1], as torchvision's Normalize((0.5,), (0.5,)) after ToTensor()).", Normalization.Spellings,
             c => c.Normalize, (c, v) => c with { Normalize = v }),
         TrainSetting.OptionalInteger("patience", "Stop after N epochs without validation-loss improvement (implies --restore-best).",
@@ -185,6 +190,8 @@ public sealed record TrainConfig
                 Fail("--batch-norm, --dropout, --activation and --leaky-slope shape the --hidden network; with --arch write batchnorm, dropout(p), relu, tanh, sigmoid or leaky-relu(slope) into the spec instead.");
         }
         var split = Data.ValSplit.Parse(ValSplit);
+        if (ValFrom == ValFrom.Last && Stratify)
+            Fail("--stratify picks the validation images per class at random and --val-from last takes the last ones as they are: give one or the other.");
         if (split.IsNone && Patience.HasValue) Fail("--patience needs a validation set: it cannot be combined with --val-split 0.");
         if (split.IsNone && RestoreBest) Fail("--restore-best needs a validation set: it cannot be combined with --val-split 0.");
         if (split.IsNone && Schedule.Kind == ScheduleKind.Plateau) Fail("--lr-schedule plateau needs a validation set: it cannot be combined with --val-split 0.");

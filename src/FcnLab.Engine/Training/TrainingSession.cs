@@ -54,7 +54,7 @@ internal sealed class TrainingSession
         // The split is redone on resume by a generator in its first state (same seed, same data: same
         // rows); the fingerprint checks the data is the same.
         var splitRng = _resumed ? RunGenerators.Seeded(config.Seed).Split : _state.Generators.Split;
-        (_trainIdx, _valIdx) = ValSplit.Split(data.Train.Labels, ValSplit.Parse(config.ValSplit), config.Stratify, splitRng);
+        (_trainIdx, _valIdx) = ValSplit.Split(data.Train.Labels, ValSplit.Parse(config.ValSplit), config.Stratify, splitRng, config.ValFrom);
         _fingerprint = Fingerprint(data, _trainIdx.Length, _valIdx.Length);
         if (!_resumed) _state.Order = Enumerable.Range(0, _trainIdx.Length).ToArray();
 

@@ -57,7 +57,7 @@ public class ValSplitTests
     [InlineData("0", 1000, 0)]
     public void Sizes(string text, int n, int expectedVal)
     {
-        var (train, val) = ValSplit.Split(Labels(n, 3), ValSplit.Parse(text), stratify: false, new Rng(1));
+        var (train, val) = ValSplit.Split(Labels(n, 3), ValSplit.Parse(text), stratify: false, new Rng(1), ValFrom.Random);
         Assert.Equal(expectedVal, val.Length);
         Assert.Equal(n - expectedVal, train.Length);
     }
@@ -68,7 +68,7 @@ public class ValSplitTests
     [InlineData("0.99", 10)]
     public void TooLarge_IsAnError(string text, int n)
     {
-        var e = Assert.Throws<FcnLabException>(() => ValSplit.Split(Labels(n, 2), ValSplit.Parse(text), false, new Rng(1)));
+        var e = Assert.Throws<FcnLabException>(() => ValSplit.Split(Labels(n, 2), ValSplit.Parse(text), false, new Rng(1), ValFrom.Random));
         Assert.Contains("--val-split", e.Message);
     }
 
@@ -79,17 +79,17 @@ public class ValSplitTests
     {
         var labels = Labels(997, 7);
         var split = ValSplit.Parse("0.2");
-        var (train, val) = ValSplit.Split(labels, split, stratify, new Rng(42));
+        var (train, val) = ValSplit.Split(labels, split, stratify, new Rng(42), ValFrom.Random);
 
         Assert.Equal(Enumerable.Range(0, 997), train.Concat(val).Order());
         Assert.Equal(train.Order(), train);
         Assert.Equal(val.Order(), val);
 
-        var again = ValSplit.Split(labels, split, stratify, new Rng(42));
+        var again = ValSplit.Split(labels, split, stratify, new Rng(42), ValFrom.Random);
         Assert.Equal(train, again.Train);
         Assert.Equal(val, again.Val);
 
-        var other = ValSplit.Split(labels, split, stratify, new Rng(43));
+        var other = ValSplit.Split(labels, split, stratify, new Rng(43), ValFrom.Random);
         Assert.NotEqual(val, other.Val);
     }
 
@@ -100,12 +100,12 @@ public class ValSplitTests
         int[] labels = [.. Enumerable.Repeat(0, 600), .. Enumerable.Repeat(1, 300), .. Enumerable.Repeat(2, 100)];
         new Rng(5).Shuffle(labels);
 
-        var (_, val) = ValSplit.Split(labels, ValSplit.Parse("0.1"), stratify: true, new Rng(9));
+        var (_, val) = ValSplit.Split(labels, ValSplit.Parse("0.1"), stratify: true, new Rng(9), ValFrom.Random);
         var perClass = val.GroupBy(i => labels[i]).OrderBy(g => g.Key).Select(g => g.Count()).ToArray();
         Assert.Equal([60, 30, 10], perClass);
 
         // A count whose proportional shares are fractional still sums exactly.
-        var (train, val7) = ValSplit.Split(labels, ValSplit.Parse("7"), stratify: true, new Rng(9));
+        var (train, val7) = ValSplit.Split(labels, ValSplit.Parse("7"), stratify: true, new Rng(9), ValFrom.Random);
         Assert.Equal(7, val7.Length);
         Assert.Equal(993, train.Length);
         var shares = val7.GroupBy(i => labels[i]).ToDictionary(g => g.Key, g => g.Count());
@@ -117,8 +117,43 @@ public class ValSplitTests
     [Fact]
     public void None_KeepsEverythingForTraining()
     {
-        var (train, val) = ValSplit.Split(Labels(5, 2), ValSplit.None, true, new Rng(1));
+        var (train, val) = ValSplit.Split(Labels(5, 2), ValSplit.None, true, new Rng(1), ValFrom.Random);
         Assert.Equal([0, 1, 2, 3, 4], train);
         Assert.Empty(val);
+    }
+
+    [Fact]
+    public void FromLast_TakesTheLastImagesUnshuffled_AsKerasValidationSplit()
+    {
+        // Keras: split_at = floor(n * (1 - validation_split)); the validation data is x[split_at:], before any shuffling.
+        foreach (var (n, fraction) in new[] { (60000, 0.1), (100, 0.25), (7, 0.3), (1000, 0.333) })
+        {
+            int splitAt = (int)Math.Floor(n * (1.0 - fraction));
+            var (train, val) = ValSplit.Split(Labels(n, 3), ValSplit.OfFraction(fraction), stratify: false, new Rng(1), ValFrom.Last);
+            Assert.Equal(Enumerable.Range(0, splitAt), train);
+            Assert.Equal(Enumerable.Range(splitAt, n - splitAt), val);
+        }
+        // A count: an ordered first-N / last-N split (Wang's 55,000 / 5,000), whatever the seed.
+        var (first, last) = ValSplit.Split(Labels(600, 10), ValSplit.Parse("50"), false, new Rng(5), ValFrom.Last);
+        Assert.Equal(Enumerable.Range(0, 550), first);
+        Assert.Equal(Enumerable.Range(550, 50), last);
+        Assert.Equal(last, ValSplit.Split(Labels(600, 10), ValSplit.Parse("50"), false, new Rng(6), ValFrom.Last).Val);
+        Assert.Contains("give one or the other",
+            Assert.Throws<FcnLabException>(() => ValSplit.Split(Labels(10, 2), ValSplit.Parse("2"), true, new Rng(1), ValFrom.Last)).Message);
+        Assert.Empty(ValSplit.Split(Labels(10, 2), ValSplit.None, false, new Rng(1), ValFrom.Last).Val);
+    }
+
+    [Fact]
+    public void ValFrom_IsASettingRefusedWithStratify_AndLeavesConfigsWithoutItAlone()
+    {
+        var config = FcnLab.Engine.Training.TrainSettings.Apply(new FcnLab.Engine.Training.TrainConfig(), [new("val-from", "last"), new("val-split", "5000")]);
+        Assert.Equal(ValFrom.Last, config.ValFrom);
+        config.Validate();
+        Assert.Contains(new KeyValuePair<string, string>("val-from", "last"), FcnLab.Engine.Training.TrainSettings.ToSettings(config));
+        Assert.Contains("give one or the other",
+            Assert.Throws<FcnLabException>(() => (config with { Stratify = true }).Validate()).Message);
+        Assert.True(FcnLab.Engine.Training.TrainConfig.Settings.Single(s => s.Name == "val-from").Later);
+        Assert.Contains("val-from",
+            Assert.Throws<FcnLabException>(() => FcnLab.Engine.Training.TrainSettings.Apply(new FcnLab.Engine.Training.TrainConfig(), [new("val-from", "first")])).Message);
     }
 }

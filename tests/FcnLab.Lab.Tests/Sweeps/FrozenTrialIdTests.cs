@@ -166,6 +166,7 @@ public class FrozenTrialIdTests
         ["preset-cnn-other-epochs"] = ("cnn", new() { ["epochs"] = "2" }),
         ["preset-bn-adam-with-hidden"] = ("bn-adam", new() { ["hidden"] = "32" }),
         ["label-smoothing"] = (null, new() { ["label-smoothing"] = "0.1" }),
+        ["val-from-last-symmetric"] = (null, new() { ["val-from"] = "last", ["val-split"] = "5000", ["normalize"] = "symmetric" }),
     };
 
     [Fact]
