@@ -402,6 +402,8 @@ public sealed partial class BadInputTests(TrainedRunFixture fixture) : IClassFix
         { "val-split", ["--val-split", "240"], ["--val-split 240 holds out as many images as the training set has (240)"] },
         { "stratify", ["--stratify=maybe"], ["--stratify is a switch", "'maybe'"] },
         { "normalize", ["--normalize", "foo"], ["--normalize", "'foo'", "standardize, scale, none"] },
+        { "val-from", ["--val-from", "first"], ["--val-from", "'first'", "random, last"] },
+        { "val-from", ["--val-from", "last", "--stratify"], ["--stratify", "--val-from last", "give one or the other"] },
         { "patience", ["--patience", "0"], ["--patience must be at least 1 (got 0)"] },
         { "patience", ["--patience", "3", "--val-split", "0"], ["--patience needs a validation set"] },
         { "restore-best", ["--restore-best", "--val-split", "0"], ["--restore-best needs a validation set"] },
