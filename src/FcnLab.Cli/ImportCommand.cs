@@ -92,8 +92,7 @@ public static class ImportCommand
             return SafeTensorsSidecar.FromUnitScale(Number("--input-mean", meanText), Number("--input-std", stdText!));
         }
         if (!normalizeGiven && sidecar?.FcnLabNormalization() is { } fromSidecar) return fromSidecar;
-        if (config.Normalize != NormalizeKind.Standardize)
-            return config.Normalize switch { NormalizeKind.Scale => Normalization.Scale, NormalizeKind.Symmetric => Normalization.Symmetric, _ => Normalization.Identity };
+        if (Normalization.Fixed(config.Normalize) is { } fixedKind) return fixedKind;
         if (data == null)
             throw new FcnLabException(normalizeGiven
                 ? "--normalize standardize fits the mean and std on a data set: give --data (and --dataset), or give --input-mean and --input-std."

@@ -37,14 +37,7 @@ public sealed record Normalization(NormalizeKind Kind, float Mean, float Std)
     public static Normalization Fit(NormalizeKind kind, ImageSet set, ReadOnlySpan<int> indices)
     {
         ArgumentNullException.ThrowIfNull(set);
-        switch (kind)
-        {
-            case NormalizeKind.Scale: return Scale;
-            case NormalizeKind.None: return Identity;
-            case NormalizeKind.Symmetric: return Symmetric;
-            case NormalizeKind.Standardize: break;
-            default: throw new ArgumentOutOfRangeException(nameof(kind));
-        }
+        if (Fixed(kind) is { } fixedKind) return fixedKind;
         if (indices.IsEmpty)
             throw new FcnLabException("Cannot fit standardize statistics on zero training images.");
 
@@ -66,6 +59,16 @@ public sealed record Normalization(NormalizeKind Kind, float Mean, float Std)
                 $"--normalize standardize: all {count:0} training pixels have the same value ({mean:0.###}), so their standard deviation is 0 and there is nothing to divide by; use --normalize scale or none, or check the data.");
         return new Normalization(NormalizeKind.Standardize, meanF, stdF);
     }
+
+    /// <summary>The normalization of a kind that needs no data (scale, none, symmetric); null for standardize, which is fitted.</summary>
+    public static Normalization? Fixed(NormalizeKind kind) => kind switch
+    {
+        NormalizeKind.Scale => Scale,
+        NormalizeKind.None => Identity,
+        NormalizeKind.Symmetric => Symmetric,
+        NormalizeKind.Standardize => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
 
     /// <summary>A new [indices.Length, Features] tensor of the rows <paramref name="indices"/>, each pixel (x - Mean) / Std in float32.</summary>
     public Tensor Apply(ImageSet set, ReadOnlySpan<int> indices)

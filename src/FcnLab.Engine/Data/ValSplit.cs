@@ -66,6 +66,9 @@ public sealed record ValSplit
         return size;
     }
 
+    /// <summary>Why --val-from last and --stratify cannot go together.</summary>
+    public const string LastWithStratify = "--stratify picks the validation images per class at random and --val-from last takes the last ones as they are: give one or the other.";
+
     /// <summary>The spellings of <see cref="ValFrom"/>, as flags, YAML and config.json write them.</summary>
     public static readonly EnumNames<ValFrom> FromSpellings = new("val-from", (ValFrom.Random, "random"), (ValFrom.Last, "last"));
 
@@ -99,7 +102,7 @@ public sealed record ValSplit
             throw new FcnLabException($"A validation split needs at least 2 training images; there are {n}. Use --val-split 0.");
         if (from == ValFrom.Last)
         {
-            if (stratify) throw new FcnLabException("--stratify picks the validation images per class at random and --val-from last takes the last ones as they are: give one or the other.");
+            if (stratify) throw new FcnLabException(LastWithStratify);
             int last = split.SizeFromEnd(n);
             return ([.. Enumerable.Range(0, n - last)], [.. Enumerable.Range(n - last, last)]);
         }

@@ -191,7 +191,7 @@ public sealed record TrainConfig
         }
         var split = Data.ValSplit.Parse(ValSplit);
         if (ValFrom == ValFrom.Last && Stratify)
-            Fail("--stratify picks the validation images per class at random and --val-from last takes the last ones as they are: give one or the other.");
+            Fail(Data.ValSplit.LastWithStratify);
         if (split.IsNone && Patience.HasValue) Fail("--patience needs a validation set: it cannot be combined with --val-split 0.");
         if (split.IsNone && RestoreBest) Fail("--restore-best needs a validation set: it cannot be combined with --val-split 0.");
         if (split.IsNone && Schedule.Kind == ScheduleKind.Plateau) Fail("--lr-schedule plateau needs a validation set: it cannot be combined with --val-split 0.");

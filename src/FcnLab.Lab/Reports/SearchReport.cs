@@ -103,7 +103,7 @@ public sealed record SearchReport(
             yaml = SearchRecipe.ToSpecYaml($"{spec.Name}-best", $"Trial {best.Number} of search '{spec.Name}' ({point}), trained again from scratch over {RecipeRepeats} seeds.",
                 (int)spec.BaseSeed, spec.Base, point, RecipeRepeats);
         }
-        return new SearchReport(Summarize(spec, search, trials.Select(t => (t.Result, t.Trial)).ToList(), best), plots, importance, command, yaml, ToCsv(search, trials.Select(t => (t.Result, t.Trial)).ToList()));
+        return new SearchReport(Summarize(search, trials, best), plots, importance, command, yaml, ToCsv(search, trials));
     }
 
     /// <summary>"search_slice_hidden-width": the parameter's name with anything but letters and digits as '-'.</summary>
@@ -123,7 +123,7 @@ public sealed record SearchReport(
         catch (FcnLabException) { return null; } // a trial of an older space under this name: drawn without its settings
     }
 
-    private static string Summarize(SweepSpec spec, SearchSpec search, List<(TrialResult Result, SearchTrial Trial)> trials, SearchTrial? best)
+    private static string Summarize(SearchSpec search, List<(TrialResult Result, SearchTrial Trial)> trials, SearchTrial? best)
     {
         var sb = new StringBuilder();
         var I = CultureInfo.InvariantCulture;

@@ -85,9 +85,6 @@ public sealed class SearchTrials
         return decision.Prune ? decision.Reason : null;
     }
 
-    /// <summary>The objective after each epoch: the stored val_accuracy or val_loss (NaN where none was measured).</summary>
-    public IReadOnlyList<double> ObjectiveValues(IReadOnlyList<EpochMetrics> epochs) => TrialHistory.ObjectiveValues(_search.Objective, epochs);
-
     /// <summary>A stored trial as the sampler and pruner see it (<see cref="TrialHistory.ToSearchTrial"/>).</summary>
     private SearchTrial ToSearchTrial(TrialHistory h) => h.ToSearchTrial(_search.Objective, PointOf(h.Trial));
 

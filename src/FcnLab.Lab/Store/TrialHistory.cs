@@ -7,7 +7,7 @@ namespace FcnLab.Lab.Store;
 public sealed record TrialHistory(TrialRecord Trial, IReadOnlyList<EpochMetrics> Epochs)
 {
     /// <summary>The objective after each epoch: the stored val_accuracy or val_loss (NaN where none was measured).</summary>
-    public static IReadOnlyList<double> ObjectiveValues(SearchObjective objective, IReadOnlyList<EpochMetrics> epochs) =>
+    private static IReadOnlyList<double> ObjectiveValues(SearchObjective objective, IReadOnlyList<EpochMetrics> epochs) =>
         [.. epochs.Select(e => (objective == SearchObjective.ValLoss ? e.ValLoss : e.ValAccuracy) ?? double.NaN)];
 
     /// <summary>
