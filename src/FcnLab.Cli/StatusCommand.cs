@@ -25,7 +25,9 @@ public static class StatusCommand
             // The trials of the spec the sweep was last submitted with (run directories do not matter here).
             var spec = SweepSpecParser.Parse(record.SpecText, $"the stored spec of sweep '{name}'");
             var trials = spec.Search != null ? [.. s.ListTrials(name)] : s.CurrentTrials(name, SweepGrid.Index(spec, Directory.GetCurrentDirectory()));
-            Write(stdout, SweepStatus.Of(name, trials), s.Location, StoreOption.Grace(parse.GetValue(grace)), DateTime.UtcNow, runId => s.GetProgress(runId, int.MaxValue));
+            // A search's trials not suggested yet are pending too: its total is the spec's, not the store's count.
+            var status = SweepStatus.Of(name, trials, spec.Search?.Trials);
+            Write(stdout, status, s.Location, StoreOption.Grace(parse.GetValue(grace)), DateTime.UtcNow, runId => s.GetProgress(runId, int.MaxValue));
             return ExitCodes.Success;
         });
         return command;
@@ -35,7 +37,7 @@ public static class StatusCommand
     public static void Write(TextWriter w, SweepStatus status, string location, TimeSpan grace, DateTime now, Func<long, RunProgress?> progress)
     {
         var t = status.Tally;
-        w.WriteLine($"sweep {status.Sweep}: {t.Total} trials: {t.Pending} pending, {t.Running} running, {t.Completed} completed, {t.EarlyStopped} early-stopped, {t.Diverged} diverged, {t.Failed} failed, {t.Interrupted} interrupted; store {location}");
+        w.WriteLine($"sweep {status.Sweep}: {t.Total} trials: {t.Pending} pending, {t.Running} running, {t.Completed} completed, {t.EarlyStopped} early-stopped, {t.Diverged} diverged, {(t.Pruned > 0 ? $"{t.Pruned} pruned, " : "")}{t.Failed} failed, {t.Interrupted} interrupted; store {location}");
         if (status.Running.Count > 0)
         {
             w.WriteLine("running:");
@@ -55,10 +57,12 @@ public static class StatusCommand
         int left = t.NotYetRun;
         if (status.TrialsPerHour is { } rate)
             w.WriteLine(string.Format(Inv, "throughput: {0:0.#} trials/hour ({1:0.##} per minute) so far; {2}", rate, rate / 60,
-                left == 0 ? "every trial is final" : $"ETA {Duration(status.Eta!.Value)} for the {left} trials left at that pace"));
+                left == 0 ? "every trial is final" : $"ETA {Duration(status.Eta!.Value)} for the {Trials(left)} left at that pace"));
         else
-            w.WriteLine(left == 0 ? "throughput: no trial ran" : $"throughput: no trial has finished yet; {left} trials left");
+            w.WriteLine(left == 0 ? "throughput: no trial ran" : $"throughput: no trial has finished yet; {Trials(left)} left");
     }
+
+    private static string Trials(int n) => n == 1 ? "1 trial" : string.Create(Inv, $"{n} trials");
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", Inv) + " s";
 

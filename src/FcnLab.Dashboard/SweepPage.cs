@@ -49,7 +49,7 @@ internal static class SweepPage
         var sb = new StringBuilder();
         if (note != null) sb.Append($"<p class=\"note\">{Html.Escape(note)}</p>");
         sb.Append(CultureInfo.InvariantCulture,
-            $"<section class=\"status\"><p id=\"tally\">{tally.Total} trials: {tally.Pending} pending, {tally.Running} running, {tally.Interrupted} interrupted, {tally.Completed} completed, {tally.EarlyStopped} early-stopped, {tally.Diverged} diverged, {tally.Failed} failed.</p>");
+            $"<section class=\"status\"><p id=\"tally\">{tally.Total} trials: {tally.Pending} pending, {tally.Running} running, {tally.Interrupted} interrupted, {tally.Completed} completed, {tally.EarlyStopped} early-stopped, {tally.Diverged} diverged, {(tally.Pruned > 0 ? $"{tally.Pruned} pruned, " : "")}{tally.Failed} failed.</p>");
         var running = trials.Where(t => t.Status == RunStatus.Running).ToList();
         if (running.Count > 0)
         {

@@ -35,7 +35,7 @@ public sealed class CliHarness : IDisposable
     /// Writes a spec of a small random search named <paramref name="name"/> on the tiny data set (5 trials of lr and optimizer,
     /// ASHA with reduction factor 2, <paramref name="epochs"/> epochs a trial) and runs it with `fcnlab sweep`.
     /// </summary>
-    public void RunTinySearch(string name, int epochs)
+    public void RunTinySearch(string name, int epochs, params string[] extra)
     {
         string spec = Path_(name + ".yaml");
         File.WriteAllText(spec, $$"""
@@ -48,7 +48,7 @@ public sealed class CliHarness : IDisposable
               lr: {log_uniform: [0.001, 0.5]}
               optimizer: {choice: [sgd, adam]}
             """);
-        var (code, _, err) = Run("sweep", spec, "--quiet");
+        var (code, _, err) = Run([.. new[] { "sweep", spec, "--quiet" }, .. extra]);
         if (code != 0) throw new InvalidOperationException($"the tiny search failed ({code}): {err}");
     }
 

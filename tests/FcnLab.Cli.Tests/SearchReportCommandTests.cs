@@ -1,3 +1,6 @@
+using FcnLab.Engine.Training;
+using FcnLab.Lab.Store;
+
 namespace FcnLab.Cli.Tests;
 
 /// <summary>Issue 16, point 6: `fcnlab report` on a search run by `fcnlab sweep` writes the search's plots, recipe and CSV.</summary>
@@ -42,5 +45,27 @@ public sealed class SearchReportCommandTests : IDisposable
         var (lc, list, _) = _h.Run("runs", "--store", _h.StorePath, "--sweep", "tiny-search-best");
         Assert.Equal(0, lc);
         Assert.Contains("3 runs in", list);
+    }
+
+    [Fact]
+    public void Status_CountsPrunedTrials_AndTheTrialsNotSuggestedYetAsLeft()
+    {
+        _h.RunTinySearch("tiny-search", epochs: 3, "--max-trials", "4");
+        int pruned, completed;
+        using (var store = SqliteRunStore.Open(_h.StorePath))
+        {
+            var trials = store.ListTrials("tiny-search");
+            Assert.Equal(4, trials.Count);
+            pruned = trials.Count(t => t.Status == RunStatus.Pruned);
+            completed = trials.Count(t => t.Status == RunStatus.Completed);
+        }
+        Assert.Equal(4, pruned + completed);
+        Assert.True(pruned > 0, "ASHA at halving rungs prunes some of this seed's first 4 trials");
+
+        var (code, output, err) = _h.Run("status", "tiny-search", "--store", _h.StorePath);
+        Assert.True(code == 0, err + output);
+        // 5 in all: the one not suggested yet is pending, and left.
+        Assert.Contains($"sweep tiny-search: 5 trials: 1 pending, 0 running, {completed} completed, 0 early-stopped, 0 diverged, {pruned} pruned, 0 failed, 0 interrupted", output);
+        Assert.Contains("for the 1 trial left at that pace", output);
     }
 }

@@ -16,9 +16,10 @@ public sealed record SweepStatus(
     double? TrialsPerHour,
     TimeSpan? Eta)
 {
-    public static SweepStatus Of(string sweep, IReadOnlyList<TrialRecord> trials)
+    /// <param name="searchTotal">A search's total trials (its spec's <c>trials</c>): those not suggested yet count as pending.</param>
+    public static SweepStatus Of(string sweep, IReadOnlyList<TrialRecord> trials, int? searchTotal = null)
     {
-        var tally = SweepTally.Of(trials);
+        var tally = searchTotal is { } total ? SweepTally.OfSearch(trials, total) : SweepTally.Of(trials);
         var finished = trials.Where(t => t.Status.IsFinal() && t.FinishedAt != null).ToList();
         var started = trials.Where(t => t.StartedAt != null).Select(t => t.StartedAt!.Value).ToList();
         double? perHour = null;

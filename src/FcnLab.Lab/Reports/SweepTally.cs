@@ -22,4 +22,11 @@ public sealed record SweepTally(int Total, int Completed, int EarlyStopped, int 
         trials.Count(t => t.Status == RunStatus.Running),
         trials.Count(t => t.Status == RunStatus.Interrupted),
         trials.Count(t => t.Status == RunStatus.Pruned));
+
+    /// <summary>A search's tally: its <paramref name="total"/> is the spec's, and the trials not suggested yet count as pending.</summary>
+    public static SweepTally OfSearch(IReadOnlyList<TrialRecord> trials, int total)
+    {
+        var tally = Of(trials);
+        return tally with { Total = Math.Max(total, tally.Total), Pending = tally.Pending + Math.Max(0, total - tally.Total) };
+    }
 }

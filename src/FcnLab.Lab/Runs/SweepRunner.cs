@@ -81,14 +81,7 @@ public static class SweepRunner
             var after = store.GetTrial(trial.RunId) ?? trial;
             observer.TrialFinished(after, store.ListTrials(spec.Name).Count(t => t.Status.IsFinal()), search.Total);
         }
-        return SearchTally(store.ListTrials(spec.Name), search.Total);
-    }
-
-    /// <summary>A search's tally: the trials not suggested yet count as pending.</summary>
-    public static SweepTally SearchTally(IReadOnlyList<TrialRecord> trials, int total)
-    {
-        var tally = SweepTally.Of(trials);
-        return tally with { Total = Math.Max(total, tally.Total), Pending = tally.Pending + Math.Max(0, total - tally.Total) };
+        return SweepTally.OfSearch(store.ListTrials(spec.Name), search.Total);
     }
 
     /// <summary>--timeout: no trial starts once this invocation has run that long (the one training finishes first).</summary>
@@ -109,7 +102,7 @@ public static class SweepRunner
         {
             // A search's trials are suggested by the workers, one at a time, from what the others measured.
             store.SaveSweep(spec.Name, spec.SourceText);
-            return (0, SearchTally(store.ListTrials(spec.Name), search.Trials));
+            return (0, SweepTally.OfSearch(store.ListTrials(spec.Name), search.Trials));
         }
         var index = SweepGrid.Index(spec, runsRoot);
         SweepGrid.CheckData(spec, index);
