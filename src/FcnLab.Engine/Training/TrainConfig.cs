@@ -54,6 +54,15 @@ public sealed record TrainConfig
     /// <summary>Random shifts of up to 2 pixels and horizontal flips of the training images (<see cref="Data.Augmentation"/>).</summary>
     [LaterSetting]
     public bool Augment { get; init; }
+    /// <summary>Padding of torchvision's RandomCrop (a random shift of up to that many pixels each way); 0: off.</summary>
+    [LaterSetting]
+    public int RandomCrop { get; init; }
+    /// <summary>Probability of a left-right flip (RandomHorizontalFlip(p)); 0: off.</summary>
+    [LaterSetting]
+    public double HFlip { get; init; }
+    /// <summary>Probability of erasing a random rectangle (RandomErasing(p) with its defaults); 0: off.</summary>
+    [LaterSetting]
+    public double RandomErasing { get; init; }
     public int? Patience { get; init; }
     public bool RestoreBest { get; init; }
 
@@ -68,6 +77,9 @@ public sealed record TrainConfig
     public bool RestoresBest => RestoreBest || Patience.HasValue;
 
     public DataOptions DataOptions => new(Dataset, DataDir, ImageShape, Classes);
+
+    /// <summary>What is done to each training image as it is drawn (<see cref="Data.Augmentation"/>).</summary>
+    public ImageAugment Augmentations => new(Augment, RandomCrop, HFlip, RandomErasing);
 
     /// <summary>The network these settings give for a data set's input shape and class count.</summary>
     public ModelSpec ToModelSpec(int[] inputShape, int classes) => new(ToArchSpec(), inputShape, classes);
@@ -157,6 +169,12 @@ public sealed record TrainConfig
             c => !c.Shuffle, (c, v) => c with { Shuffle = !v }),
         TrainSetting.Switch("augment", "Augment the training images: random shifts of up to 2 pixels and horizontal flips, seeded (off by default).",
             c => c.Augment, (c, v) => c with { Augment = v }),
+        TrainSetting.Integer("random-crop", "Random crop of the training images after padding them with PAD black pixels on every side, as torchvision's RandomCrop(size, padding=PAD): a shift of up to PAD pixels each way, seeded. Default 0 (off).",
+            c => c.RandomCrop, (c, v) => c with { RandomCrop = v }, v => v >= 0, "be a number of pixels >= 0").AddedLater(),
+        TrainSetting.Number("hflip", "Probability of flipping a training image left-right, as torchvision's RandomHorizontalFlip(p), seeded. Default 0 (off).",
+            c => c.HFlip, (c, v) => c with { HFlip = v }, v => v >= 0 && v <= 1, "be a probability in [0, 1]").AddedLater(),
+        TrainSetting.Number("random-erasing", "Probability of erasing a random rectangle of a training image (2-33% of its area, aspect ratio 0.3-3.3, set to 0 after normalization), as torchvision's RandomErasing(p) with its defaults, seeded. Default 0 (off).",
+            c => c.RandomErasing, (c, v) => c with { RandomErasing = v }, v => v >= 0 && v <= 1, "be a probability in [0, 1]").AddedLater(),
         TrainSetting.Text("val-split", "Validation split: a fraction in (0,1), a count >= 1, or 0 for none. Default 0.1.",
             c => c.ValSplit, (c, v) => c with { ValSplit = v }),
         TrainSetting.Switch("stratify", "Keep class proportions in the validation split.",
@@ -189,6 +207,8 @@ public sealed record TrainConfig
             if (BatchNorm || Dropout != 0 || Activation != Activation.ReLU || LeakySlope != 0.01f)
                 Fail("--batch-norm, --dropout, --activation and --leaky-slope shape the --hidden network; with --arch write batchnorm, dropout(p), relu, tanh, sigmoid or leaky-relu(slope) into the spec instead.");
         }
+        if (Augment && (RandomCrop > 0 || HFlip > 0))
+            Fail(AugmentWithCropOrFlip);
         var split = Data.ValSplit.Parse(ValSplit);
         if (ValFrom == ValFrom.Last && Stratify)
             Fail(Data.ValSplit.LastWithStratify);
@@ -198,6 +218,8 @@ public sealed record TrainConfig
         Optim.Optimizer.ValidateConfig(Optimizer);
         LrSchedule.ValidateConfig(Schedule);
     }
+
+    public const string AugmentWithCropOrFlip = "--augment already shifts (up to 2 pixels) and flips (probability 1/2) the training images; give either --augment or --random-crop / --hflip (--random-crop 2 --hflip 0.5 is the torchvision spelling of the same augmentation). --random-erasing goes with either.";
 
     private static void Fail(string message) => throw new FcnLabException(message);
 }

@@ -131,6 +131,7 @@ internal sealed class TrainingSession
         var labelBuffer = new int[batchSize];
         var shuffleRng = st.Generators.Shuffle;
         var augmentRng = st.Generators.Augment;
+        var augment = _config.Augmentations;
         while (st.Status == RunStatus.Running && st.EpochsDone < _config.Epochs)
         {
             int epoch = st.EpochsDone + 1;
@@ -160,7 +161,7 @@ internal sealed class TrainingSession
                 for (int i = 0; i < b; i++)
                 {
                     int row = st.Order[start + i];
-                    if (_config.Augment) Augmentation.Apply(src.Slice(row * features, features), xs.Slice(i * features, features), _data.ImageShape, black, augmentRng);
+                    if (augment.Any) Augmentation.Apply(src.Slice(row * features, features), xs.Slice(i * features, features), _data.ImageShape, black, augment, augmentRng);
                     else src.Slice(row * features, features).CopyTo(xs.Slice(i * features, features));
                     labelBuffer[i] = trainY[row];
                 }

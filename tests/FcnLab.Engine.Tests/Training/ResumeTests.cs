@@ -169,6 +169,13 @@ public class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void RandomCropFlipAndErasing_CancelledMidEpoch_ResumedOnOtherThreads_ResumesExactly()
+    {
+        var config = Config(new() { ["optimizer"] = "adam", ["lr"] = "0.003", ["epochs"] = "3", ["random-crop"] = "2", ["hflip"] = "0.5", ["random-erasing"] = "0.5" });
+        AssertInterruptedAndResumedIsExact(config, (2, 5, 1));
+    }
+
+    [Fact]
     public void Patience_EarlyStoppingStateAndBestWeights_ResumeExactly()
     {
         // On random labels the validation loss soon stops improving: this run stops early after epoch 10.

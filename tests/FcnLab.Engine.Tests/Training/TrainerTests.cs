@@ -89,6 +89,22 @@ public class TrainerTests : IDisposable
         RunComparison.AssertSameRun(Path.Combine(_root, "aug1"), Path.Combine(_root, "aug2"));
     }
 
+    [Fact]
+    public void CropFlipAndErasing_EachChangeWhatIsLearned_ButTheSameSeedGivesTheSameBytes()
+    {
+        var data = Data();
+        var config = new TrainConfig { Hidden = [16], Epochs = 2, BatchSize = 32, Threads = 2 };
+        Trainer.Run(config, data, Path.Combine(_root, "plain"), NullObserver.Instance);
+        byte[] Model(string run) => File.ReadAllBytes(Path.Combine(_root, run, "model.fcnlab"));
+        foreach (var (name, c) in new[] { ("crop", config with { RandomCrop = 1 }), ("flip", config with { HFlip = 0.5 }), ("erase", config with { RandomErasing = 0.5 }) })
+        {
+            Trainer.Run(c, data, Path.Combine(_root, name + "1"), NullObserver.Instance);
+            Trainer.Run(c with { Threads = 1 }, data, Path.Combine(_root, name + "2"), NullObserver.Instance);
+            Assert.NotEqual(Model("plain"), Model(name + "1"));
+            RunComparison.AssertSameRun(Path.Combine(_root, name + "1"), Path.Combine(_root, name + "2"));
+        }
+    }
+
     public static TheoryData<string?> StepSpecs => new() { null, "conv(4,3,pad=1) batchnorm relu maxpool(2) conv(6,3) relu avgpool(1) flatten dropout(0.3) dense(classes)" };
 
     [Theory]

@@ -167,6 +167,7 @@ public class FrozenTrialIdTests
         ["preset-bn-adam-with-hidden"] = ("bn-adam", new() { ["hidden"] = "32" }),
         ["label-smoothing"] = (null, new() { ["label-smoothing"] = "0.1" }),
         ["val-from-last-symmetric"] = (null, new() { ["val-from"] = "last", ["val-split"] = "5000", ["normalize"] = "symmetric" }),
+        ["crop-flip-erasing"] = (null, new() { ["random-crop"] = "4", ["hflip"] = "0.5", ["random-erasing"] = "0.25" }),
     };
 
     [Fact]
