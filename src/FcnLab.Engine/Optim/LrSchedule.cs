@@ -5,7 +5,11 @@ namespace FcnLab.Engine.Optim;
 /// epoch: <see cref="LrForEpoch"/> gives the rate for an epoch (epochs count from 1), and
 /// <see cref="EpochEnded"/> is called after each epoch's validation. Constant, StepLR, CosineAnnealingLR
 /// (T_max = total epochs, eta_min 0) and ReduceLROnPlateau (mode min, threshold 1e-4 rel, cooldown 0,
-/// min_lr 0). Cosine's T_max is the total given to <see cref="Create"/>: a run resumed with another
+/// min_lr 0), and OneCycleLR stepped after every optimizer step (<see cref="BeginStep"/>; PyTorch's defaults:
+/// pct_start 0.3, cosine annealing, div_factor 25, final_div_factor 1e4, two phases, and cycle_momentum off:
+/// the optimizer's momentum or beta1 stays as given). A linear warmup over the first warmup epochs,
+/// step by step, scales any epoch-wise kind; cosine then anneals over the epochs after the warmup.
+/// Cosine's T_max is the total given to <see cref="Create"/>: a run resumed with another
 /// total builds its schedule with the new one, so cosine follows the new total from the resume on.
 /// What the schedule carries between epochs lives in its <see cref="LrScheduleState"/> (a run's
 /// training state holds it; the schedule updates it in place).
@@ -20,17 +24,26 @@ public sealed class LrSchedule
 
     private readonly LrScheduleState _state;
 
-    private LrSchedule(ScheduleConfig config, double baseLr, int totalEpochs, LrScheduleState state)
+    // OneCycleLR's defaults (PyTorch 1.13).
+    public const double OneCyclePctStart = 0.3, OneCycleDivFactor = 25, OneCycleFinalDivFactor = 1e4;
+
+    private LrSchedule(ScheduleConfig config, double baseLr, int totalEpochs, int warmupEpochs, LrScheduleState state)
     {
         Config = config;
         BaseLr = baseLr;
         TotalEpochs = totalEpochs;
+        WarmupEpochs = warmupEpochs;
         _state = state;
     }
 
     public ScheduleConfig Config { get; }
     public double BaseLr { get; }
     public int TotalEpochs { get; }
+    /// <summary>Epochs of linear warmup at the start (0: none).</summary>
+    public int WarmupEpochs { get; }
+
+    /// <summary>True when the rate changes from step to step (onecycle, or a warmup): <see cref="BeginStep"/> sets it.</summary>
+    public bool PerStep => Config.Kind == ScheduleKind.OneCycle || WarmupEpochs > 0;
 
     /// <summary>True for plateau: <see cref="EpochEnded"/> must be given a validation loss.</summary>
     public bool RequiresValidation => Config.Kind == ScheduleKind.Plateau;
@@ -42,7 +55,8 @@ public sealed class LrSchedule
     public double Lr => _state.Lr;
 
     /// <param name="state">What the schedule carries between epochs, updated in place: a resumed run's; null: a fresh one.</param>
-    public static LrSchedule Create(ScheduleConfig config, double baseLr, int totalEpochs, LrScheduleState? state = null)
+    /// <param name="warmupEpochs">Epochs of linear warmup (--warmup-epochs); not with onecycle, which warms up itself.</param>
+    public static LrSchedule Create(ScheduleConfig config, double baseLr, int totalEpochs, LrScheduleState? state = null, int warmupEpochs = 0)
     {
         ArgumentNullException.ThrowIfNull(config);
         ValidateConfig(config);
@@ -50,12 +64,42 @@ public sealed class LrSchedule
             throw new FcnLabException($"--lr must be a finite number > 0 (got {baseLr}).");
         if (totalEpochs < 1)
             throw new FcnLabException($"--epochs must be >= 1 (got {totalEpochs}).");
+        ValidateWarmup(config.Kind, warmupEpochs, totalEpochs);
         state?.Validate();
-        return new LrSchedule(config, baseLr, totalEpochs, state ?? LrScheduleState.Start(baseLr));
+        return new LrSchedule(config, baseLr, totalEpochs, warmupEpochs, state ?? LrScheduleState.Start(baseLr));
     }
 
-    /// <summary>Sets (and returns) the rate of <paramref name="epoch"/>, which is starting: <see cref="Lr"/> until the next epoch begins.</summary>
+    /// <summary>Sets (and returns) the rate of <paramref name="epoch"/>, which is starting: <see cref="Lr"/> until the next epoch begins (or step, when <see cref="PerStep"/>).</summary>
     public double BeginEpoch(int epoch) => _state.Lr = LrForEpoch(epoch);
+
+    /// <summary>
+    /// Sets (and returns) the rate of step <paramref name="step"/> (0-based) of <paramref name="epoch"/>, which has
+    /// <paramref name="stepsPerEpoch"/> steps: the epoch's rate unless <see cref="PerStep"/>. Computed from the
+    /// position alone, so a resumed run gets the rates of an uninterrupted one.
+    /// </summary>
+    public double BeginStep(int epoch, int step, int stepsPerEpoch)
+    {
+        if (!PerStep) return _state.Lr;
+        long t = (long)(epoch - 1) * stepsPerEpoch + step; // optimizer steps taken before this one
+        return _state.Lr = Config.Kind == ScheduleKind.OneCycle
+            ? OneCycleLr(t, (long)TotalEpochs * stepsPerEpoch)
+            : LrForEpoch(epoch) * Math.Min(1.0, (t + 1) / ((double)WarmupEpochs * stepsPerEpoch));
+    }
+
+    /// <summary>
+    /// OneCycleLR's rate at step <paramref name="t"/> of <paramref name="totalSteps"/>: from lr/25 up to lr by
+    /// cosine until step 0.3 T - 1, then down to lr/25/1e4 at step T - 1.
+    /// anneal(start, end, pct) = end + (start - end) / 2 (cos(pi pct) + 1).
+    /// </summary>
+    public double OneCycleLr(long t, long totalSteps)
+    {
+        double initial = BaseLr / OneCycleDivFactor, min = initial / OneCycleFinalDivFactor;
+        double upEnd = OneCyclePctStart * totalSteps - 1, downEnd = totalSteps - 1;
+        static double Anneal(double start, double end, double pct) => end + (start - end) / 2 * (Math.Cos(Math.PI * pct) + 1);
+        return t <= upEnd
+            ? Anneal(initial, BaseLr, t / upEnd)
+            : Anneal(BaseLr, min, (t - upEnd) / (downEnd - upEnd));
+    }
 
     /// <summary>The learning rate to use during <paramref name="epoch"/> (1-based).</summary>
     public double LrForEpoch(int epoch)
@@ -66,7 +110,10 @@ public sealed class LrSchedule
         {
             ScheduleKind.Constant => BaseLr,
             ScheduleKind.Step => BaseLr * Math.Pow(Config.Gamma, done / Config.StepSize),
-            ScheduleKind.Cosine => BaseLr * (1 + Math.Cos(Math.PI * done / TotalEpochs)) / 2,
+            // After a warmup, cosine anneals over the epochs that follow it.
+            ScheduleKind.Cosine => BaseLr * (1 + Math.Cos(Math.PI * Math.Max(0, done - WarmupEpochs) / (TotalEpochs - WarmupEpochs))) / 2,
+            // Between steps (a run's first epoch begins before its first step): the rate of the epoch's first step.
+            ScheduleKind.OneCycle => BaseLr / OneCycleDivFactor,
             // Plateau has no closed form: the rate is whatever the last reduction left.
             ScheduleKind.Plateau => _state.PlateauLr,
             _ => throw new FcnLabException($"Unknown schedule kind {(int)Config.Kind}; allowed: {AllowedNames}."),
@@ -129,7 +176,18 @@ public sealed class LrSchedule
             throw new FcnLabException($"--lr-plateau-patience (epochs without improvement before the plateau schedule reduces lr) must be >= 0 (got {config.PlateauPatience}).");
     }
 
-    private const string AllowedNames = "constant, step, cosine, plateau";
+    /// <summary>Refuses a warmup that onecycle does not take or that leaves no epoch after it.</summary>
+    public static void ValidateWarmup(ScheduleKind kind, int warmupEpochs, int totalEpochs)
+    {
+        if (warmupEpochs < 0)
+            throw new FcnLabException($"--warmup-epochs must be >= 0 (got {warmupEpochs}).");
+        if (warmupEpochs > 0 && kind == ScheduleKind.OneCycle)
+            throw new FcnLabException("--warmup-epochs does not go with --lr-schedule onecycle, which warms up over its first 30% of steps itself; drop one of them.");
+        if (warmupEpochs >= totalEpochs && warmupEpochs > 0)
+            throw new FcnLabException($"--warmup-epochs ({warmupEpochs}) must be fewer than --epochs ({totalEpochs}): the schedule needs epochs after the warmup.");
+    }
+
+    private const string AllowedNames = "constant, step, cosine, plateau, onecycle";
 
     /// <summary>Parses a schedule name as written in flags and YAML (case-insensitive).</summary>
     public static ScheduleKind ParseKind(string name)
@@ -141,6 +199,7 @@ public sealed class LrSchedule
             "step" => ScheduleKind.Step,
             "cosine" => ScheduleKind.Cosine,
             "plateau" => ScheduleKind.Plateau,
+            "onecycle" => ScheduleKind.OneCycle,
             _ => throw new FcnLabException($"Unknown schedule '{name}'; allowed: {AllowedNames}."),
         };
     }
@@ -152,6 +211,7 @@ public sealed class LrSchedule
         ScheduleKind.Step => "step",
         ScheduleKind.Cosine => "cosine",
         ScheduleKind.Plateau => "plateau",
+        ScheduleKind.OneCycle => "onecycle",
         _ => throw new FcnLabException($"Unknown schedule kind {(int)kind}; allowed: {AllowedNames}."),
     };
 }

@@ -43,6 +43,9 @@ public sealed record TrainConfig
     // Optimization
     public OptimizerConfig Optimizer { get; init; } = new();
     public ScheduleConfig Schedule { get; init; } = new();
+    /// <summary>Epochs of linear warmup, step by step, before the schedule (a later setting: not in <see cref="ScheduleConfig"/>, whose fields are part of older trial identities).</summary>
+    [LaterSetting]
+    public int WarmupEpochs { get; init; }
     public double L2 { get; init; }
     /// <summary>Label smoothing eps of the training loss (PyTorch's CrossEntropyLoss(label_smoothing=eps)); 0: plain cross-entropy.</summary>
     [LaterSetting]
@@ -151,8 +154,10 @@ public sealed record TrainConfig
             c => c.LabelSmoothing, (c, v) => c with { LabelSmoothing = v }, v => v >= 0 && v <= 1, "be in [0, 1]").AddedLater(),
         TrainSetting.OptionalNumber("clip-grad-norm", "Clip the total gradient norm to this value.",
             c => c.ClipGradNorm, (c, v) => c with { ClipGradNorm = v }, v => v > 0 && double.IsFinite(v), "be a positive number"),
-        TrainSetting.Of("lr-schedule", "constant (default), step, cosine or plateau.", (_, t) => LrSchedule.ParseKind(t), LrSchedule.ToFlag,
+        TrainSetting.Of("lr-schedule", "constant (default), step, cosine, plateau, or onecycle (PyTorch's OneCycleLR stepped every step: from lr/25 up to lr over 30% of the steps, then down to lr/25/1e4 by cosine; momentum not cycled).", (_, t) => LrSchedule.ParseKind(t), LrSchedule.ToFlag,
             c => c.Schedule.Kind, (c, v) => c with { Schedule = c.Schedule with { Kind = v } }),
+        TrainSetting.Integer("warmup-epochs", "Epochs of linear warmup: the rate rises step by step from lr/(N x steps per epoch) to the schedule's, then the schedule goes on (cosine anneals over the epochs after the warmup). Not with onecycle. Default 0.",
+            c => c.WarmupEpochs, (c, v) => c with { WarmupEpochs = v }, v => v >= 0, "be at least 0").AddedLater(),
         TrainSetting.Integer("lr-step-size", "Epochs between decays of the step schedule. Default 10.",
             c => c.Schedule.StepSize, (c, v) => c with { Schedule = c.Schedule with { StepSize = v } }),
         TrainSetting.Number("lr-gamma", "Decay factor of the step schedule. Default 0.1.",
@@ -217,6 +222,7 @@ public sealed record TrainConfig
         if (split.IsNone && Schedule.Kind == ScheduleKind.Plateau) Fail("--lr-schedule plateau needs a validation set: it cannot be combined with --val-split 0.");
         Optim.Optimizer.ValidateConfig(Optimizer);
         LrSchedule.ValidateConfig(Schedule);
+        LrSchedule.ValidateWarmup(Schedule.Kind, WarmupEpochs, Epochs);
     }
 
     public const string AugmentWithCropOrFlip = "--augment already shifts (up to 2 pixels) and flips (probability 1/2) the training images; give either --augment or --random-crop / --hflip (--random-crop 2 --hflip 0.5 is the torchvision spelling of the same augmentation). --random-erasing goes with either.";

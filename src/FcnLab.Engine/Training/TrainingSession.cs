@@ -62,7 +62,7 @@ internal sealed class TrainingSession
         _network = NetworkBuilder.Build(_spec, pool, _state.Generators.Dropout);
         (_usable, _steps) = Steps(_trainIdx.Length, data.Train.Count, _valIdx.Length, config, _network);
         _optimizer = Optimizer.Create(config.Optimizer, _network.Parameters, pool);
-        _schedule = LrSchedule.Create(config.Schedule, config.Optimizer.Lr, config.Epochs, _state.Schedule);
+        _schedule = LrSchedule.Create(config.Schedule, config.Optimizer.Lr, config.Epochs, _state.Schedule, config.WarmupEpochs);
         _stepper = new StepRunner(_network, _optimizer, pool, new SoftmaxCrossEntropy(config.LabelSmoothing), config.L2, config.ClipGradNorm);
         _normalization = from == null ? InitializeFresh() : Restore(from);
     }
@@ -165,6 +165,7 @@ internal sealed class TrainingSession
                     else src.Slice(row * features, features).CopyTo(xs.Slice(i * features, features));
                     labelBuffer[i] = trainY[row];
                 }
+                _schedule.BeginStep(epoch, st.Step, steps);
                 double loss = _stepper.Step(x, labelBuffer.AsSpan(0, b), _schedule.Lr, out int correct);
                 _stepLog.Record(st.Step + 1, loss, _schedule.Lr);
                 if (!double.IsFinite(loss))

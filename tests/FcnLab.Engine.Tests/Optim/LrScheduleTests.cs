@@ -1,4 +1,5 @@
 using FcnLab.Engine.Optim;
+using FcnLab.Engine.Tests.Layers;
 
 namespace FcnLab.Engine.Tests.Optim;
 
@@ -134,6 +135,79 @@ public class LrScheduleTests
         foreach (var kind in Enum.GetValues<ScheduleKind>())
             Assert.Equal(kind, LrSchedule.ParseKind(LrSchedule.ToFlag(kind)));
         var ex = Assert.Throws<FcnLabException>(() => LrSchedule.ParseKind("exponential"));
-        Assert.Contains("constant, step, cosine, plateau", ex.Message);
+        Assert.Contains("constant, step, cosine, plateau, onecycle", ex.Message);
+    }
+
+    /// <summary>PyTorch 1.13's rates, step by step (lr-schedule-vectors.json, made by make-lr-schedule-vectors.py).</summary>
+    private static IEnumerable<System.Text.Json.JsonElement> Vectors(string kind) =>
+        LayerTestKit.ReadCases("lr-schedule-vectors.json").EnumerateArray().Where(c => c.GetProperty("kind").GetString() == kind);
+
+    [Fact]
+    public void OneCycle_MatchesOneCycleLR_StepByStep()
+    {
+        var cases = Vectors("onecycle").ToList();
+        Assert.Equal(4, cases.Count);
+        foreach (var c in cases)
+        {
+            double lr = c.GetProperty("lr").GetDouble();
+            int epochs = c.GetProperty("epochs").GetInt32(), steps = c.GetProperty("steps_per_epoch").GetInt32();
+            var expected = c.GetProperty("rates").EnumerateArray().Select(r => r.GetDouble()).ToArray();
+            Assert.Equal(epochs * steps, expected.Length);
+            var schedule = LrSchedule.Create(new ScheduleConfig { Kind = ScheduleKind.OneCycle }, lr, epochs);
+            Assert.True(schedule.PerStep);
+            for (int e = 1; e <= epochs; e++)
+            {
+                schedule.BeginEpoch(e);
+                for (int s = 0; s < steps; s++)
+                    AssertLr(expected[(e - 1) * steps + s], schedule.BeginStep(e, s, steps), e);
+                schedule.EpochEnded(e, null);
+            }
+        }
+    }
+
+    [Fact]
+    public void Warmup_IsLinearLR_StepByStep_ThenTheEpochsRate()
+    {
+        foreach (var c in Vectors("linear-warmup"))
+        {
+            // W warmup steps = one warmup epoch of W steps; PyTorch's LinearLR holds the base rate after them, as constant does.
+            int warmup = c.GetProperty("warmup_steps").GetInt32();
+            var expected = c.GetProperty("rates").EnumerateArray().Select(r => r.GetDouble()).ToArray();
+            var schedule = LrSchedule.Create(new ScheduleConfig(), 1.0, 3, warmupEpochs: 1);
+            for (int t = 0; t < expected.Length; t++)
+                AssertLr(expected[t], schedule.BeginStep(1 + t / warmup, t % warmup, warmup), 1 + t / warmup);
+        }
+    }
+
+    [Fact]
+    public void Warmup_ThenCosine_AnnealsOverTheEpochsAfterIt()
+    {
+        // 2 warmup epochs of 4 steps, then cosine over epochs 3..6 (T_max 4): epoch e's rate 0.1 (1 + cos(pi (e - 3) / 4)) / 2.
+        var schedule = LrSchedule.Create(new ScheduleConfig { Kind = ScheduleKind.Cosine }, 0.1, 6, warmupEpochs: 2);
+        for (int e = 1; e <= 6; e++)
+        {
+            schedule.BeginEpoch(e);
+            for (int s = 0; s < 4; s++)
+            {
+                double epochRate = 0.1 * (1 + Math.Cos(Math.PI * Math.Max(0, e - 3) / 4)) / 2;
+                double warm = Math.Min(1.0, ((e - 1) * 4 + s + 1) / 8.0);
+                AssertLr(epochRate * warm, schedule.BeginStep(e, s, 4), e);
+            }
+            schedule.EpochEnded(e, null);
+        }
+        // Without a warmup, cosine and the epoch-wise kinds keep one rate per epoch.
+        var plain = LrSchedule.Create(new ScheduleConfig { Kind = ScheduleKind.Cosine }, 0.1, 6);
+        Assert.False(plain.PerStep);
+        Assert.Equal(plain.BeginEpoch(2), plain.BeginStep(2, 3, 4));
+    }
+
+    [Theory]
+    [InlineData(ScheduleKind.OneCycle, 1, 10, "does not go with --lr-schedule onecycle")]
+    [InlineData(ScheduleKind.Cosine, 10, 10, "must be fewer than --epochs (10)")]
+    [InlineData(ScheduleKind.Constant, -1, 10, "--warmup-epochs must be >= 0")]
+    public void Warmup_BadCombinations_AreRefused(ScheduleKind kind, int warmup, int epochs, string message)
+    {
+        var ex = Assert.Throws<FcnLabException>(() => LrSchedule.Create(new ScheduleConfig { Kind = kind }, 0.1, epochs, warmupEpochs: warmup));
+        Assert.Contains(message, ex.Message);
     }
 }

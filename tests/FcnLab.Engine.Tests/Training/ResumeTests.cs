@@ -175,6 +175,16 @@ public class ResumeTests : IDisposable
         AssertInterruptedAndResumedIsExact(config, (2, 5, 1));
     }
 
+    [Theory]
+    [InlineData("onecycle", "0")]
+    [InlineData("cosine", "1")]
+    public void PerStepRates_CancelledMidEpoch_ResumeExactly(string schedule, string warmup)
+    {
+        // The rate changes every step: a resumed run must compute each step's rate from its position as the uninterrupted one did.
+        var config = Config(new() { ["optimizer"] = "sgd", ["lr"] = "0.05", ["momentum"] = "0.9", ["epochs"] = "3", ["lr-schedule"] = schedule, ["warmup-epochs"] = warmup });
+        AssertInterruptedAndResumedIsExact(config, (1, 3, 1), (2, 5, 1));
+    }
+
     [Fact]
     public void Patience_EarlyStoppingStateAndBestWeights_ResumeExactly()
     {

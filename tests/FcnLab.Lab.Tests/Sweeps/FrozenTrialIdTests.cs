@@ -168,6 +168,7 @@ public class FrozenTrialIdTests
         ["label-smoothing"] = (null, new() { ["label-smoothing"] = "0.1" }),
         ["val-from-last-symmetric"] = (null, new() { ["val-from"] = "last", ["val-split"] = "5000", ["normalize"] = "symmetric" }),
         ["crop-flip-erasing"] = (null, new() { ["random-crop"] = "4", ["hflip"] = "0.5", ["random-erasing"] = "0.25" }),
+        ["warmup-cosine"] = (null, new() { ["warmup-epochs"] = "2", ["lr-schedule"] = "cosine" }),
     };
 
     [Fact]
