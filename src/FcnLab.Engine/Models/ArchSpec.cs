@@ -43,11 +43,10 @@ public sealed class ArchSpec
         ["cnn"] = ("conv(32,3,pad=1) batchnorm relu maxpool(2) conv(64,3,pad=1) batchnorm relu maxpool(2) flatten dense(128) relu dropout(0.3) dense(classes)",
             "a small modern CNN: two 3x3 convolutions (32 and 64 channels) with batch norm, ReLU and 2x2 max pooling, then dense 128 with dropout 0.3"),
         ["resnet"] = ("conv(16,3,pad=1,bias=false) batchnorm relu "
-            + "res(conv(16,3,pad=1,bias=false) batchnorm relu conv(16,3,pad=1,bias=false) batchnorm) relu "
             + "res(conv(32,3,stride=2,pad=1,bias=false) batchnorm relu conv(32,3,pad=1,bias=false) batchnorm) relu "
             + "res(conv(64,3,stride=2,pad=1,bias=false) batchnorm relu conv(64,3,pad=1,bias=false) batchnorm) relu "
             + "gap dense(classes)",
-            "a small ResNet for 28x28 images (He et al.'s CIFAR ResNet with one BasicBlock per stage, ResNet-8): a 3x3 convolution with 16 channels, then three residual blocks of two 3x3 convolutions with batch norm, 16, 32 and 64 channels at 28x28, 14x14 and 7x7 (the last two with a 1x1 projection), global average pooling, dense classes"),
+            "a small ResNet for 28x28 images: a 3x3 convolution with 16 channels and batch norm, then two residual blocks (torchvision's BasicBlock: two 3x3 convolutions with batch norm, a 1x1 projection) of 32 and 64 channels at 14x14 and 7x7, global average pooling, dense classes"),
     };
 
     /// <summary>The layers for the help texts and error messages.</summary>

@@ -136,7 +136,7 @@ public class ArchSpecTests
         var spec = new ModelSpec(ArchSpec.Parse("resnet"), [1, 28, 28], 10);
         Assert.Equal("resnet", spec.Arch.Name);
         Assert.Equal("resnet", spec.Arch.RunName);
-        Assert.Equal(77_754, NetworkBuilder.CountParameters(spec));
+        Assert.Equal(73_082, NetworkBuilder.CountParameters(spec));
         Assert.Equal([10], spec.Arch.Shapes([1, 28, 28], 10)[^1]);
     }
 
