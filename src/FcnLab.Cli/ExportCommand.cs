@@ -41,7 +41,7 @@ public static class ExportCommand
                 throw new FcnLabException("--softmax and --opset apply to --format onnx only; a safetensors export holds the weights, and its sidecar the layers.");
             outPath ??= Path.Combine(modelDir, "model.safetensors");
             SafeTensorsExporter.Write(contents, outPath);
-            stdout.WriteLine($"wrote {outPath} and {outPath}.json (the layers of the equivalent torch.nn.Sequential, input normalization, class names)");
+            stdout.WriteLine($"wrote {outPath}, {outPath}.json (the layers of the equivalent torch.nn.Sequential, input normalization, class names) and {PyTorchScript.PathFor(outPath)} (the network as a torch.nn module)");
         }
         return ExitCodes.Success;
     }

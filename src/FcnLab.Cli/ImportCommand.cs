@@ -61,7 +61,13 @@ public static class ImportCommand
         var normalization = ResolveNormalization(config, data, sidecar, meanText, stdText, Given("normalize"));
 
         ModelSpec spec;
-        if (fromLayers)
+        if (fromLayers && sidecar!.FcnLabArch is { } arch)
+        {
+            // Written by export for networks torch.nn's reprs cannot build (res blocks, gap): FcnLab's own text.
+            spec = new ModelSpec(ArchSpec.Resolve(arch, shorthand: null), inputShape, classes);
+            NetworkBuilder.Validate(spec);
+        }
+        else if (fromLayers)
         {
             spec = PyTorchLayerParser.ToModelSpec(sidecar!.Layers!, inputShape, classes);
         }
@@ -76,7 +82,7 @@ public static class ImportCommand
 
         stdout.WriteLine($"imported {from} ({tensors.Count} tensors) -> {target}");
         string model = spec.Arch.Shorthand is { } dense ? $"dense {dense.Describe(spec.InputFeatures, spec.Classes)}" : spec.Arch.Text;
-        stdout.WriteLine($"  model: {model}{(fromLayers ? " (from the sidecar's layers)" : "")}, input [{string.Join(", ", spec.InputShape)}], {classes} classes");
+        stdout.WriteLine($"  model: {model}{(fromLayers ? (sidecar!.FcnLabArch != null ? " (from the sidecar's arch)" : " (from the sidecar's layers)") : "")}, input [{string.Join(", ", spec.InputShape)}], {classes} classes");
         stdout.WriteLine(FormattableString.Invariant($"  normalization: {Normalization.Name(normalization.Kind)} (x - {normalization.Mean:G6}) / {normalization.Std:G6} on 0..255 pixels"));
         return ExitCodes.Success;
     }

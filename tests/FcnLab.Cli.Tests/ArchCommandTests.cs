@@ -49,8 +49,21 @@ public sealed class ArchCommandTests : IDisposable
         Assert.Contains("Linear(84, 100)", output);
     }
 
+    [Fact]
+    public void Summary_OfResnet_ShowsEachBlocksLayersAndProjection_WithTheirParameters()
+    {
+        var (code, output, err) = _h.Run("summary", "--arch", "resnet");
+        Assert.True(code == 0, err);
+        Assert.Contains("73,082", output); // the README's count for 28x28 inputs and 10 classes
+        Assert.Contains("Residual (with projection)", output);
+        Assert.Contains("body.3 Conv2d(64, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=False)  [64, 7, 7]", output);
+        Assert.Contains("downsample.0 Conv2d(16, 32, kernel_size=(1, 1), stride=(2, 2), bias=False)", output);
+        Assert.Contains("GlobalAvgPool2d()", output);
+    }
+
     [Theory]
     [InlineData(new[] { "--arch", "conv(8,3) relu maxpool(2) dense(10)" }, "dense(10) needs a flat input")]
+    [InlineData(new[] { "--arch", "conv(8,3) res(conv(8,3) relu gap dense(10)" }, "res( is not closed")]
     [InlineData(new[] { "--arch", "conv(8,3 relu" }, "expected ',' or ')' in the arguments of conv")]
     [InlineData(new[] { "--arch", "lenet5", "--hidden", "32" }, "--hidden and --arch both name the network")]
     [InlineData(new[] { "--arch", "lenet5", "--batch-norm" }, "with --arch write batchnorm")]

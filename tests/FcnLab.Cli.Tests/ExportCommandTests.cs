@@ -43,8 +43,9 @@ public sealed class ExportCommandTests : IDisposable
 
         var (code, output, err) = _h.Run("export", "--model", Path.Combine(run, "model.fcnlab"), "--format", "safetensors", "--out", exported);
         Assert.True(code == 0, err);
-        Assert.Contains($"wrote {exported} and {SafeTensorsSidecar.PathFor(exported)}", output);
+        Assert.Contains($"wrote {exported}, {SafeTensorsSidecar.PathFor(exported)}", output);
         Assert.True(File.Exists(SafeTensorsSidecar.PathFor(exported)));
+        Assert.True(File.Exists(_h.Path_("out/weights.py")));
 
         (code, _, err) = _h.Run("import", "--from", exported, "--arch", "flatten dense(10) relu dropout(0.1) dense(classes)", "--out", _h.Path_("back.fcnlab"));
         Assert.True(code == 0, err);

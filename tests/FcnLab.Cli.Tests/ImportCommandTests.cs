@@ -116,6 +116,23 @@ public sealed class ImportCommandTests : IDisposable
     }
 
     [Fact]
+    public void ExportThenImport_OfAResidualNetwork_TakesItsArchFromTheSidecar_ByteForByte()
+    {
+        string run = _h.Path_("run");
+        const string arch = "conv(4,3,pad=1) batchnorm relu res(conv(6,3,stride=2,pad=1) batchnorm relu conv(6,3,pad=1) batchnorm) relu res(conv(6,3,pad=1)) gap dense(classes)";
+        Assert.Equal(0, _h.Train(run, "--arch", arch, "--epochs", "1").Code);
+        string exported = _h.Path_("res.safetensors");
+        var (code, output, err) = _h.Run("export", "--model", run, "--format", "safetensors", "--out", exported);
+        Assert.True(code == 0, err);
+        Assert.Contains(_h.Path_("res.py") + " (the network as a torch.nn module)", output);
+        Assert.Contains("class Network(Sequential):", File.ReadAllText(_h.Path_("res.py")));
+        (code, output, err) = _h.Run("import", "--from", exported, "--out", _h.Path_("res.fcnlab"));
+        Assert.True(code == 0, err);
+        Assert.Contains("model: " + arch.Replace("classes", "4", StringComparison.Ordinal) + " (from the sidecar's arch)", output);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(run, "model.fcnlab")), File.ReadAllBytes(_h.Path_("res.fcnlab")));
+    }
+
+    [Fact]
     public void SidecarLayers_ThatDisagreeWithTheFile_OrThatFcnLabLacks_AreRefused()
     {
         string run = _h.Path_("run");

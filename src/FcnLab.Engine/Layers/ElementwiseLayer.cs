@@ -30,6 +30,9 @@ public abstract class ElementwiseLayer : Layer
 
     protected Tensor? Output { get; set; }
 
+    /// <summary>The last Forward's input (for the gradient check's kink probe).</summary>
+    internal Tensor? LastInput => Input;
+
     public override int[] OutputShape(int[] inputShape) => (int[])inputShape.Clone();
 
     // x [B, ...] -> y [B, ...]

@@ -15,6 +15,9 @@ public abstract class Layer
     /// <summary>Learnable parameters, in a fixed order (they are bound to a flat buffer in this order).</summary>
     public virtual IReadOnlyList<Parameter> Parameters => [];
 
+    /// <summary>The parameters with their names inside the layer, PyTorch's state_dict names ("weight"; a residual block's "body.0.weight"), in <see cref="Parameters"/>' order.</summary>
+    public virtual IEnumerable<(string Name, Parameter Parameter)> NamedParameters => Parameters.Select(p => (p.Name, p));
+
     /// <summary>Non-learnable state saved with the model (e.g. batch norm's running statistics), in a fixed order.</summary>
     public virtual IReadOnlyList<(string Name, Tensor Value)> Buffers => [];
 

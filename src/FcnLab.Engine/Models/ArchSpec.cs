@@ -14,9 +14,14 @@ namespace FcnLab.Engine.Models;
 /// spec   := name | layer { ["->"] layer }
 /// layer  := conv(OUT, K [, STRIDE [, PAD]] [, stride=S] [, pad=P] [, bias=false])
 ///         | dense(N | classes) | maxpool(K [, STRIDE [, PAD]]) | avgpool(K [, STRIDE [, PAD]])
-///         | batchnorm | dropout(P) | flatten | relu | tanh | sigmoid | leaky-relu [ (SLOPE) ]
+///         | batchnorm | dropout(P) | flatten | gap | relu | tanh | sigmoid | leaky-relu [ (SLOPE) ]
+///         | res( layer { ["->"] layer } )
 /// </code>
 /// Pools' stride defaults to the window size; <c>dense(classes)</c> is the data set's class count.
+/// <c>gap</c> is global average pooling ([C, H, W] -> [C], flat). <c>res(...)</c> is a residual block
+/// on images: its layers' output plus its input; when the shapes differ, the input goes through a 1x1
+/// convolution (no bias, the stride of the block's layers together) and batch norm first, as
+/// torchvision's BasicBlock downsample.
 /// batchnorm is BatchNorm2d after a convolution and BatchNorm1d after a dense layer. A network whose
 /// first layer is dense takes its samples flat (images are read row-major, as the dense shorthand
 /// always did). The network must end with one output per class.
@@ -37,11 +42,16 @@ public sealed class ArchSpec
             "LeCun's LeNet-5 as it is usually written today: 6 and 16 channels of 5x5 (the first padded by 2, so 28x28 inputs stay 28x28), 2x2 max pooling, ReLU, dense 120-84-classes"),
         ["cnn"] = ("conv(32,3,pad=1) batchnorm relu maxpool(2) conv(64,3,pad=1) batchnorm relu maxpool(2) flatten dense(128) relu dropout(0.3) dense(classes)",
             "a small modern CNN: two 3x3 convolutions (32 and 64 channels) with batch norm, ReLU and 2x2 max pooling, then dense 128 with dropout 0.3"),
+        ["resnet"] = ("conv(16,3,pad=1,bias=false) batchnorm relu "
+            + "res(conv(32,3,stride=2,pad=1,bias=false) batchnorm relu conv(32,3,pad=1,bias=false) batchnorm) relu "
+            + "res(conv(64,3,stride=2,pad=1,bias=false) batchnorm relu conv(64,3,pad=1,bias=false) batchnorm) relu "
+            + "gap dense(classes)",
+            "a small ResNet for 28x28 images: a 3x3 convolution with 16 channels and batch norm, then two residual blocks (torchvision's BasicBlock: two 3x3 convolutions with batch norm, a 1x1 projection) of 32 and 64 channels at 14x14 and 7x7, global average pooling, dense classes"),
     };
 
     /// <summary>The layers for the help texts and error messages.</summary>
     public const string LayerHelp =
-        "conv(out,k[,stride=1][,pad=0][,bias=false]), dense(n|classes), maxpool(k[,stride=k][,pad=0]), avgpool(k[,stride=k][,pad=0]), batchnorm, dropout(p), flatten, relu, tanh, sigmoid, leaky-relu[(slope)]";
+        "conv(out,k[,stride=1][,pad=0][,bias=false]), dense(n|classes), maxpool(k[,stride=k][,pad=0]), avgpool(k[,stride=k][,pad=0]), batchnorm, dropout(p), flatten, gap, relu, tanh, sigmoid, leaky-relu[(slope)], res(layers...)";
 
     public IReadOnlyList<LayerSpec> Layers { get; }
 
@@ -83,15 +93,21 @@ public sealed class ArchSpec
     /// <summary>Layers put together (not parsed): their text is the canonical one, and errors point into it.</summary>
     public static ArchSpec FromLayers(IEnumerable<LayerSpec> layers, string? name = null, DenseShorthand? shorthand = null)
     {
+        var placed = Place(layers, 0);
+        return new ArchSpec(placed, string.Join(" ", placed.Select(l => l.Text)), name, shorthand);
+    }
+
+    /// <summary>The layers with their positions in their canonical text, which starts at <paramref name="position"/> (a block's layers in its "res(...)").</summary>
+    private static List<LayerSpec> Place(IEnumerable<LayerSpec> layers, int position)
+    {
         var placed = new List<LayerSpec>();
-        int position = 0;
         foreach (var layer in layers)
         {
             string text = layer.Text;
-            placed.Add(layer with { Position = position, Length = text.Length });
+            placed.Add(layer with { Position = position, Length = text.Length, Body = layer.Kind == LayerKind.Res ? Place(layer.Body, position + "res(".Length) : layer.Body });
             position += text.Length + 1;
         }
-        return new ArchSpec(placed, string.Join(" ", placed.Select(l => l.Text)), name, shorthand);
+        return placed;
     }
 
     /// <summary>The same layers with dense(classes) given <paramref name="classes"/> outputs.</summary>
@@ -124,13 +140,21 @@ public sealed class ArchSpec
     /// after it (before the next weighted layer), else the nearest one before it, else the dense
     /// shorthand's --activation (softmax regression has no activation layer but its setting), else ReLU.
     /// </summary>
-    public (Activation Activation, float NegativeSlope) GainActivation(int index)
+    public (Activation Activation, float NegativeSlope) GainActivation(int index) =>
+        GainActivation(Layers, index, Shorthand is { } d ? d.ActivationLayer().Activation!.Value : (Activation.ReLU, 0f));
+
+    /// <summary>
+    /// As the overload, for layer <paramref name="index"/> of <paramref name="layers"/> (a network's or
+    /// a res block's): the activation after it, else before it, else <paramref name="fallback"/> (for a
+    /// block's layers, the block's own gain activation in the network).
+    /// </summary>
+    public static (Activation Activation, float NegativeSlope) GainActivation(IReadOnlyList<LayerSpec> layers, int index, (Activation, float) fallback)
     {
-        for (int j = index + 1; j < Layers.Count && !Layers[j].IsWeighted; j++)
-            if (Layers[j].Activation is { } after) return after;
+        for (int j = index + 1; j < layers.Count && !layers[j].IsWeighted; j++)
+            if (layers[j].Activation is { } after) return after;
         for (int j = index - 1; j >= 0; j--)
-            if (Layers[j].Activation is { } before) return before;
-        return Shorthand is { } d ? d.ActivationLayer().Activation!.Value : (Activation.ReLU, 0f);
+            if (layers[j].Activation is { } before) return before;
+        return fallback;
     }
 
     /// <summary>Each layer's per-sample output shape for a per-sample input shape, checking that the layers fit together and end with one output per class.</summary>
@@ -149,7 +173,8 @@ public sealed class ArchSpec
         return shapes;
     }
 
-    private int[] OutputShape(LayerSpec l, int[] shape, int classes)
+    /// <summary>Layer <paramref name="l"/>'s per-sample output shape for <paramref name="shape"/>; errors point at it in <see cref="Source"/>.</summary>
+    internal int[] OutputShape(LayerSpec l, int[] shape, int classes)
     {
         bool image = shape.Length == 3;
         FcnLabException Need(string what, string hint) => new(Error(Source, l, $"{l.Text} needs {what} but gets {ShapeText(shape)} per sample", hint));
@@ -171,9 +196,40 @@ public sealed class ArchSpec
                 return shape;
             case LayerKind.Flatten:
                 return Fitting(l, [shape.Aggregate(1L, (n, d) => n * d)]);
+            case LayerKind.Gap:
+                if (!image) throw Need("images [channels, height, width]", "Put gap after the convolutions, in place of flatten.");
+                return [shape[0]];
+            case LayerKind.Res:
+            {
+                if (!image) throw Need("images [channels, height, width]", "Residual blocks come before flatten or gap.");
+                var body = shape;
+                foreach (var inner in l.Body) body = OutputShape(inner, body, classes);
+                if (body.Length != 3)
+                    throw new FcnLabException(Error(Source, l, $"{l.Text} gives {ShapeText(body)} per sample; a residual block's layers must give images, to add to its input",
+                        "Leave flatten, gap and dense out of the block."));
+                if (!body.SequenceEqual(shape))
+                {
+                    int stride = ProjectionStride(l);
+                    long ph = (shape[1] - 1L) / stride + 1, pw = (shape[2] - 1L) / stride + 1;
+                    if (ph != body[1] || pw != body[2])
+                        throw new FcnLabException(Error(Source, l, $"{l.Text} turns {ShapeText(shape)} into {ShapeText(body)}; the 1x1 projection of its input (stride {stride}, the block's strides together) gives [{body[0]}, {ph}, {pw}], which cannot be added",
+                            "Pad the block's convolutions so that only their strides shrink the image (a 3x3 convolution with pad=1)."));
+                }
+                return body;
+            }
             default:
                 return shape;
         }
+    }
+
+    /// <summary>The stride of a res block's projection: the product of its convolutions' and pools' strides (1 when they keep the size).</summary>
+    public static int ProjectionStride(LayerSpec block)
+    {
+        long stride = 1;
+        foreach (var l in block.Body)
+            if (l.Kind is LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool) stride = Math.Min(stride * l.Stride, int.MaxValue);
+            else if (l.Kind == LayerKind.Res) stride = Math.Min(stride * ProjectionStride(l), int.MaxValue);
+        return (int)stride;
     }
 
     /// <summary>The shape, when a sample of it fits in one tensor row (2^31 - 1 values); else a clear error.</summary>
@@ -221,6 +277,25 @@ public sealed class ArchSpec
             return new ArchSpec(layers, text, builtIn, null);
         }
 
+        /// <summary>A res block's layers, after its '(' up to and past its ')'.</summary>
+        private LayerSpec ParseBlock(string name, int start)
+        {
+            int open = _pos - 1;
+            var body = new List<LayerSpec>();
+            while (true)
+            {
+                SkipSeparators();
+                if (_pos >= text.Length)
+                    throw Fail(open, 1, $"{name}( is not closed: expected layers and ')'");
+                if (text[_pos] == ')') break;
+                body.Add(ParseLayer());
+            }
+            _pos++; // ')'
+            if (body.Count == 0)
+                throw Fail(start, _pos - start, $"{name}() has no layers", "Give the block's layers, e.g. res(conv(64,3,pad=1) batchnorm relu conv(64,3,pad=1) batchnorm).");
+            return new LayerSpec { Kind = LayerKind.Res, Body = body, Position = start, Length = _pos - start };
+        }
+
         private void SkipSeparators()
         {
             while (_pos < text.Length)
@@ -257,6 +332,13 @@ public sealed class ArchSpec
             var args = new List<(string? Key, string Value, int Position)>();
             int afterName = _pos;
             SkipSpaces();
+            if (key is "res" or "residual")
+            {
+                if (_pos >= text.Length || text[_pos] != '(')
+                    throw Fail(start, name.Length, $"{name} needs its layers in parentheses", "E.g. res(conv(64,3,pad=1) batchnorm relu conv(64,3,pad=1) batchnorm).");
+                _pos++;
+                return ParseBlock(name, start);
+            }
             if (_pos < text.Length && text[_pos] == '(')
             {
                 _pos++;
@@ -350,13 +432,14 @@ public sealed class ArchSpec
                     if (!(slope >= 0)) throw Fail(a["slope"].Position, a["slope"].Value.Length, $"the leaky-relu slope must be a number >= 0 (got {a["slope"].Value})");
                     return layer with { Kind = LayerKind.LeakyReLU, NegativeSlope = slope };
                 }
-                case "batchnorm" or "batch-norm" or "bn" or "flatten" or "relu" or "tanh" or "sigmoid":
+                case "batchnorm" or "batch-norm" or "bn" or "flatten" or "gap" or "relu" or "tanh" or "sigmoid":
                     Arguments(name, args, [], [], required: 0, start, length);
                     return layer with
                     {
                         Kind = key switch
                         {
                             "flatten" => LayerKind.Flatten,
+                            "gap" => LayerKind.Gap,
                             "relu" => LayerKind.ReLU,
                             "tanh" => LayerKind.Tanh,
                             "sigmoid" => LayerKind.Sigmoid,

@@ -14,4 +14,8 @@ public enum LayerKind
     Tanh,
     Sigmoid,
     LeakyReLU,
+    /// <summary>Global average pooling (gap): [C, H, W] -> [C].</summary>
+    Gap,
+    /// <summary>A residual block, res(LAYERS...): its body's output plus its input (projected when the shapes differ).</summary>
+    Res,
 }

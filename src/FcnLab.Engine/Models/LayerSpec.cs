@@ -38,6 +38,9 @@ public sealed record LayerSpec
     /// <summary>leaky-relu: the slope for negative inputs.</summary>
     public double NegativeSlope { get; init; }
 
+    /// <summary>res: the block's layers, in order (empty for the other kinds).</summary>
+    public IReadOnlyList<LayerSpec> Body { get; init; } = [];
+
     /// <summary>Character offset and length of the layer in the spec text it was parsed from.</summary>
     public int Position { get; init; }
     public int Length { get; init; }
@@ -56,6 +59,8 @@ public sealed record LayerSpec
         LayerKind.Tanh => "tanh",
         LayerKind.Sigmoid => "sigmoid",
         LayerKind.LeakyReLU => NegativeSlope == ArchSpec.DefaultLeakySlope ? "leaky-relu" : $"leaky-relu({NegativeSlope.ToString("R", CultureInfo.InvariantCulture)})",
+        LayerKind.Gap => "gap",
+        LayerKind.Res => $"res({string.Join(" ", Body.Select(l => l.Text))})",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };
 
@@ -71,4 +76,12 @@ public sealed record LayerSpec
 
     /// <summary>True for the layers with weights (dense, conv).</summary>
     public bool IsWeighted => Kind is LayerKind.Dense or LayerKind.Conv;
+
+    // Value equality that compares a res block's layers one by one (a list compares by reference).
+    public bool Equals(LayerSpec? other) =>
+        other is not null && Kind == other.Kind && Features == other.Features && Channels == other.Channels && KernelSize == other.KernelSize
+        && Stride == other.Stride && Padding == other.Padding && Bias == other.Bias && DropoutP.Equals(other.DropoutP)
+        && NegativeSlope.Equals(other.NegativeSlope) && Position == other.Position && Length == other.Length && Body.SequenceEqual(other.Body);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, Features, Channels, KernelSize, Stride, Padding, Body.Count, Position);
 }

@@ -22,11 +22,19 @@ namespace FcnLab.Engine.Models;
 /// --arch networks) and version 1 (the dense shorthand's settings instead of the text); every version
 /// reads into the same <see cref="ModelSpec"/>.
 /// </para>
+/// <para>
+/// Version 4, written only for networks with residual blocks or global average pooling (res(...),
+/// gap), which FcnLab before it cannot build: the same layout, a block's tensors named as the PyTorch
+/// module of <see cref="Residual"/> names them ("3.body.0.weight", "3.downsample.1.running_var").
+/// The other networks are still written as version 3, byte for byte as before.
+/// </para>
 /// </summary>
 public static class ModelFile
 {
     private static readonly byte[] Magic = [0x89, (byte)'F', (byte)'C', (byte)'N', (byte)'L', (byte)'A', (byte)'B', (byte)'\n'];
     public const int FormatVersion = 3;
+    /// <summary>The version written for networks with res(...) or gap (<see cref="VersionFor"/>).</summary>
+    public const int BlockFormatVersion = 4;
     /// <summary>The oldest version read: the dense shorthand's settings in the header.</summary>
     private const int DenseFormatVersion = 1;
     private const string Kind = "model";
@@ -39,7 +47,7 @@ public static class ModelFile
     {
         for (int i = 0; i < network.Layers.Count; i++)
         {
-            foreach (var p in network.Layers[i].Parameters) yield return ($"{i}.{p.Name}", p.Value);
+            foreach (var (name, p) in network.Layers[i].NamedParameters) yield return ($"{i}.{name}", p.Value);
             foreach (var (name, value) in network.Layers[i].Buffers) yield return ($"{i}.{name}", value);
         }
     }
@@ -55,7 +63,7 @@ public static class ModelFile
             Tensors = [.. tensors.Select(t => new ModelFileTensor(t.Name, t.Value.Shape))],
         };
         long floats = tensors.Sum(t => (long)t.Value.Length);
-        return ChecksummedFile.Build(Magic, FormatVersion, JsonSerializer.SerializeToUtf8Bytes(header, ModelFileJson.Default.ModelFileHeader), 8 + floats * 4, output =>
+        return ChecksummedFile.Build(Magic, VersionFor(spec.Arch), JsonSerializer.SerializeToUtf8Bytes(header, ModelFileJson.Default.ModelFileHeader), 8 + floats * 4, output =>
         {
             Span<byte> count = stackalloc byte[8];
             BinaryPrimitives.WriteInt64LittleEndian(count, floats);
@@ -63,6 +71,10 @@ public static class ModelFile
             foreach (var (_, value) in tensors) ChecksummedFile.WriteFloats(output, value.Span);
         });
     }
+
+    /// <summary>The format version a network's file is written as: <see cref="BlockFormatVersion"/> with res(...) or gap, else <see cref="FormatVersion"/>.</summary>
+    public static int VersionFor(ArchSpec arch) =>
+        arch.Layers.Any(l => l.Kind is LayerKind.Res or LayerKind.Gap) ? BlockFormatVersion : FormatVersion;
 
     public static void Save(string path, ModelSpec spec, Normalization normalization, IReadOnlyList<string> classNames, Sequential network) =>
         AtomicFile.WriteAllBytes(path, Serialize(spec, normalization, classNames, network));
@@ -95,7 +107,7 @@ public static class ModelFile
     public static ModelContents Parse(byte[] bytes, string path)
     {
         string Bad(string what) => ChecksummedFile.Invalid(path, Kind, what);
-        var (version, headerBytes, payload) = ChecksummedFile.Open(bytes, Magic, DenseFormatVersion, FormatVersion, path, Kind, minPayload: 8);
+        var (version, headerBytes, payload) = ChecksummedFile.Open(bytes, Magic, DenseFormatVersion, BlockFormatVersion, path, Kind, minPayload: 8);
         try
         {
             var header = JsonSerializer.Deserialize(headerBytes.Span, ModelFileJson.Default.ModelFileHeader) ?? throw new JsonException("the header is null");

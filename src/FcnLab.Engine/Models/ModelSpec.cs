@@ -38,7 +38,7 @@ public sealed class ModelSpec
     public bool SameArchitecture(ModelSpec other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        static LayerSpec Weights(LayerSpec l) => l with { DropoutP = 0, NegativeSlope = 0, Position = 0, Length = 0 };
+        static LayerSpec Weights(LayerSpec l) => l with { DropoutP = 0, NegativeSlope = 0, Position = 0, Length = 0, Body = [.. l.Body.Select(Weights)] };
         return InputShape.SequenceEqual(other.InputShape) && Classes == other.Classes
             && Arch.Layers.Select(Weights).SequenceEqual(other.Arch.Layers.Select(Weights));
     }

@@ -18,7 +18,7 @@ public static class GradientCheck
     /// <param name="x">[examples, features] or [examples, ...the network's input shape], already normalized</param>
     public static IReadOnlyList<GradCheckRow> Run(Sequential network, Tensor x, int[] labels, double l2 = 0, double eps = 1e-2)
     {
-        if (network.Layers.Any(l => l is Dropout))
+        if (AllLayers(network.Layers).Any(l => l is Dropout))
             throw new FcnLabException("gradcheck needs a deterministic forward pass: use --dropout 0, or leave dropout out of --arch.");
         // Flat rows in, as the data sets hand them over; walked layer by layer below, so viewed here as
         // the network's samples ([batch, channels, height, width] for a convolutional one).
@@ -45,7 +45,7 @@ public static class GradientCheck
         var rows = new List<GradCheckRow>();
         var plus = new KinkProbe();
         var minus = new KinkProbe();
-        int linears = network.Layers.Count(l => l is Linear), linear = 0, conv = 0, norm = 0;
+        int linears = network.Layers.Count(l => l is Linear), linear = 0, conv = 0, norm = 0, block = 0;
         foreach (var layer in network.Layers)
         {
             if (layer.Parameters.Count == 0) continue;
@@ -55,9 +55,11 @@ public static class GradientCheck
                 Linear => ++linear == linears ? "Output layer" : $"Hidden layer {linear}",
                 Conv2d => $"Conv layer {++conv}",
                 BatchNormBase => $"Batch norm {++norm}",
+                Residual => $"Res block {++block}",
                 _ => layer.Describe(),
             };
-            foreach (var p in layer.Parameters)
+            // A block's parameters by their names in it ("body.0.weight"), every one of them (both branches).
+            foreach (var (name, p) in layer.NamedParameters)
             {
                 foreach (int index in new[] { 0, p.Length / 2, p.Length - 1 }.Distinct())
                 {
@@ -72,7 +74,7 @@ public static class GradientCheck
                     bool kink = plus.Differs(minus);
                     double approx = (ePlus - eMinus) / (2 * eps);
                     double grad = analytic[flat];
-                    string what = $"{layerName} {p.Name} [{ElementIndex(layer, p, index)}]";
+                    string what = $"{layerName} {name} [{ElementIndex(layer, p, index)}]";
                     rows.Add(new GradCheckRow(what, grad, approx, kink, kink || Math.Abs(grad - approx) <= eps * eps));
                 }
             }
@@ -104,15 +106,30 @@ public static class GradientCheck
             if (probe != null && layer is ReLU or LeakyReLU) probe.ActivationInputs.Add(h.ToArray());
             h = layer.Forward(h, training: true);
             if (probe != null && layer is MaxPool2d pool) probe.PoolWinners.Add(pool.LastArgmax.ToArray());
+            if (probe != null && layer is Residual block) probe.Record(block);
         }
         return h;
     }
+
+    /// <summary>The layers and, for res blocks, the layers inside them (depth first).</summary>
+    private static IEnumerable<Layer> AllLayers(IEnumerable<Layer> layers) =>
+        layers.SelectMany(l => l is Residual block ? AllLayers(block.Parts().Select(p => p.Layer)).Prepend(l) : [l]);
 
     /// <summary>The inputs of every ReLU-family activation and the winners of every max-pool window in one forward pass.</summary>
     private sealed class KinkProbe
     {
         public List<float[]> ActivationInputs { get; } = [];
         public List<int[]> PoolWinners { get; } = [];
+
+        /// <summary>The kinks inside a block that has just run forward: its activations' inputs, its max pools' winners.</summary>
+        public void Record(Residual block)
+        {
+            foreach (var layer in AllLayers(block.Parts().Select(p => p.Layer)))
+            {
+                if (layer is ReLU or LeakyReLU) ActivationInputs.Add(((ElementwiseLayer)layer).LastInput!.ToArray());
+                if (layer is MaxPool2d pool) PoolWinners.Add(pool.LastArgmax.ToArray());
+            }
+        }
 
         public void Clear()
         {

@@ -30,7 +30,9 @@ namespace FcnLab.Interop.Onnx;
 /// BatchNorm1d/2d -> BatchNormalization with the running statistics (inference form); ReLU, Sigmoid,
 /// Tanh, LeakyReLU -> Relu, Sigmoid, Tanh, LeakyRelu(alpha); MaxPool2d -> MaxPool; AvgPool2d ->
 /// AveragePool with count_include_pad=1 (FcnLab's and PyTorch's default: padding counts as zeros);
-/// Flatten -> Flatten(axis=1); Dropout is left out (the identity at inference).</item>
+/// Flatten -> Flatten(axis=1); GlobalAvgPool2d -> GlobalAveragePool then Flatten(axis=1); Residual ->
+/// its layers' nodes ("/3/body/0/Conv"), the projection's Conv and BatchNormalization when it has one
+/// ("/3/downsample/0/Conv"), and Add of the two; Dropout is left out (the identity at inference).</item>
 /// <item>output "logits" [N, classes]; with <see cref="OnnxExportOptions.Softmax"/> also
 /// "probabilities" = Softmax(logits, axis=1).</item>
 /// </list>
@@ -97,7 +99,7 @@ public static class OnnxExporter
             x = g.Node("/Flatten", "Flatten", "/Flatten_output_0", [x], Int("axis", 1));
 
         for (int i = 0; i < network.Layers.Count; i++)
-            x = AddLayer(g, model, network.Layers[i], i, x);
+            x = AddLayer(g, model, network.Layers[i], i.ToString(CultureInfo.InvariantCulture), x);
 
         // The last node's output is the logits (every network ends with a weighted layer, perhaps then layers left out).
         var last = g.Graph.Node[^1];
@@ -150,13 +152,17 @@ public static class OnnxExporter
             throw new FcnLabException($"ONNX opset {options.Opset} is not supported: FcnLab exports opsets {MinOpset} to {MaxOpset} (IR version {IrVersion}); use {MinOpset}, the default, unless your runtime needs a newer one.");
     }
 
-    /// <summary>Adds layer <paramref name="i"/>'s nodes after value <paramref name="x"/>; returns the layer's output value.</summary>
-    private static string AddLayer(OnnxGraphBuilder g, ModelContents model, Layer layer, int i, string x)
+    /// <summary>
+    /// Adds the nodes of layer <paramref name="name"/> ("3"; inside a res block "3.body.0") after value
+    /// <paramref name="x"/>; returns the layer's output value. Nodes are named by its path ("/3/body/0/Conv").
+    /// </summary>
+    private static string AddLayer(OnnxGraphBuilder g, ModelContents model, Layer layer, string name, string x)
     {
+        string path = name.Replace('.', '/');
         string Op(string opType, IEnumerable<string> inputs, params AttributeProto[] attributes) =>
-            g.Node($"/{i}/{opType}", opType, $"/{i}/{opType}_output_0", inputs, attributes);
-        string Weight(Parameter p) => g.Initializer($"{i}.{p.Name}", p.Shape, Values(model, $"{i}.{p.Name}", p.Shape));
-        string Buffer(string name, Tensor t) => g.Initializer($"{i}.{name}", t.Shape, Values(model, $"{i}.{name}", t.Shape));
+            g.Node($"/{path}/{opType}", opType, $"/{path}/{opType}_output_0", inputs, attributes);
+        string Weight(Parameter p) => g.Initializer($"{name}.{p.Name}", p.Shape, Values(model, $"{name}.{p.Name}", p.Shape));
+        string Buffer(string buffer, Tensor t) => g.Initializer($"{name}.{buffer}", t.Shape, Values(model, $"{name}.{buffer}", t.Shape));
 
         switch (layer)
         {
@@ -193,8 +199,22 @@ public static class OnnxExporter
                 return Op("AveragePool", [x], [.. PoolAttributes(avg), Int("count_include_pad", 1)]);
             case Flatten:
                 return Op("Flatten", [x], Int("axis", 1));
+            case GlobalAvgPool2d:
+                // [N, C, H, W] -> [N, C, 1, 1] -> [N, C], as PyTorch's AdaptiveAvgPool2d(1) then Flatten export.
+                return Op("Flatten", [Op("GlobalAveragePool", [x])], Int("axis", 1));
+            case Residual block:
+            {
+                // body(x) + shortcut(x): the block's layers, the projection (Conv, BatchNormalization) or x itself, then Add.
+                string h = x, s = x;
+                foreach (var (prefix, part) in block.Parts())
+                {
+                    if (prefix.StartsWith("body.", StringComparison.Ordinal)) h = AddLayer(g, model, part, $"{name}.{prefix}", h);
+                    else s = AddLayer(g, model, part, $"{name}.{prefix}", s);
+                }
+                return Op("Add", [h, s]);
+            }
             default:
-                throw new FcnLabException($"ONNX export does not support layer {i}, {layer.Describe()}: FcnLab exports Linear, Conv2d, BatchNorm1d/2d, ReLU, Sigmoid, Tanh, LeakyReLU, Dropout, MaxPool2d, AvgPool2d and Flatten.");
+                throw new FcnLabException($"ONNX export does not support layer {name}, {layer.Describe()}: FcnLab exports Linear, Conv2d, BatchNorm1d/2d, ReLU, Sigmoid, Tanh, LeakyReLU, Dropout, MaxPool2d, AvgPool2d, Flatten, GlobalAvgPool2d and Residual.");
         }
     }
 

@@ -33,6 +33,10 @@ public static class PyTorchModules
         MaxPool2d p => $"MaxPool2d({p.KernelSize}, stride={p.Stride}{(p.Padding != 0 ? $", padding={p.Padding}" : "")})",
         AvgPool2d p => $"AvgPool2d({p.KernelSize}, stride={p.Stride}{(p.Padding != 0 ? $", padding={p.Padding}" : "")})",
         Flatten => "Flatten()",
+        // Not torch.nn's: the classes the export's Python file defines (PyTorchScript).
+        GlobalAvgPool2d => "GlobalAvgPool2d()",
+        Residual b => $"Residual(Sequential({string.Join(", ", b.Body.Select(Describe))})"
+            + (b.Downsample.Count > 0 ? $", Sequential({string.Join(", ", b.Downsample.Select(Describe))})" : "") + ")",
         _ => throw new FcnLabException($"{layer.Describe()} has no PyTorch equivalent known to FcnLab's safetensors export."),
     };
 
@@ -41,20 +45,26 @@ public static class PyTorchModules
     /// transpose of FcnLab's), with the FcnLab tensor each one comes from (null: num_batches_tracked,
     /// which FcnLab does not keep) and whether it is FcnLab's transpose.
     /// </summary>
-    public static IEnumerable<StateEntry> StateDict(Sequential network)
+    public static IEnumerable<StateEntry> StateDict(Sequential network) =>
+        network.Layers.SelectMany((layer, i) => StateDict(layer, i.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>One layer's entries under <paramref name="prefix"/> ("3"; a res block's layers under "3.body.0", its projection under "3.downsample.0").</summary>
+    private static IEnumerable<StateEntry> StateDict(Layer layer, string prefix)
     {
-        for (int i = 0; i < network.Layers.Count; i++)
+        if (layer is Residual block)
         {
-            var layer = network.Layers[i];
-            foreach (var p in layer.Parameters)
-            {
-                bool transposed = layer is Linear && p.Name == "weight";
-                int[] shape = transposed ? [p.Shape[1], p.Shape[0]] : p.Shape;
-                yield return new StateEntry($"{i}.{p.Name}", shape, $"{i}.{p.Name}", transposed);
-            }
-            foreach (var (name, value) in layer.Buffers) yield return new StateEntry($"{i}.{name}", value.Shape, $"{i}.{name}", false);
-            if (layer is BatchNormBase) yield return new StateEntry($"{i}.num_batches_tracked", [], null, false);
+            foreach (var (name, part) in block.Parts())
+                foreach (var entry in StateDict(part, $"{prefix}.{name}")) yield return entry;
+            yield break;
         }
+        foreach (var p in layer.Parameters)
+        {
+            bool transposed = layer is Linear && p.Name == "weight";
+            int[] shape = transposed ? [p.Shape[1], p.Shape[0]] : p.Shape;
+            yield return new StateEntry($"{prefix}.{p.Name}", shape, $"{prefix}.{p.Name}", transposed);
+        }
+        foreach (var (name, value) in layer.Buffers) yield return new StateEntry($"{prefix}.{name}", value.Shape, $"{prefix}.{name}", false);
+        if (layer is BatchNormBase) yield return new StateEntry($"{prefix}.num_batches_tracked", [], null, false);
     }
 
     /// <summary>[rows, cols] -> [cols, rows].</summary>

@@ -1,6 +1,7 @@
 using FcnLab.Engine.IO;
 using FcnLab.Engine.Layers;
 using FcnLab.Engine.Models;
+using FcnLab.Engine.Random;
 using FcnLab.Engine.Tensors;
 using FcnLab.Engine.Training;
 
@@ -13,15 +14,26 @@ namespace FcnLab.Interop.SafeTensors;
 /// update does not use it), plus the sidecar that says how to build that Sequential and feed it
 /// (<see cref="SafeTensorsSidecar"/>). In PyTorch:
 /// <c>model = nn.Sequential(*[eval(s) for s in sidecar["layers"]]); model.load_state_dict(tensors)</c>.
+/// Also a Python file defining the network as a torch.nn module (<see cref="PyTorchScript"/>), the
+/// one way to build a network with residual blocks (res(...)) or gap, whose sidecar layers name that
+/// file's classes; their sidecar also keeps FcnLab's --arch text, so import rebuilds them exactly.
 /// </summary>
 public static class SafeTensorsExporter
 {
-    /// <summary>Writes <paramref name="outPath"/> and its sidecar <paramref name="outPath"/>.json, each atomically.</summary>
+    /// <summary>Writes <paramref name="outPath"/>, its sidecar <paramref name="outPath"/>.json and its Python file (<see cref="PyTorchScript.PathFor"/>), each atomically.</summary>
     public static void Write(ModelContents model, string outPath)
     {
         var (bytes, sidecar) = Export(model);
         AtomicFile.WriteAllBytes(outPath, bytes);
         sidecar.Write(SafeTensorsSidecar.PathFor(outPath));
+        AtomicFile.WriteAllText(PyTorchScript.PathFor(outPath), Script(model, Path.GetFileName(outPath)));
+    }
+
+    /// <summary>The Python file defining <paramref name="model"/>'s network in torch.nn, for weights in <paramref name="safetensorsName"/>.</summary>
+    public static string Script(ModelContents model, string safetensorsName)
+    {
+        using var pool = new WorkerPool(1);
+        return PyTorchScript.Source(NetworkBuilder.Build(model.Spec, pool, new Rng(0)), safetensorsName);
     }
 
     /// <summary>The safetensors bytes and the sidecar of <paramref name="model"/>.</summary>
@@ -56,6 +68,8 @@ public static class SafeTensorsExporter
             ClassNames = model.ClassNames,
             Normalization = n,
             FcnLabInputShape = model.Spec.InputShape,
+            // torch.nn's modules cannot say what a res block or gap is; FcnLab's own text can.
+            FcnLabArch = model.Spec.Arch.Layers.Any(l => l.Kind is LayerKind.Res or LayerKind.Gap) ? model.Spec.Arch.Text : null,
         };
         return (SafeTensorsFile.Serialize(tensors, metadata), sidecar);
     }

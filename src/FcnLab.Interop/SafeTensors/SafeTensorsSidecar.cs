@@ -29,6 +29,9 @@ public sealed record SafeTensorsSidecar
     /// <summary>The model's input shape as FcnLab records it (a dense model's image shape, where <see cref="InputShape"/> is flat); null when not said.</summary>
     public int[]? FcnLabInputShape { get; init; }
 
+    /// <summary>FcnLab's --arch text of the network, written for networks the layers cannot build (res blocks, gap); null when not said.</summary>
+    public string? FcnLabArch { get; init; }
+
     /// <summary>The sidecar's path for a safetensors file: the file's name with ".json" appended.</summary>
     public static string PathFor(string safetensorsPath) => safetensorsPath + ".json";
 
@@ -79,6 +82,7 @@ public sealed record SafeTensorsSidecar
                 foreach (int d in FcnLabInputShape) w.WriteNumberValue(d);
                 w.WriteEndArray();
             }
+            if (FcnLabArch != null) w.WriteString("arch", FcnLabArch);
             w.WriteEndObject();
         }
     });
@@ -104,9 +108,11 @@ public sealed record SafeTensorsSidecar
             double? Number(JsonElement parent, string name) => parent.TryGetProperty(name, out var e) ? e.GetDouble() : null;
             Normalization? exact = null;
             int[]? fcnlabShape = null;
+            string? fcnlabArch = null;
             if (root.TryGetProperty("fcnlab", out var f))
             {
                 if (f.TryGetProperty("input_shape", out var s)) fcnlabShape = s.EnumerateArray().Select(x => x.GetInt32()).ToArray();
+                if (f.TryGetProperty("arch", out var arch)) fcnlabArch = arch.GetString() ?? throw Bad("has an fcnlab arch that is not text");
                 var kind = Engine.Data.Normalization.ParseKind(f.GetProperty("normalize").GetString() ?? "");
                 float mean = f.GetProperty("mean").GetSingle(), std = f.GetProperty("std").GetSingle();
                 if (!float.IsFinite(mean) || !(std > 0) || !float.IsFinite(std)) throw Bad("has an fcnlab normalization that is not a finite mean and std > 0");
@@ -121,6 +127,7 @@ public sealed record SafeTensorsSidecar
                 ClassNames = Strings("class_names"),
                 Normalization = exact,
                 FcnLabInputShape = fcnlabShape,
+                FcnLabArch = fcnlabArch,
             };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)

@@ -54,10 +54,12 @@ public sealed class CnnStepTests : IDisposable
         AssertClose(after.Floats("1.running_var"), bn.RunningVar.Span, what: "1.running_var");
     }
 
-    [Fact]
-    public void TrainingStep_AllocatesNothingAfterWarmUp()
+    [Theory]
+    [InlineData("conv(4,3,pad=1) batchnorm relu maxpool(2) conv(6,3) tanh avgpool(2) dropout(0.25) flatten dense(classes)")]
+    [InlineData("conv(4,3,pad=1) batchnorm relu res(conv(6,3,stride=2,pad=1) batchnorm relu conv(6,3,pad=1) batchnorm) relu res(conv(6,3,pad=1) dropout(0.25)) gap dense(classes)")]
+    public void TrainingStep_AllocatesNothingAfterWarmUp(string arch)
     {
-        var spec = new ModelSpec(ArchSpec.Parse("conv(4,3,pad=1) batchnorm relu maxpool(2) conv(6,3) tanh avgpool(2) dropout(0.25) flatten dense(classes)"), [1, 12, 12], 5);
+        var spec = new ModelSpec(ArchSpec.Parse(arch), [1, 12, 12], 5);
         var net = NetworkBuilder.Build(spec, _pool, new Rng(3));
         FillUniform(net.Parameters.Values.Span, new Rng(4), 0.5f);
         var x = Tensor.Zeros(6, 1, 12, 12);

@@ -60,6 +60,11 @@ public class ArchSpecTests
     [InlineData("flatten lenet5", "'lenet5' is a built-in architecture, not a layer", 8, 6)]
     [InlineData("flatten ) dense(10)", "expected a layer name, found ')'", 8, 1)]
     [InlineData("conv(pad=1, 3)", "positional argument '3' of conv after a named one", 12, 1)]
+    [InlineData("res conv(8,3)", "res needs its layers in parentheses (character 1)", 0, 3)]
+    [InlineData("conv(8,3) res(conv(8,3,pad=1) relu", "res( is not closed: expected layers and ')' (character 14)", 13, 1)]
+    [InlineData("conv(8,3) res( ) flatten dense(10)", "res() has no layers", 10, 6)]
+    [InlineData("conv(8,3) res(conv(8,3,pad=1) rleu) flatten dense(10)", "unknown layer 'rleu' (character 31)", 30, 4)]
+    [InlineData("conv(8,3) res(conv(8,3,pad=1), relu(2)) gap dense(10)", "relu takes no arguments", 36, 1)]
     public void SyntaxErrors_SayWhatIsWrong_AndPointAtIt(string text, string message, int column, int width)
     {
         var e = Assert.Throws<FcnLabException>(() => ArchSpec.Parse(text));
@@ -83,8 +88,61 @@ public class ArchSpecTests
         Assert.Contains(hint, e.Message);
     }
 
+    [Fact]
+    public void ResidualBlocksAndGap_ParseIntoCanonicalText_ShapeAndBuild()
+    {
+        var spec = ArchSpec.Parse("conv(8,3,pad=1) relu Res( conv(16, 3, stride=2, pad=1) -> bn -> relu, conv(16,3,padding=1) batchnorm ) relu residual(conv(16,3,pad=1)) gap dense(classes)");
+        const string canonical = "conv(8,3,pad=1) relu res(conv(16,3,stride=2,pad=1) batchnorm relu conv(16,3,pad=1) batchnorm) relu res(conv(16,3,pad=1)) gap dense(classes)";
+        Assert.Equal(canonical, spec.Text);
+        Assert.Equal(canonical, ArchSpec.Parse(canonical).Text);
+        Assert.Equal(5, spec.Layers[2].Body.Count);
+        Assert.Equal(ArchSpec.Parse(canonical).Layers.Select(l => l.Text), spec.Layers.Select(l => l.Text));
+        Assert.Equal([[8, 28, 28], [8, 28, 28], [16, 14, 14], [16, 14, 14], [16, 14, 14], [16], [10]], spec.Shapes([1, 28, 28], 10));
+        // Put together (not parsed), a block's layers point into the canonical text.
+        var placed = ArchSpec.FromLayers(spec.Layers);
+        Assert.Equal(canonical, placed.Text);
+        var inner = placed.Layers[2].Body[3];
+        Assert.Equal("conv(16,3,pad=1)", canonical.Substring(inner.Position, inner.Length));
+        Assert.True(new ModelSpec(spec, [1, 28, 28], 10).SameArchitecture(new ModelSpec(ArchSpec.Parse(canonical), [1, 28, 28], 10)));
+        Assert.False(new ModelSpec(spec, [1, 28, 28], 10).SameArchitecture(new ModelSpec(ArchSpec.Parse(canonical.Replace("res(conv(16,3,pad=1))", "res(conv(16,3,pad=1,bias=false))", StringComparison.Ordinal)), [1, 28, 28], 10)));
+
+        using var pool = new WorkerPool(1);
+        var net = NetworkBuilder.Build(new ModelSpec(spec, [1, 28, 28], 10), pool, new Rng(0));
+        Assert.Equal([typeof(Conv2d), typeof(ReLU), typeof(Residual), typeof(ReLU), typeof(Residual), typeof(GlobalAvgPool2d), typeof(Linear)], net.Layers.Select(l => l.GetType()));
+        var block = (Residual)net.Layers[2];
+        Assert.True(block.ReluOnOutput);
+        Assert.Equal("Conv2d(8, 16, kernel_size=(1, 1), stride=(2, 2), bias=False)", block.Downsample[0].Describe());
+        Assert.Empty(((Residual)net.Layers[4]).Downsample);
+        Assert.Equal(NetworkBuilder.CountParameters(new ModelSpec(spec, [1, 28, 28], 10)), net.Parameters.Count);
+    }
+
+    [Theory]
+    [InlineData("flatten res(dense(10)) dense(10)", "res(dense(10)) needs images [channels, height, width] but gets [784] per sample", "Residual blocks come before flatten", 8, 14)]
+    [InlineData("conv(4,3) res(conv(4,3,pad=1) gap) dense(10)", "res(conv(4,3,pad=1) gap) gives [4] per sample; a residual block's layers must give images", "Leave flatten, gap and dense out", 10, 24)]
+    [InlineData("conv(4,3) res(conv(8,3)) gap dense(10)", "the 1x1 projection of its input (stride 1, the block's strides together) gives [8, 26, 26], which cannot be added", "pad=1", 10, 14)]
+    [InlineData("conv(4,3) res(conv(8,3,pad=1) conv(8,7,pad=1)) gap dense(10)", "res(conv(8,3,pad=1) conv(8,7,pad=1)) turns [4, 26, 26] into [8, 22, 22]", "pad=1", 10, 36)]
+    [InlineData("conv(4,3) gap gap dense(10)", "gap needs images [channels, height, width] but gets [4] per sample", "in place of flatten", 14, 3)]
+    public void ResAndGapShapeErrors_PointAtTheBlock_AndSayHowToFixIt(string text, string message, string hint, int column, int width)
+    {
+        var e = Assert.Throws<FcnLabException>(() => ArchSpec.Parse(text).Shapes([1, 28, 28], 10));
+        Assert.Contains(message, e.Message);
+        Assert.Contains(hint, e.Message);
+        Assert.Equal("  " + new string(' ', column) + new string('^', width), e.Message.Split('\n')[2]);
+    }
+
+    [Fact]
+    public void Resnet_IsBuiltIn_WithItsDocumentedSize()
+    {
+        var spec = new ModelSpec(ArchSpec.Parse("resnet"), [1, 28, 28], 10);
+        Assert.Equal("resnet", spec.Arch.Name);
+        Assert.Equal("resnet", spec.Arch.RunName);
+        Assert.Equal(73_082, NetworkBuilder.CountParameters(spec));
+        Assert.Equal([10], spec.Arch.Shapes([1, 28, 28], 10)[^1]);
+    }
+
     [Theory]
     [InlineData("conv(6,5,pad=2) relu maxpool(2) conv(16,5) relu maxpool(2) flatten dense(120) relu dense(84) relu dense(10)", 61_706)] // LeNet-5
+    [InlineData("conv(4,3,pad=1) res(conv(6,3,stride=2,pad=1) batchnorm relu conv(6,3,pad=1) batchnorm) relu res(conv(6,3,pad=1,bias=false) res(conv(6,1) batchnorm)) gap dense(classes)", 0)]
     [InlineData("conv(5,3,stride=2,bias=false) batchnorm leaky-relu avgpool(3,stride=2,pad=1) flatten dropout(0.1) dense(7) batchnorm tanh dense(classes)", 0)]
     [InlineData("flatten dense(33) sigmoid dense(classes)", 0)]
     public void CountParameters_WithoutBuilding_IsWhatTheBuiltNetworkHas(string text, long known)

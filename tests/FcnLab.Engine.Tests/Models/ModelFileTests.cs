@@ -109,6 +109,32 @@ public class ModelFileTests
         Assert.Equal(bytes, ModelFile.Serialize(contents.Spec, Norm, ["a", "b", "c"], other));
     }
 
+    [Fact]
+    public void ResidualNetwork_IsWrittenAsVersion4_WithTorchvisionNames_AndReadBackBitExactly()
+    {
+        using var pool = new WorkerPool(1);
+        var spec = new ModelSpec(ArchSpec.Parse("conv(4,3,pad=1) res(conv(6,3,stride=2,pad=1,bias=false) batchnorm relu conv(6,3,pad=1) batchnorm) relu gap dense(classes)"), [1, 6, 6], 3);
+        var net = NetworkBuilder.Build(spec, pool, new Rng(0));
+        NetworkBuilder.Initialize(net, spec, InitScheme.Default, 1, new Rng(5));
+        foreach (var (_, t) in net.Buffers()) for (int i = 0; i < t.Length; i++) t[i] = 0.25f + i;
+        var bytes = ModelFile.Serialize(spec, Norm, ["a", "b", "c"], net);
+        Assert.Equal(ModelFile.BlockFormatVersion, BitConverter.ToInt32(bytes, 8));
+        var contents = ModelFile.Parse(bytes, "res.fcnlab");
+        Assert.Equal(spec.Arch.Text, contents.Spec.Arch.Text);
+        Assert.Equal(["0.weight", "0.bias", "1.body.0.weight", "1.body.1.weight", "1.body.1.bias", "1.body.3.weight", "1.body.3.bias", "1.body.4.weight", "1.body.4.bias",
+            "1.downsample.0.weight", "1.downsample.1.weight", "1.downsample.1.bias",
+            "1.body.1.running_mean", "1.body.1.running_var", "1.body.4.running_mean", "1.body.4.running_var", "1.downsample.1.running_mean", "1.downsample.1.running_var",
+            "4.weight", "4.bias"], contents.Tensors.Keys);
+        Assert.Equal([6, 4, 1, 1], contents.Tensors["1.downsample.0.weight"].Shape);
+        var other = NetworkBuilder.Build(contents.Spec, pool, new Rng(0));
+        ModelFile.LoadInto(other, contents, "res.fcnlab");
+        Assert.Equal(net.Parameters.Values.ToArray(), other.Parameters.Values.ToArray());
+        Assert.Equal(bytes, ModelFile.Serialize(contents.Spec, Norm, ["a", "b", "c"], other));
+        // gap alone makes a version 4 file too: FcnLab before it could not build it.
+        var gap = new ModelSpec(ArchSpec.Parse("conv(4,3) gap dense(classes)"), [1, 6, 6], 3);
+        Assert.Equal(ModelFile.BlockFormatVersion, BitConverter.ToInt32(ModelFile.Serialize(gap, Norm, ["a", "b", "c"], NetworkBuilder.Build(gap, pool, new Rng(0))), 8));
+    }
+
     /// <summary>
     /// Version 1 (the dense shorthand's settings) and version 2 (an --arch text), with headers as the
     /// builds before version 3 wrote them, read into the spec version 3 writes; and back out as version 3.

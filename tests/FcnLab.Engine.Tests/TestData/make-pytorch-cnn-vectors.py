@@ -91,6 +91,51 @@ cases["cnn_sgd_step"] = {"x": flat(x), "x_shape": list(x.shape), "labels": label
                          "state_before": before, "state_after": after,
                          "loss_before": float(loss), "loss_after_one_step": float(loss_after)}
 
+# Global average pooling (FcnLab's gap): AdaptiveAvgPool2d(1) then Flatten.
+gap = torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
+x = torch.randn(2, 3, 5, 4, requires_grad=True)
+y = gap(x)
+gy = torch.randn_like(y)
+y.backward(gy)
+cases["gap"] = {"x": flat(x), "x_shape": list(x.shape), "y": flat(y), "y_shape": list(y.shape), "grad_y": flat(gy), "grad_x": flat(x.grad)}
+
+
+# A residual block as torchvision's BasicBlock without its last ReLU: body(x) + shortcut(x), the shortcut a
+# 1x1 convolution (no bias, the block's stride) and BatchNorm2d when the shape changes; training mode.
+class Block(torch.nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.body = torch.nn.Sequential(torch.nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False), torch.nn.BatchNorm2d(cout),
+                                        torch.nn.ReLU(), torch.nn.Conv2d(cout, cout, 3, padding=1, bias=False), torch.nn.BatchNorm2d(cout))
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = torch.nn.Sequential(torch.nn.Conv2d(cin, cout, 1, stride=stride, bias=False), torch.nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        return self.body(x) + (x if self.downsample is None else self.downsample(x))
+
+
+def residual_case(name, batch, cin, cout, h, w, stride):
+    block = Block(cin, cout, stride)
+    with torch.no_grad():
+        for m in block.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.copy_(torch.rand(m.num_features) + 0.5)
+                m.bias.copy_(torch.randn(m.num_features) * 0.1)
+    x = torch.randn(batch, cin, h, w, requires_grad=True)
+    state = {k: flat(v) for k, v in block.state_dict().items() if "num_batches" not in k}
+    y = block(x)
+    gy = torch.randn_like(y)
+    y.backward(gy)
+    cases[name] = {"x": flat(x), "x_shape": list(x.shape), "out_channels": cout, "stride": stride, "state": state,
+                   "y": flat(y), "y_shape": list(y.shape), "grad_y": flat(gy), "grad_x": flat(x.grad),
+                   "grads": {k: flat(v.grad) for k, v in block.named_parameters()},
+                   "running": {k: flat(v) for k, v in block.state_dict().items() if "running" in k}}
+
+
+residual_case("residual_projection", 2, 3, 4, 6, 5, 2)
+residual_case("residual_identity", 2, 3, 3, 4, 4, 1)
+
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pytorch-cnn-vectors.json")
 with open(out, "w") as f:
     json.dump({"about": f"PyTorch {torch.__version__} float32 reference values for the convolutional layers, "

@@ -43,6 +43,28 @@ public class GradientCheckTests
     }
 
     [Fact]
+    public void ResidualNetwork_EveryParameterOfEveryBlockIsChecked_BothBranches_AndAgrees()
+    {
+        using var pool = new WorkerPool(2);
+        var net = Network("conv(3,3,pad=1) batchnorm relu res(conv(4,3,stride=2,pad=1) batchnorm relu conv(4,3,pad=1) batchnorm) relu "
+            + "res(conv(4,3,pad=1) batchnorm tanh conv(4,3,pad=1,bias=false) batchnorm) relu gap dense(classes)", [1, 6, 6], 3, pool);
+        var rows = GradientCheck.Run(net, Inputs(6, 36, 4), [0, 1, 2, 0, 1, 2]);
+
+        // The first block has a projection (channels 3 -> 4, stride 2); the second is the identity.
+        foreach (string name in new[] { "body.0.weight", "body.0.bias", "body.1.weight", "body.1.bias", "body.3.weight", "body.3.bias", "body.4.weight", "body.4.bias",
+                     "downsample.0.weight", "downsample.1.weight", "downsample.1.bias" })
+            Assert.Equal(3, rows.Count(r => r.Description.StartsWith($"Res block 1 {name} [", StringComparison.Ordinal)));
+        foreach (string name in new[] { "body.0.weight", "body.0.bias", "body.1.weight", "body.1.bias", "body.3.weight", "body.4.weight", "body.4.bias" })
+            Assert.Equal(3, rows.Count(r => r.Description.StartsWith($"Res block 2 {name} [", StringComparison.Ordinal)));
+        Assert.DoesNotContain(rows, r => r.Description.StartsWith("Res block 2 downsample", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Description == "Res block 1 downsample.0.weight [3,2,0,0]"); // the last of [4, 3, 1, 1]
+        // Every parameter tensor of the network has its rows.
+        Assert.Equal(net.Parameters.Parameters.Count, rows.Select(r => r.Description[..r.Description.LastIndexOf(" [", StringComparison.Ordinal)]).Distinct().Count());
+        Assert.All(rows, r => Assert.True(r.Agrees, $"{r.Description}: {r.Analytic} vs {r.Approximate}"));
+        Assert.True(rows.Count(r => !r.Kink) >= rows.Count * 3 / 4, "most rows are judged");
+    }
+
+    [Fact]
     public void ADifferenceBeyondEpsSquared_IsReportedAsDisagreeing()
     {
         using var pool = new WorkerPool(1);

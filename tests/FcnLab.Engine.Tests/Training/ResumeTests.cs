@@ -186,6 +186,19 @@ public class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void ResidualNetwork_OneEpochThenResumedForOne_IsTheTwoEpochRun_AlsoMidEpochOnOtherThreads()
+    {
+        // Res blocks with and without a projection: their weights, batch norm statistics and optimizer state travel in the checkpoint.
+        var config = Config(new()
+        {
+            ["arch"] = "conv(4,3,pad=1) batchnorm relu res(conv(6,3,stride=2,pad=1) batchnorm relu conv(6,3,pad=1) batchnorm) relu "
+                + "res(conv(6,3,pad=1) batchnorm relu conv(6,3,pad=1) batchnorm) relu gap dense(classes)",
+            ["optimizer"] = "adam", ["lr"] = "0.003", ["epochs"] = "2",
+        });
+        AssertInterruptedAndResumedIsExact(config, (1, Steps, 1), (2, 5, 2));
+    }
+
+    [Fact]
     public void Patience_EarlyStoppingStateAndBestWeights_ResumeExactly()
     {
         // On random labels the validation loss soon stops improving: this run stops early after epoch 10.

@@ -37,7 +37,8 @@ public sealed class OnnxExporterTests : IDisposable
         NetworkBuilder.Initialize(net, spec, InitScheme.KaimingUniform, 1, new Rng(seed));
         var rng = new Rng(seed + 1);
         for (int step = 0; step < 3; step++) net.Forward(Normalized(Pixels(8, spec.InputFeatures, rng), 8, normalization), training: true);
-        foreach (var bn in net.Layers.OfType<BatchNormBase>())
+        var norms = AllLayers(net.Layers).OfType<BatchNormBase>().ToList();
+        foreach (var bn in norms)
         {
             for (int j = 0; j < bn.Features; j++)
             {
@@ -45,10 +46,14 @@ public sealed class OnnxExporterTests : IDisposable
                 bn.Bias.Value[j] = rng.Uniform(-0.5f, 0.5f);
             }
         }
-        Assert.All(net.Layers.OfType<BatchNormBase>(), bn => Assert.DoesNotContain(0f, bn.RunningMean.ToArray()));
+        Assert.All(norms, bn => Assert.DoesNotContain(0f, bn.RunningMean.ToArray()));
         byte[] bytes = ModelFile.Serialize(spec, normalization, ClassNames(spec.Classes), net);
         return ModelFile.Parse(bytes, "test.fcnlab");
     }
+
+    /// <summary>The layers, and inside res blocks theirs (depth first).</summary>
+    private static IEnumerable<Layer> AllLayers(IEnumerable<Layer> layers) =>
+        layers.SelectMany(l => l is Residual block ? AllLayers(block.Parts().Select(p => p.Layer)) : [l]);
 
     /// <summary>[batch, features] whole pixel values in 0..255, as FcnLab's data sets hold them.</summary>
     private static float[] Pixels(int batch, int features, Rng rng)
@@ -76,9 +81,10 @@ public sealed class OnnxExporterTests : IDisposable
     private static float[] Flat(JsonElement rows) => rows.EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(v => (float)v.GetDouble()).ToArray();
 
     /// <summary>
-    /// Exports <paramref name="model"/>, checks it with onnx and evaluates it with numpy on batches of
-    /// 1 and 3 random images, and compares with FcnLab's logits: |onnx - fcnlab| &lt;= 1e-4 * max(1,
-    /// max |logit|) per element (relative to the largest logit, absolute below 1). Returns the check's JSON.
+    /// Exports <paramref name="model"/>, checks it with onnx and evaluates it with numpy and with ONNX
+    /// Runtime on batches of 1 and 3 random images, and compares both with FcnLab's logits: |onnx -
+    /// fcnlab| &lt;= 1e-4 * max(1, max |logit|) per element (relative to the largest logit, absolute
+    /// below 1). Returns the numpy check's JSON.
     /// </summary>
     private JsonElement ExportAndCompare(ModelContents model, OnnxExportOptions options, ulong seed)
     {
@@ -95,12 +101,18 @@ public sealed class OnnxExporterTests : IDisposable
         for (int i = 0; i < batches.Length; i++)
         {
             float[] expected = FcnLabLogits(model, pixels[i], batches[i]);
-            float[] actual = Flat(results[i].GetProperty("logits"));
-            Assert.Equal(batches[i] * model.Spec.Classes, actual.Length);
             float scale = Math.Max(1f, expected.Max(Math.Abs));
-            for (int j = 0; j < expected.Length; j++)
-                Assert.True(Math.Abs(actual[j] - expected[j]) <= 1e-4f * scale,
-                    $"batch {batches[i]}, logit {j}: onnx {actual[j]}, FcnLab {expected[j]} (tolerance {1e-4f * scale})");
+            foreach (var (evaluator, actual) in new[]
+                     {
+                         ("numpy", Flat(results[i].GetProperty("logits"))),
+                         ("ONNX Runtime", OnnxRuntimeCheck.Logits(path, [batches[i], .. model.Spec.InputShape], pixels[i])),
+                     })
+            {
+                Assert.Equal(batches[i] * model.Spec.Classes, actual.Length);
+                for (int j = 0; j < expected.Length; j++)
+                    Assert.True(Math.Abs(actual[j] - expected[j]) <= 1e-4f * scale,
+                        $"batch {batches[i]}, logit {j}: {evaluator} {actual[j]}, FcnLab {expected[j]} (tolerance {1e-4f * scale})");
+            }
 
             if (options.Softmax)
             {
@@ -167,7 +179,11 @@ public sealed class OnnxExporterTests : IDisposable
     [InlineData("conv(3,2) sigmoid avgpool(2) maxpool(3,stride=1,pad=1) flatten batchnorm dense(classes)", new[] { 1, 9, 7 }, false)]
     [InlineData("lenet5", new[] { 1, 28, 28 }, false)]
     [InlineData("cnn", new[] { 1, 28, 28 }, true)]
-    public void Cnn_MatchesFcnLab_InAnIndependentNumpyEvaluation(string arch, int[] inputShape, bool softmax)
+    [InlineData("resnet", new[] { 1, 28, 28 }, false)]
+    // Res blocks with a projection (channels and stride), the identity, one nested in another, and a ReLU fused into a block.
+    [InlineData("conv(4,3,pad=1) batchnorm relu res(conv(6,3,stride=2,pad=1) batchnorm relu conv(6,3,pad=1,bias=false) batchnorm) relu "
+        + "res(conv(6,3,pad=1) tanh res(conv(6,1) batchnorm)) res(conv(8,1) batchnorm) gap dense(classes)", new[] { 2, 9, 7 }, true)]
+    public void Cnn_MatchesFcnLab_InAnIndependentNumpyEvaluation_AndInOnnxRuntime(string arch, int[] inputShape, bool softmax)
     {
         var model = Model(Arch(arch, inputShape), Standardize, 3);
         var check = ExportAndCompare(model, new OnnxExportOptions { Softmax = softmax }, 4);

@@ -113,6 +113,13 @@ internal static class OnnxNumpyCheck
                     return sums / (kernel[0] * kernel[1])
                 counts = windows(np.ones_like(x), kernel, strides, pads, 0.0).sum(axis=(4, 5))
                 return sums / counts
+            if op == "Add":
+                attributes(node, {})
+                assert x.shape == inputs[1].shape, node.name
+                return x + inputs[1]
+            if op == "GlobalAveragePool":
+                attributes(node, {})
+                return x.mean(axis=(2, 3), keepdims=True)
             if op == "Flatten":
                 a = attributes(node, {"axis": 1})
                 return x.reshape(int(np.prod(x.shape[:a["axis"]])), -1)

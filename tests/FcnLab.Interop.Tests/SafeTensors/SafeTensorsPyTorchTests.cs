@@ -67,18 +67,17 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
     private static double[] ParseLogits(string stdout) =>
         JsonDocument.Parse(stdout).RootElement.EnumerateArray().SelectMany(row => row.EnumerateArray()).Select(v => v.GetDouble()).ToArray();
 
-    [Theory]
-    [MemberData(nameof(Models))]
-    public void Export_LoadsStrictlyIntoTheSidecarsSequential_AndGivesFcnLabsLogits(string? arch, int[] inputShape)
+    /// <summary>
+    /// A model of <paramref name="spec"/> (3 classes) with its batch norms' statistics and affine parameters
+    /// away from their resets (so eval mode is really tested), exported to model.safetensors; with
+    /// <paramref name="count"/> random images and FcnLab's logits for them.
+    /// </summary>
+    private (string Path, float[] Pixels, float[] Logits) Exported(ModelSpec spec, WorkerPool pool, int count)
     {
-        const int classes = 3, count = 7;
-        var spec = Spec(arch, inputShape, classes);
-        using var pool = new WorkerPool(1);
         var network = NetworkBuilder.Build(spec, pool, new Rng(0));
         NetworkBuilder.Initialize(network, spec, InitScheme.Default, 1, new Rng(5));
-        // Batch norm with statistics and affine parameters away from their resets, so eval mode is really tested.
         var rng = new Rng(6);
-        foreach (var bn in network.Layers.OfType<BatchNormBase>())
+        foreach (var bn in AllLayers(network.Layers).OfType<BatchNormBase>())
             for (int j = 0; j < bn.Features; j++)
             {
                 bn.RunningMean[j] = rng.Uniform(-0.5f, 0.5f);
@@ -87,17 +86,24 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
                 bn.Bias.Value[j] = rng.Uniform(-0.3f, 0.3f);
             }
         var normalization = new Normalization(NormalizeKind.Standardize, 72.94f, 90.02f);
-        string[] names = ["a", "b", "c"];
-        var model = ModelFile.Parse(ModelFile.Serialize(spec, normalization, names, network), "model");
-
+        var model = ModelFile.Parse(ModelFile.Serialize(spec, normalization, ["a", "b", "c"], network), "model");
         string path = Path.Combine(_root, "model.safetensors");
         SafeTensorsExporter.Write(model, path);
-        Assert.True(File.Exists(path + ".json"));
 
-        int features = Tensor.SizeOf(inputShape);
+        int features = Tensor.SizeOf(spec.InputShape);
         var pixels = Pixels(count, features, 9);
         var x = normalization.Apply(new ImageSet(pixels, new int[count], features), Enumerable.Range(0, count).ToArray());
-        var expected = Logits(network, x);
+        return (path, pixels, Logits(network, x));
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Export_LoadsStrictlyIntoTheSidecarsSequential_AndGivesFcnLabsLogits(string? arch, int[] inputShape)
+    {
+        const int count = 7;
+        using var pool = new WorkerPool(1);
+        var (path, pixels, expected) = Exported(Spec(arch, inputShape, 3), pool, count);
+        Assert.True(File.Exists(path + ".json"));
 
         string stdout = Python.Run(Python.SafeTensorsFormat + """
             model_path, pixels_path, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -112,6 +118,47 @@ public sealed class SafeTensorsPyTorchTests : IDisposable
                 print(json.dumps(model(x).tolist()))
             """, path, WriteFloats("pixels.bin", pixels), count.ToString(System.Globalization.CultureInfo.InvariantCulture));
         AssertClose(expected, ParseLogits(stdout), "PyTorch on FcnLab's export");
+    }
+
+    // Networks the sidecar's chain of torch.nn reprs cannot build (res blocks with and without a projection, one nested, gap), and a chain one.
+    public static TheoryData<string, int[]> ScriptModels => new()
+    {
+        { "resnet", [1, 28, 28] },
+        { "conv(4,3,pad=1) batchnorm relu res(conv(6,3,stride=2,pad=1) batchnorm relu conv(6,3,pad=1,bias=false) batchnorm) relu res(conv(6,3,pad=1) tanh res(conv(6,1) batchnorm)) gap dense(classes)", [2, 9, 7] },
+        { "conv(4,3,pad=1) batchnorm relu maxpool(2) flatten dense(8) batchnorm relu dense(classes)", [1, 6, 6] },
+    };
+
+    /// <summary>The layers, and inside res blocks theirs (depth first).</summary>
+    private static IEnumerable<Layer> AllLayers(IEnumerable<Layer> layers) =>
+        layers.SelectMany(l => l is Residual block ? AllLayers(block.Parts().Select(p => p.Layer)) : [l]);
+
+    [Theory]
+    [MemberData(nameof(ScriptModels))]
+    public void Export_PythonFile_DefinesTheNetwork_LoadsTheSafetensorsStrictly_AndGivesFcnLabsLogits(string arch, int[] inputShape)
+    {
+        const int count = 5;
+        using var pool = new WorkerPool(1);
+        var (path, pixels, expected) = Exported(Spec(arch, inputShape, 3), pool, count);
+        Assert.True(File.Exists(Path.Combine(_root, "model.py")));
+
+        // As the file's own usage says: import it by path, build Network(), load the weights strictly.
+        string stdout = Python.Run("""
+            import importlib.util, json, sys
+            import torch
+            model_path, pixels_path, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+            spec = importlib.util.spec_from_file_location("fcnlab_network", model_path[:-len(".safetensors")] + ".py")
+            net = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(net)
+            model = net.Network()
+            model.load_state_dict(net.load_safetensors(model_path), strict=True)
+            model.eval()
+            sidecar = json.load(open(model_path + '.json'))
+            pixels = torch.frombuffer(bytearray(open(pixels_path, 'rb').read()), dtype=torch.float32)
+            x = ((pixels / 255 - sidecar['input_mean']) / sidecar['input_std']).reshape([count] + sidecar['input_shape'])
+            with torch.no_grad():
+                print(json.dumps(model(x).tolist()))
+            """, path, WriteFloats("pixels.bin", pixels), count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        AssertClose(expected, ParseLogits(stdout), "PyTorch with the export's Python file");
     }
 
     [Theory]
