@@ -9,8 +9,6 @@ namespace FcnLab.Engine.Data;
 /// </summary>
 public sealed record ImageAugment(bool ShiftAndFlip, int RandomCrop, double HFlip, double RandomErasing)
 {
-    public static readonly ImageAugment None = new(false, 0, 0, 0);
-
     /// <summary>True when any augmentation is on: a training image is then transformed, not copied.</summary>
     public bool Any => ShiftAndFlip || RandomCrop > 0 || HFlip > 0 || RandomErasing > 0;
 }

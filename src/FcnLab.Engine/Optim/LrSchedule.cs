@@ -91,7 +91,7 @@ public sealed class LrSchedule
     /// cosine until step 0.3 T - 1, then down to lr/25/1e4 at step T - 1.
     /// anneal(start, end, pct) = end + (start - end) / 2 (cos(pi pct) + 1).
     /// </summary>
-    public double OneCycleLr(long t, long totalSteps)
+    private double OneCycleLr(long t, long totalSteps)
     {
         double initial = BaseLr / OneCycleDivFactor, min = initial / OneCycleFinalDivFactor;
         double upEnd = OneCyclePctStart * totalSteps - 1, downEnd = totalSteps - 1;
